@@ -23,7 +23,7 @@ internal static unsafe class KernelOnly
             for (int round = 0; round < 3; round++)
             {
                 var clock = Stopwatch.StartNew();
-                for (int r = 0; r < repeats; r++) MicroKernel512.Run(kc, aa, bb, cc, MicroKernel512.Nr, add: true);
+                for (int r = 0; r < repeats; r++) MicroKernel512.Run(kc, aa, bb, MicroKernel512.Nr, cc, MicroKernel512.Nr, add: true);
                 double flops = 2.0 * MicroKernel512.Mr * MicroKernel512.Nr * kc * repeats;
                 best = Math.Max(best, flops / clock.Elapsed.TotalSeconds / 1e9);
             }

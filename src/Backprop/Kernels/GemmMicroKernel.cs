@@ -17,10 +17,11 @@ internal unsafe interface IMicroKernel
     static abstract int Nr { get; }
 
     /// <summary>
-    /// C[r, j] = (add ? C[r, j] : 0) + Σ_{p&lt;kc} a[p·Mr + r] · b[p·Nr + j] for r &lt; Mr, j &lt; Nr;
-    /// C[r, j] lives at c[r·ldc + j].
+    /// C[r, j] = (add ? C[r, j] : 0) + Σ_{p&lt;kc} a[p·Mr + r] · b[p·bStep + j] for r &lt; Mr, j &lt; Nr;
+    /// C[r, j] lives at c[r·ldc + j]. bStep is Nr for a packed B micro-panel, or the row stride n when the
+    /// kernel reads an unpacked row-major B in place.
     /// </summary>
-    static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, bool add);
+    static abstract void Run(int kc, float* a, float* b, nint bStep, float* c, nint ldc, bool add);
 
     /// <summary>Copies Nr contiguous floats (one k step of a B micro-panel when B is not transposed).</summary>
     static abstract void CopyPanelRow(float* source, float* destination);
@@ -48,7 +49,7 @@ internal readonly unsafe struct MicroKernel512 : IMicroKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool add)
+    public static void Run(int kc, float* a, float* b, nint bStep, float* c, nint ldc, bool add)
     {
         PrefetchTile(c, ldc, 12);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -71,7 +72,7 @@ internal readonly unsafe struct MicroKernel512 : IMicroKernel
             s = Vector512.Create(a[10]); ca0 = Vector512.FusedMultiplyAdd(s, b0, ca0); ca1 = Vector512.FusedMultiplyAdd(s, b1, ca1);
             s = Vector512.Create(a[11]); cb0 = Vector512.FusedMultiplyAdd(s, b0, cb0); cb1 = Vector512.FusedMultiplyAdd(s, b1, cb1);
             a += 12;
-            b += 32;
+            b += bStep;
         }
         Store(c, c00, c01, add); c += ldc;
         Store(c, c10, c11, add); c += ldc;
@@ -133,7 +134,7 @@ internal readonly unsafe struct MicroKernel256 : IMicroKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool add)
+    public static void Run(int kc, float* a, float* b, nint bStep, float* c, nint ldc, bool add)
     {
         MicroKernel512.PrefetchTile(c, ldc, 6);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -148,7 +149,7 @@ internal readonly unsafe struct MicroKernel256 : IMicroKernel
             s = Vector256.Create(a[4]); c40 = Vector256.FusedMultiplyAdd(s, b0, c40); c41 = Vector256.FusedMultiplyAdd(s, b1, c41);
             s = Vector256.Create(a[5]); c50 = Vector256.FusedMultiplyAdd(s, b0, c50); c51 = Vector256.FusedMultiplyAdd(s, b1, c51);
             a += 6;
-            b += 16;
+            b += bStep;
         }
         Store(c, c00, c01, add); c += ldc;
         Store(c, c10, c11, add); c += ldc;
@@ -191,7 +192,7 @@ internal readonly unsafe struct MicroKernelScalar : IMicroKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool add)
+    public static void Run(int kc, float* a, float* b, nint bStep, float* c, nint ldc, bool add)
     {
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
@@ -203,7 +204,7 @@ internal readonly unsafe struct MicroKernelScalar : IMicroKernel
             s = a[2]; c20 += s * b0; c21 += s * b1; c22 += s * b2; c23 += s * b3;
             s = a[3]; c30 += s * b0; c31 += s * b1; c32 += s * b2; c33 += s * b3;
             a += 4;
-            b += 4;
+            b += bStep;
         }
         Store(c, c00, c01, c02, c03, add); c += ldc;
         Store(c, c10, c11, c12, c13, add); c += ldc;
