@@ -24,6 +24,53 @@ internal unsafe struct GemmProblem
 }
 
 /// <summary>
+/// Two threads computing one product together (<see cref="GemmBlocked.Run{TKernel}"/>): the shared packed-B
+/// buffer (the calling thread's) and the shared schedule. A struct, so forming a team allocates nothing.
+/// </summary>
+internal readonly unsafe struct GemmTeam(float* packedB, GemmSchedule schedule)
+{
+    public float* PackedB { get; } = packedB;
+    public GemmSchedule? Schedule { get; } = schedule;
+    public bool IsActive => Schedule is not null;
+}
+
+/// <summary>
+/// Work handed out one ticket at a time to two threads, with a barrier between phases. Dynamic hand-out, not a
+/// fixed half each, because the machine is shared: a thread that loses its core for a while simply takes fewer
+/// chunks instead of making the other wait. Both threads take exactly one ticket past the end of every phase,
+/// so each knows where the next phase's tickets start without resetting the counter.
+/// </summary>
+internal sealed class GemmSchedule
+{
+    int tickets;
+    int arrived;
+    int generation;
+
+    /// <summary>Restarts the ticket count; only while no thread is in a product.</summary>
+    public void Reset() => Volatile.Write(ref tickets, 0);
+
+    /// <summary>The next item of a phase that started at ticket <paramref name="start"/>.</summary>
+    public int Next(int start) => Interlocked.Increment(ref tickets) - 1 - start;
+
+    /// <summary>
+    /// Waits for the other thread. Spins (yielding under contention) rather than blocking: the threads arrive
+    /// within microseconds of each other, far below the cost of a kernel wake-up.
+    /// </summary>
+    public void Barrier()
+    {
+        int current = Volatile.Read(ref generation);
+        if (Interlocked.Increment(ref arrived) == 2)
+        {
+            arrived = 0;
+            Volatile.Write(ref generation, current + 1);
+            return;
+        }
+        var spinner = new SpinWait();
+        while (Volatile.Read(ref generation) == current) spinner.SpinOnce(sleep1Threshold: -1);
+    }
+}
+
+/// <summary>
 /// Per-thread packing buffers, allocated once per thread on first use and reused by every product after.
 /// Pinned arrays (not native memory) so a thread's workspace is freed with the thread, with no finalizer.
 /// </summary>
@@ -88,16 +135,26 @@ internal static unsafe class GemmBlocked
     /// </summary>
     const int UnpackedBMaxRows = 2;
 
-    /// <summary>Computes rows [i0, i1) × columns [j0, j1) of C for <paramref name="problem"/> (k ≥ 1).</summary>
+    /// <summary>Rows of one dynamically scheduled chunk, in micro-panels: small enough to balance, large enough
+    /// that each B micro-panel fetched from L3 serves several A micro-panels.</summary>
+    const int TeamChunkPanels = 4;
+
+    /// <summary>B micro-panels packed per ticket by a team.</summary>
+    const int TeamPackPanels = 4;
+
+    /// <summary>Whether the product is large enough in m for two threads to share one packed B.</summary>
+    public static bool SuitsTeam<TKernel>(in GemmProblem problem) where TKernel : struct, IMicroKernel =>
+        problem.M >= 2 * TeamChunkPanels * TKernel.Mr;
+
+    /// <summary>Computes rows [i0, i1) × columns [j0, j1) of C for <paramref name="problem"/> (k ≥ 1) on this thread alone.</summary>
     public static void Run<TKernel>(in GemmProblem problem, int i0, int i1, int j0, int j1, GemmWorkspace workspace)
         where TKernel : struct, IMicroKernel
     {
-        int mr = TKernel.Mr, nr = TKernel.Nr, k = problem.K;
-        nint ldc = problem.N, ldb = problem.N;
+        int nr = TKernel.Nr, k = problem.K;
         // With few rows, each B micro-panel would be used at most a few times after packing: the kernel reads
         // row-major B in place instead (backward Δ·W and gradient Δᵀ·A at small batch), packing only the
         // ragged last panel.
-        bool packB = problem.BTransposed || i1 - i0 > UnpackedBMaxRows * mr;
+        bool packB = problem.BTransposed || i1 - i0 > UnpackedBMaxRows * TKernel.Mr;
         for (int jc = j0; jc < j1; jc += GemmWorkspace.Nc)
         {
             int nc = Math.Min(GemmWorkspace.Nc, j1 - jc);
@@ -106,39 +163,84 @@ internal static unsafe class GemmBlocked
                 int kc = Math.Min(GemmWorkspace.Kc, k - pc);
                 int packedFrom = packB ? 0 : nc / nr * nr;
                 PackB<TKernel>(problem, pc, kc, jc + packedFrom, nc - packedFrom, workspace.PackedB + (nint)packedFrom * kc);
-                // Later depth blocks add to what the first one wrote; the first one overwrites unless accumulating.
-                bool add = pc > 0 || problem.Accumulate;
                 for (int ic = i0; ic < i1; ic += GemmWorkspace.Mc)
+                    RowBlock<TKernel>(problem, ic, Math.Min(GemmWorkspace.Mc, i1 - ic), pc, kc, jc, nc, workspace.PackedB, packedFrom, workspace);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Computes all of C with another thread running the same call: for each Nc×Kc block the two pack B
+    /// micro-panels into the team's shared buffer, then take row chunks, each packing only its own A rows, so
+    /// neither operand is packed twice.
+    /// </summary>
+    public static void RunTeam<TKernel>(in GemmProblem problem, GemmWorkspace workspace, in GemmTeam team)
+        where TKernel : struct, IMicroKernel
+    {
+        int nr = TKernel.Nr, k = problem.K, m = problem.M, chunkRows = TeamChunkPanels * TKernel.Mr;
+        GemmSchedule schedule = team.Schedule!;
+        int start = 0;
+        for (int jc = 0; jc < problem.N; jc += GemmWorkspace.Nc)
+        {
+            int nc = Math.Min(GemmWorkspace.Nc, problem.N - jc);
+            int groups = (nc + TeamPackPanels * nr - 1) / (TeamPackPanels * nr);
+            for (int pc = 0; pc < k; pc += GemmWorkspace.Kc)
+            {
+                int kc = Math.Min(GemmWorkspace.Kc, k - pc);
+                // The previous block's panels are in use until both threads are done with them.
+                if (jc > 0 || pc > 0) schedule.Barrier();
+                for (int group; (group = schedule.Next(start)) < groups;)
                 {
-                    int mc = Math.Min(GemmWorkspace.Mc, i1 - ic);
-                    PackA<TKernel>(problem, ic, mc, pc, kc, workspace.PackedA);
-                    for (int jr = 0; jr < nc; jr += nr)
-                    {
-                        int columns = Math.Min(nr, nc - jr);
-                        float* bPanel = workspace.PackedB + (nint)jr * kc;
-                        nint bStep = nr;
-                        if (jr < packedFrom)
-                        {
-                            bPanel = problem.B + pc * ldb + jc + jr;
-                            bStep = ldb;
-                        }
-                        float* cColumn = problem.C + jc + jr;
-                        for (int ir = 0; ir < mc; ir += mr)
-                        {
-                            int rows = Math.Min(mr, mc - ir);
-                            float* aPanel = workspace.PackedA + (nint)ir * kc;
-                            float* cTile = cColumn + (ic + ir) * ldc;
-                            if (rows == mr && columns == nr)
-                            {
-                                TKernel.Run(kc, aPanel, bPanel, bStep, cTile, ldc, add);
-                            }
-                            else
-                            {
-                                TKernel.Run(kc, aPanel, bPanel, bStep, workspace.Tile, nr, add: false);
-                                MergeTile(workspace.Tile, nr, cTile, ldc, rows, columns, add);
-                            }
-                        }
-                    }
+                    int from = group * TeamPackPanels * nr, count = Math.Min(TeamPackPanels * nr, nc - from);
+                    PackB<TKernel>(problem, pc, kc, jc + from, count, team.PackedB + (nint)from * kc);
+                }
+                start += groups + 2;
+                schedule.Barrier();
+                int chunks = (m + chunkRows - 1) / chunkRows;
+                for (int chunk; (chunk = schedule.Next(start)) < chunks;)
+                    RowBlock<TKernel>(problem, chunk * chunkRows, Math.Min(chunkRows, m - chunk * chunkRows), pc, kc, jc, nc, team.PackedB, 0, workspace);
+                start += chunks + 2;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs A[ic..ic+mc, pc..pc+kc] and sweeps its micro-tiles against the Kc×Nc block of B starting at column
+    /// jc: packed micro-panels from <paramref name="packedB"/>, except columns below
+    /// <paramref name="packedFrom"/>, which the kernel reads from row-major B in place.
+    /// </summary>
+    static void RowBlock<TKernel>(in GemmProblem problem, int ic, int mc, int pc, int kc, int jc, int nc, float* packedB, int packedFrom, GemmWorkspace workspace)
+        where TKernel : struct, IMicroKernel
+    {
+        int mr = TKernel.Mr, nr = TKernel.Nr;
+        nint ldc = problem.N, ldb = problem.N;
+        // Later depth blocks add to what the first one wrote; the first one overwrites unless accumulating.
+        bool add = pc > 0 || problem.Accumulate;
+        PackA<TKernel>(problem, ic, mc, pc, kc, workspace.PackedA);
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int columns = Math.Min(nr, nc - jr);
+            float* bPanel = packedB + (nint)jr * kc;
+            nint bStep = nr;
+            if (jr < packedFrom)
+            {
+                bPanel = problem.B + pc * ldb + jc + jr;
+                bStep = ldb;
+            }
+            float* cColumn = problem.C + jc + jr;
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int rows = Math.Min(mr, mc - ir);
+                float* aPanel = workspace.PackedA + (nint)ir * kc;
+                float* cTile = cColumn + (ic + ir) * ldc;
+                if (rows == mr && columns == nr)
+                {
+                    TKernel.Run(kc, aPanel, bPanel, bStep, cTile, ldc, add);
+                }
+                else
+                {
+                    TKernel.Run(kc, aPanel, bPanel, bStep, workspace.Tile, nr, add: false);
+                    MergeTile(workspace.Tile, nr, cTile, ldc, rows, columns, add);
                 }
             }
         }

@@ -130,6 +130,7 @@ internal static unsafe class GemmFloat
             var worker = GemmWorker.Instance;
             if (worker.TryClaim())
             {
+                worker.Schedule.Reset();
                 worker.Start(theirs);
                 try
                 {
@@ -147,8 +148,9 @@ internal static unsafe class GemmFloat
     }
 
     /// <summary>
-    /// Halves C along its longer side, on micro-tile (or 4×4 direct tile) boundaries. Each half packs its own copy of the shared
-    /// operand: splitting columns duplicates packing A (m·k), splitting rows duplicates packing B (n·k).
+    /// Shares C between two threads. When m is tall enough, both threads compute all of C as a team, sharing
+    /// one packed B and taking row chunks dynamically (<see cref="GemmBlocked.RunTeam{TKernel}"/>); otherwise C
+    /// is halved along its longer side on tile boundaries, each half packing (or reading in place) its own operands.
     /// </summary>
     static bool Split(in GemmWorker.Job whole, out GemmWorker.Job first, out GemmWorker.Job second)
     {
@@ -159,19 +161,22 @@ internal static unsafe class GemmFloat
             _ => (MicroKernelScalar.Mr, MicroKernelScalar.Nr),
         };
         first = second = whole;
+        bool team = !whole.Direct && whole.InstructionSet switch
+        {
+            GemmInstructionSet.Vector512 => GemmBlocked.SuitsTeam<MicroKernel512>(whole.Problem),
+            GemmInstructionSet.Vector256 => GemmBlocked.SuitsTeam<MicroKernel256>(whole.Problem),
+            _ => GemmBlocked.SuitsTeam<MicroKernelScalar>(whole.Problem),
+        };
         int m = whole.Problem.M, n = whole.Problem.N;
-        if (n >= m)
-        {
-            int half = (n / 2 + nr - 1) / nr * nr;
-            if (half >= n) return false;
-            first.J1 = second.J0 = half;
-        }
+        int rowHalf = (m / 2 + mr - 1) / mr * mr, columnHalf = (n / 2 + nr - 1) / nr * nr;
+        if (team)
+            first.SharedPackedB = second.SharedPackedB = GemmWorkspace.Current.PackedB;
+        else if (n >= m && columnHalf < n)
+            first.J1 = second.J0 = columnHalf;
+        else if (rowHalf < m)
+            first.I1 = second.I0 = rowHalf;
         else
-        {
-            int half = (m / 2 + mr - 1) / mr * mr;
-            if (half >= m) return false;
-            first.I1 = second.I0 = half;
-        }
+            return false;
         return true;
     }
 
@@ -187,6 +192,17 @@ internal static unsafe class GemmFloat
             return;
         }
         var workspace = GemmWorkspace.Current;
+        if (job.SharedPackedB is not null)
+        {
+            var team = new GemmTeam(job.SharedPackedB, GemmWorker.Instance.Schedule);
+            switch (job.InstructionSet)
+            {
+                case GemmInstructionSet.Vector512: GemmBlocked.RunTeam<MicroKernel512>(job.Problem, workspace, team); break;
+                case GemmInstructionSet.Vector256: GemmBlocked.RunTeam<MicroKernel256>(job.Problem, workspace, team); break;
+                default: GemmBlocked.RunTeam<MicroKernelScalar>(job.Problem, workspace, team); break;
+            }
+            return;
+        }
         switch (job.InstructionSet)
         {
             case GemmInstructionSet.Vector512:

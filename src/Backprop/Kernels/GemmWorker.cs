@@ -48,6 +48,9 @@ internal sealed class GemmWorker
         }
     }
 
+    /// <summary>Hands out work to, and synchronises, the two threads of a team product.</summary>
+    public GemmSchedule Schedule { get; } = new();
+
     /// <summary>Jobs the worker thread has finished (tests use it to see that the two-thread path ran).</summary>
     public long CompletedJobs => Volatile.Read(ref completedJobs);
 
@@ -99,12 +102,16 @@ internal sealed class GemmWorker
         while (!signal.IsSet && Stopwatch.GetTimestamp() < end) Thread.SpinWait(20);
     }
 
-    /// <summary>A rectangle of C for one thread: rows [I0, I1) × columns [J0, J1) of <see cref="Problem"/>.</summary>
-    public struct Job
+    /// <summary>
+    /// A rectangle of C for one thread: rows [I0, I1) × columns [J0, J1) of <see cref="Problem"/>; or, when
+    /// <see cref="SharedPackedB"/> is set, all of C shared with the other thread through that packed-B buffer.
+    /// </summary>
+    public unsafe struct Job
     {
         public GemmProblem Problem;
         public GemmInstructionSet InstructionSet;
         public bool Direct;
         public int I0, I1, J0, J1;
+        public float* SharedPackedB;
     }
 }
