@@ -4,21 +4,24 @@ using System.Runtime.ExceptionServices;
 namespace Backprop.Kernels;
 
 /// <summary>
-/// One persistent background thread that computes the second half of large products. The handshake is two
-/// <see cref="ManualResetEventSlim"/>s (spin, then block), and the job is a struct field, so a product costs no
-/// allocation: no Task, no closure, no delegate. Only one caller at a time may use the worker; a caller that
-/// finds it busy computes its whole product alone.
+/// One persistent background thread that takes part in large products. The handshake is a flag polled for a
+/// while, then an <see cref="AutoResetEvent"/> to block on, and the job is a struct field, so a product costs
+/// no allocation: no Task, no closure, no delegate (and no ManualResetEventSlim, whose blocking wait allocates
+/// now and then). Only one caller at a time may use the worker; a caller that finds it busy computes alone.
 /// </summary>
 internal sealed class GemmWorker
 {
     static GemmWorker? instance;
     static readonly Lock creation = new();
 
-    // The events' own spinning backs off into sched_yield; ours is a tight, time-bounded pause loop instead.
-    readonly ManualResetEventSlim start = new(false, spinCount: 1);
-    readonly ManualResetEventSlim done = new(false, spinCount: 1);
+    // A flag is the truth; its event only wakes a blocked waiter, so a stale Set costs one spurious wake-up.
+    readonly AutoResetEvent startEvent = new(false);
+    readonly AutoResetEvent doneEvent = new(false);
+    int started;
+    int finished;
     int busy;
     long completedJobs;
+    long allocatedBytes;
     Job job;
     Exception? failure;
 
@@ -54,6 +57,9 @@ internal sealed class GemmWorker
     /// <summary>Jobs the worker thread has finished (tests use it to see that the two-thread path ran).</summary>
     public long CompletedJobs => Volatile.Read(ref completedJobs);
 
+    /// <summary>Bytes the worker thread had allocated when it finished its last job, waits included (tests).</summary>
+    public long AllocatedBytes => Volatile.Read(ref allocatedBytes);
+
     /// <summary>Claims the worker for one product; false when another thread is using it.</summary>
     public bool TryClaim() => Interlocked.CompareExchange(ref busy, 1, 0) == 0;
 
@@ -61,15 +67,15 @@ internal sealed class GemmWorker
     public void Start(in Job work)
     {
         job = work;
-        done.Reset();
-        start.Set();
+        Volatile.Write(ref finished, 0);
+        Volatile.Write(ref started, 1);
+        startEvent.Set();
     }
 
     /// <summary>Waits for the started job, releases the worker, and rethrows anything the job threw.</summary>
     public void Finish()
     {
-        SpinUntilSet(done, FinishSpinTicks);
-        done.Wait();
+        WaitFor(ref finished, doneEvent, FinishSpinTicks);
         Exception? error = failure;
         failure = null;
         Volatile.Write(ref busy, 0);
@@ -80,9 +86,8 @@ internal sealed class GemmWorker
     {
         while (true)
         {
-            SpinUntilSet(start, IdleSpinTicks);
-            start.Wait();
-            start.Reset();
+            WaitFor(ref started, startEvent, IdleSpinTicks);
+            Volatile.Write(ref started, 0);
             try
             {
                 GemmFloat.RunPart(job);
@@ -91,15 +96,19 @@ internal sealed class GemmWorker
             {
                 failure = exception;
             }
+            Volatile.Write(ref allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
             Volatile.Write(ref completedJobs, completedJobs + 1);
-            done.Set();
+            Volatile.Write(ref finished, 1);
+            doneEvent.Set();
         }
     }
 
-    static void SpinUntilSet(ManualResetEventSlim signal, long ticks)
+    /// <summary>Polls <paramref name="flag"/> for up to <paramref name="ticks"/>, then blocks on <paramref name="wake"/> until it is set.</summary>
+    static void WaitFor(ref int flag, AutoResetEvent wake, long ticks)
     {
         long end = Stopwatch.GetTimestamp() + ticks;
-        while (!signal.IsSet && Stopwatch.GetTimestamp() < end) Thread.SpinWait(20);
+        while (Volatile.Read(ref flag) == 0 && Stopwatch.GetTimestamp() < end) Thread.SpinWait(20);
+        while (Volatile.Read(ref flag) == 0) wake.WaitOne();
     }
 
     /// <summary>

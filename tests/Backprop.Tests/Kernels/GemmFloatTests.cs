@@ -122,10 +122,12 @@ public class GemmFloatTests
         }
         RunAll(); // warm-up: this thread's packing buffers, the worker thread, JIT
         RunAll();
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        var worker = GemmWorker.Instance;
+        long before = GC.GetAllocatedBytesForCurrentThread(), workerBefore = worker.AllocatedBytes, jobsBefore = worker.CompletedJobs;
         for (int i = 0; i < 100; i++) RunAll();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated == 0, $"100 rounds of the three products at {m}×{n}×{k} allocated {allocated} bytes; expected 0");
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before, workerAllocated = worker.AllocatedBytes - workerBefore;
+        Assert.True(allocated == 0, $"100 rounds of the three products at {m}×{n}×{k} allocated {allocated} bytes on the calling thread; expected 0");
+        Assert.True(workerAllocated == 0, $"... and {workerAllocated} bytes on the worker thread ({worker.CompletedJobs - jobsBefore} jobs); expected 0");
     }
 
     [Fact]
