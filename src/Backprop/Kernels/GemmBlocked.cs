@@ -391,9 +391,12 @@ internal static unsafe class GemmBlocked
         Sse.Store(destination + 7 * width, s3.GetUpper());
     }
 
+    /// <summary>destination[i] = source[i] for i &lt; count, 0 for count ≤ i &lt; width: one k step of a ragged panel.</summary>
     static void CopyPadded(float* source, float* destination, int count, int width)
     {
         int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(source + i), destination + i);
         for (; i < count; i++) destination[i] = source[i];
         for (; i < width; i++) destination[i] = 0;
     }
