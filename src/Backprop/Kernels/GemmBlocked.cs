@@ -142,9 +142,12 @@ internal static unsafe class GemmBlocked
     /// <summary>B micro-panels packed per ticket by a team.</summary>
     const int TeamPackPanels = 4;
 
-    /// <summary>Whether the product is large enough in m for two threads to share one packed B.</summary>
+    /// <summary>
+    /// Whether m gives enough row chunks (4 or more) for two threads to share one packed B evenly; with fewer,
+    /// one thread would wait for the other's last chunk, and a static split measured faster (e.g. 128×128×256).
+    /// </summary>
     public static bool SuitsTeam<TKernel>(in GemmProblem problem) where TKernel : struct, IMicroKernel =>
-        problem.M >= 2 * TeamChunkPanels * TKernel.Mr;
+        problem.M >= 4 * TeamChunkPanels * TKernel.Mr;
 
     /// <summary>Computes rows [i0, i1) × columns [j0, j1) of C for <paramref name="problem"/> (k ≥ 1) on this thread alone.</summary>
     public static void Run<TKernel>(in GemmProblem problem, int i0, int i1, int j0, int j1, GemmWorkspace workspace)

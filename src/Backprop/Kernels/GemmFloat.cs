@@ -47,10 +47,11 @@ internal static unsafe class GemmFloat
         : GemmInstructionSet.Scalar;
 
     /// <summary>
-    /// Products below this many multiply-adds (m·n·k) stay on the calling thread: waking the worker and
-    /// packing B twice cost more than the second core saves (measured crossover, see bench/RESULTS.md).
+    /// Products below this many multiply-adds (m·n·k, here 2 Mflop) stay on the calling thread. Measured on
+    /// Zen 4: two threads were 1.2–1.4× faster at 64×128×128 (1 M), 1.7–1.9× at 2 M, mixed at 0.5 M; the
+    /// handshake costs ~3 µs while the worker is still polling (see bench/RESULTS.md).
     /// </summary>
-    public const long ParallelThreshold = 1L << 21;
+    public const long ParallelThreshold = 1L << 20;
 
     /// <summary>
     /// C = A·Bᵀ (the forward pass) skips packing when k is long enough to amortise the horizontal sums of the

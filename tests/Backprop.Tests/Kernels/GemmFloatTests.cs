@@ -41,8 +41,9 @@ public class GemmFloatTests
         }
         yield return (193, 70, 300);  // one row past an Mc = 192 row block
         yield return (5, 2049, 3);    // one column past an Nc = 2048 column block
-        yield return (97, 2050, 5);   // the same with m tall enough for two threads to share packed B
+        yield return (193, 2050, 5);  // the same with m tall enough for two threads to share packed B
         yield return (97, 129, 513);  // one step past a Kc = 512 depth block
+        yield return (257, 40, 513);  // the same, shared by two threads
     }
 
     [Theory]
