@@ -34,7 +34,10 @@ internal static class Quick
                         bestCpu = Math.Min(bestCpu, (process.TotalProcessorTime - cpu).TotalSeconds / repeats);
                     }
                 }
-                Console.WriteLine($"{product,-20} {shape,-16} {best * 1e6,10:F2} us {flops / best / 1e9,8:F1} GFLOP/s   per CPU-second {flops / bestCpu / 1e9,8:F1}");
+                long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+                for (int r = 0; r < repeats; r++) operands.Run();
+                long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+                Console.WriteLine($"{product,-20} {shape,-16} {best * 1e6,10:F2} us {flops / best / 1e9,8:F1} GFLOP/s   per CPU-second {flops / bestCpu / 1e9,8:F1}   process allocated {allocated} B in {repeats} calls");
             }
         }
     }

@@ -109,7 +109,8 @@ public class GemmFloatTests
 
     [Theory]
     [InlineData(10, 30, 784)]
-    [InlineData(64, 256, 784)] // large enough for two threads
+    [InlineData(64, 256, 784)] // large enough for two threads, each with half of C
+    [InlineData(256, 64, 64)]  // tall enough for two threads sharing packed B
     public void RepeatedCallsAtTrainingShapesAllocateNothing(int m, int n, int k)
     {
         var rng = new Rng(3);
