@@ -172,9 +172,9 @@ internal static unsafe class GemmFloat
         int rowHalf = (m / 2 + mr - 1) / mr * mr, columnHalf = (n / 2 + nr - 1) / nr * nr;
         if (team)
             first.SharedPackedB = second.SharedPackedB = GemmWorkspace.Current.PackedB;
-        else if (n >= m && columnHalf < n)
+        else if (n >= m && 0 < columnHalf && columnHalf < n)
             first.J1 = second.J0 = columnHalf;
-        else if (rowHalf < m)
+        else if (0 < rowHalf && rowHalf < m)
             first.I1 = second.I0 = rowHalf;
         else
             return false;
