@@ -1,1 +1,3 @@
-Console.WriteLine("todo");
+using Backprop.Cli;
+
+return Cli.Run(args);

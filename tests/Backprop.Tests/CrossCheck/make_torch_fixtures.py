@@ -237,9 +237,12 @@ def main():
         "torch_version": torch.__version__,
         "cases": [run_case(case) for case in CASES],
     }
-    out_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
-    os.makedirs(out_dir, exist_ok=True)
-    path = os.path.join(out_dir, "torch_parity.json")
+    # --out PATH writes elsewhere (CI regenerates into a temporary folder and compares with the committed file).
+    if len(sys.argv) == 3 and sys.argv[1] == "--out":
+        path = sys.argv[2]
+    else:
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "torch_parity.json")
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         f.write(format_json(document) + "\n")
     print(f"wrote {path} ({os.path.getsize(path)} bytes, {len(CASES)} cases)", file=sys.stderr)

@@ -1,0 +1,61 @@
+using Backprop.Cli.Commands;
+using Spectre.Console.Cli;
+
+namespace Backprop.Cli;
+
+/// <summary>
+/// The `backprop` command. Exit codes: 0 success, 1 a check that ran and failed (gradcheck), 2 bad input
+/// (one line on stderr naming the problem and the fix), 130 interrupted.
+/// </summary>
+public static class Cli
+{
+    public const int BadInput = 2;
+
+    public static int Run(string[] args)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("backprop");
+            config.PropagateExceptions();
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Train a network by backpropagation and save it (no arguments: the embedded two-spiral demo).")
+                .WithExample("train")
+                .WithExample("train", "--data", "fashion-mnist", "--layers", "784,30,10", "--activation", "sigmoid", "--output-activation", "sigmoid", "--cost", "quadratic", "--optimizer", "sgd", "--lr", "3.0", "--batch", "10", "--epochs", "5");
+            config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Accuracy and mean cost of a model on data.")
+                .WithExample("evaluate", "--model", "model.safetensors", "--data", "fashion-mnist");
+            config.AddCommand<PredictCommand>("predict").WithDescription("Predicted class and output activations for every input.")
+                .WithExample("predict", "--model", "model.safetensors", "--input", "csv:inputs.csv");
+            config.AddCommand<GradientCheckCommand>("gradcheck").WithDescription("Compare every backpropagated derivative with central finite differences.")
+                .WithExample("gradcheck", "--layers", "4,5,3", "--activation", "tanh", "--output-activation", "softmax", "--cost", "cross-entropy");
+        });
+        try
+        {
+            return app.Run(args);
+        }
+        catch (Exception e) when (Unwrap(e) is BackpropException user)
+        {
+            return Fail(user.Message);
+        }
+        catch (CommandAppException e)
+        {
+            var command = args.FirstOrDefault(a => !a.StartsWith('-'));
+            return Fail($"{OneLine(e.Message)}; run `backprop {(command is null ? "" : command + " ")}--help` for the options");
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("interrupted");
+            return 130;
+        }
+    }
+
+    static Exception Unwrap(Exception e) => e is AggregateException { InnerException: { } inner } ? inner : e;
+
+    static string OneLine(string text) => string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
+
+    public static int Fail(string message)
+    {
+        Console.Error.WriteLine($"error: {OneLine(message)}");
+        return BadInput;
+    }
+}

@@ -1,0 +1,160 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using Backprop.Activations;
+using Backprop.Cli.Rendering;
+using Backprop.Costs;
+using Backprop.Data;
+using Backprop.Layers;
+using Backprop.Serialization;
+using Backprop.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Backprop.Cli.Commands;
+
+public sealed class TrainCommand : Command<TrainCommand.Settings>
+{
+    /// <summary>With no --data, the embedded demo: two interleaved spirals, which no straight line separates.</summary>
+    public const string DefaultData = "spiral";
+
+    public sealed class Settings : DataSettings
+    {
+        [CommandOption("--layers <SIZES>")]
+        [Description("Layer sizes, inputs first: 784,30,10 (default: inputs,64,64,classes)")]
+        public string? Layers { get; init; }
+
+        [CommandOption("--activation <NAME>")]
+        [Description("Hidden activation: sigmoid, tanh, relu, leaky-relu, identity (default relu)")]
+        public string? Activation { get; init; }
+
+        [CommandOption("--output-activation <NAME>")]
+        [Description("Output activation: sigmoid, tanh, relu, leaky-relu, identity, softmax (default softmax; sigmoid for one output)")]
+        public string? OutputActivation { get; init; }
+
+        [CommandOption("--cost <NAME>")]
+        [Description("quadratic or cross-entropy (default cross-entropy with softmax, else quadratic)")]
+        public string? Cost { get; init; }
+
+        [CommandOption("--optimizer <NAME>")]
+        [Description("sgd, momentum or adam")]
+        [DefaultValue("adam")]
+        public string Optimizer { get; init; } = "adam";
+
+        [CommandOption("--lr <RATE>")]
+        [Description("Learning rate η (default: adam 0.001, or 0.01 on synthetic sets; sgd 0.1; momentum 0.01)")]
+        public double? LearningRate { get; init; }
+
+        [CommandOption("--momentum <MU>")]
+        [Description("μ for --optimizer momentum")]
+        [DefaultValue(0.9)]
+        public double Momentum { get; init; } = 0.9;
+
+        [CommandOption("--weight-decay <LAMBDA>")]
+        [Description("λ: adds λW to the weight gradients (not the biases)")]
+        [DefaultValue(0.0)]
+        public double WeightDecay { get; init; }
+
+        [CommandOption("--batch <SIZE>")]
+        [Description("Mini-batch size")]
+        [DefaultValue(32)]
+        public int Batch { get; init; } = 32;
+
+        [CommandOption("--epochs <N>")]
+        [Description("Passes over the training data (default 10; 100 on synthetic sets)")]
+        public int? Epochs { get; init; }
+
+        [CommandOption("--init <FILE>")]
+        [Description("Start from the weights in this safetensors file instead of random ones")]
+        public string? Init { get; init; }
+
+        [CommandOption("--no-shuffle")]
+        [Description("Keep file order instead of shuffling every epoch")]
+        public bool NoShuffle { get; init; }
+
+        [CommandOption("--validation-split <FRACTION>")]
+        [Description("Hold out this fraction of the training data and report its accuracy every epoch")]
+        public double? ValidationSplit { get; init; }
+
+        [CommandOption("--standardize")]
+        [Description("Scale every feature to mean 0, deviation 1 on the training data (stored in the model)")]
+        public bool Standardize { get; init; }
+
+        [CommandOption("--out <FILE>")]
+        [Description("Where to write the model")]
+        [DefaultValue("model.safetensors")]
+        public string Out { get; init; } = "model.safetensors";
+    }
+
+    protected override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    {
+        var plan = TrainingPlan.From(settings);
+        var clock = Stopwatch.StartNew();
+        var train = plan.Train;
+        var trainer = new Trainer(plan.Network, plan.Options, train);
+        var text = !settings.Json;
+        if (text) Console.Out.WriteLine(plan.Describe());
+
+        using var interrupt = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; interrupt.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var reports = new List<EpochReport>();
+            if (text && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
+                AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                    .Start(progressContext =>
+                    {
+                        while (trainer.Epoch < plan.Options.Epochs)
+                        {
+                            var task = progressContext.AddTask($"epoch {trainer.Epoch + 1}/{plan.Options.Epochs}", maxValue: trainer.BatchCount);
+                            var report = trainer.RunEpoch(plan.Validation, plan.Test, new Progress(task), interrupt.Token);
+                            task.StopTask();
+                            reports.Add(report);
+                            AnsiConsole.Profile.Out.Writer.WriteLine(EpochLine(report, plan.Options.Epochs));
+                        }
+                    });
+            else
+                foreach (var report in trainer.Run(plan.Validation, plan.Test, null, interrupt.Token))
+                {
+                    reports.Add(report);
+                    if (text) Console.Out.WriteLine(EpochLine(report, plan.Options.Epochs));
+                    else JsonLines.Write(new
+                    {
+                        @event = "epoch", epoch = report.Epoch, train_cost = report.TrainCost,
+                        validation_accuracy = report.ValidationAccuracy, test_accuracy = report.TestAccuracy, seconds = report.Seconds,
+                    });
+                }
+
+            ModelFile.Save(plan.OutputPath, plan.Network, plan.Standardizer);
+            var last = reports[^1];
+            if (text)
+            {
+                Console.Out.WriteLine($"saved {plan.OutputPath} ({clock.Elapsed.TotalSeconds:F1} s){(last.TestAccuracy is { } t ? $"; test accuracy {Text.Percent(t)}" : "")}");
+                Console.Out.WriteLine($"next: backprop evaluate --model {plan.OutputPath} --data {plan.DataSpec}" +
+                                      (plan.DataSpec == DefaultData && settings.Data is null ? "   |   backprop train --data fashion-mnist --layers 784,30,10 --activation sigmoid --output-activation sigmoid --cost quadratic --optimizer sgd --lr 3.0 --batch 10 --epochs 5" : ""));
+            }
+            else
+                JsonLines.Write(new
+                {
+                    @event = "summary", epochs = last.Epoch, train_cost = last.TrainCost, validation_accuracy = last.ValidationAccuracy,
+                    test_accuracy = last.TestAccuracy, seconds_training = reports.Sum(r => r.Seconds), seconds = clock.Elapsed.TotalSeconds, model = plan.OutputPath,
+                });
+            return 0;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    static string EpochLine(EpochReport r, int epochs) =>
+        $"epoch {r.Epoch.ToString().PadLeft(epochs.ToString().Length)}/{epochs}  cost {Text.Number(r.TrainCost, "F6")}" +
+        (r.ValidationAccuracy is { } v ? $"  validation {Text.Percent(v)}" : "") +
+        (r.TestAccuracy is { } t ? $"  test {Text.Percent(t)}" : "") +
+        $"  {Text.Number(r.Seconds, "F2")} s";
+
+    sealed class Progress(ProgressTask task) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => task.Value = value.Batch;
+    }
+}
