@@ -16,7 +16,7 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         public string? Model { get; init; }
     }
 
-    protected override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         var model = ModelFile.Load(settings.Model ?? throw new BackpropException("evaluate needs --model FILE, a model written by `backprop train`"));
         var spec = settings.Data ?? throw new BackpropException("evaluate needs --data, e.g. --data fashion-mnist or --data csv:test.csv");
@@ -27,8 +27,8 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         if (settings.Json)
             JsonLines.Write(new { accuracy = result.Accuracy, cost = result.Cost, examples = result.Count });
         else
-            Console.Out.WriteLine($"accuracy {Text.Percent(result.Accuracy)} ({(int)Math.Round(result.Accuracy * result.Count)}/{result.Count})  " +
-                                  $"cost {Text.Number(result.Cost, "F6")} ({model.Network.Architecture.Cost})  on {spec}");
+            Console.Out.WriteLine($"accuracy {Format.Percent(result.Accuracy)} ({(int)Math.Round(result.Accuracy * result.Count)}/{result.Count})  " +
+                                  $"cost {Format.Number(result.Cost, "F6")} ({model.Network.Architecture.Cost})  on {spec}");
         return 0;
     }
 }

@@ -22,7 +22,7 @@ public sealed class GradientCheckCommand : Command<GradientCheckCommand.Settings
         [CommandOption("--json")] public bool Json { get; init; }
     }
 
-    protected override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         var output = Backprop.Activations.Activation.Parse(s.OutputActivation, "--output-activation");
         var architecture = new Architecture(Architecture.ParseSizes(s.Layers), Backprop.Activations.Activation.Parse(s.Activation), output,

@@ -20,7 +20,7 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         public string? Input { get; init; }
     }
 
-    protected override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         var model = ModelFile.Load(settings.Model ?? throw new BackpropException("predict needs --model FILE, a model written by `backprop train`"));
         var spec = settings.Input ?? throw new BackpropException("predict needs --input csv:FILE or --input idx:DIR");
@@ -39,7 +39,7 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
                 var row = a.AsSpan(i * outputs, outputs);
                 int predicted = Targets.Predict<float>(row);
                 if (settings.Json) JsonLines.Write(new { index = start + i, @class = predicted, outputs = row.ToArray() });
-                else writer.WriteLine($"{start + i}\tclass {predicted}\t{string.Join(' ', row.ToArray().Select(v => Text.Number(v, "F6")))}");
+                else writer.WriteLine($"{start + i}\tclass {predicted}\t{string.Join(' ', row.ToArray().Select(v => Format.Number(v, "F6")))}");
             }
         }
         return 0;

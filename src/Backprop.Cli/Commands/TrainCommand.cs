@@ -85,7 +85,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public string Out { get; init; } = "model.safetensors";
     }
 
-    protected override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         var plan = TrainingPlan.From(settings);
         var clock = Stopwatch.StartNew();
@@ -129,7 +129,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             var last = reports[^1];
             if (text)
             {
-                Console.Out.WriteLine($"saved {plan.OutputPath} ({clock.Elapsed.TotalSeconds:F1} s){(last.TestAccuracy is { } t ? $"; test accuracy {Text.Percent(t)}" : "")}");
+                Console.Out.WriteLine($"saved {plan.OutputPath} ({clock.Elapsed.TotalSeconds:F1} s){(last.TestAccuracy is { } t ? $"; test accuracy {Format.Percent(t)}" : "")}");
                 Console.Out.WriteLine($"next: backprop evaluate --model {plan.OutputPath} --data {plan.DataSpec}" +
                                       (plan.DataSpec == DefaultData && settings.Data is null ? "   |   backprop train --data fashion-mnist --layers 784,30,10 --activation sigmoid --output-activation sigmoid --cost quadratic --optimizer sgd --lr 3.0 --batch 10 --epochs 5" : ""));
             }
@@ -148,10 +148,10 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     }
 
     static string EpochLine(EpochReport r, int epochs) =>
-        $"epoch {r.Epoch.ToString().PadLeft(epochs.ToString().Length)}/{epochs}  cost {Text.Number(r.TrainCost, "F6")}" +
-        (r.ValidationAccuracy is { } v ? $"  validation {Text.Percent(v)}" : "") +
-        (r.TestAccuracy is { } t ? $"  test {Text.Percent(t)}" : "") +
-        $"  {Text.Number(r.Seconds, "F2")} s";
+        $"epoch {r.Epoch.ToString().PadLeft(epochs.ToString().Length)}/{epochs}  cost {Format.Number(r.TrainCost, "F6")}" +
+        (r.ValidationAccuracy is { } v ? $"  validation {Format.Percent(v)}" : "") +
+        (r.TestAccuracy is { } t ? $"  test {Format.Percent(t)}" : "") +
+        $"  {Format.Number(r.Seconds, "F2")} s";
 
     sealed class Progress(ProgressTask task) : IProgress<TrainingProgress>
     {
