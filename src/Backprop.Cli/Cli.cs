@@ -18,6 +18,7 @@ public static class Cli
         ["evaluate"] = typeof(EvaluateCommand.Settings),
         ["predict"] = typeof(PredictCommand.Settings),
         ["gradcheck"] = typeof(GradientCheckCommand.Settings),
+        ["download"] = typeof(DownloadCommand.Settings),
     };
 
     public static int Run(string[] args)

@@ -21,7 +21,7 @@ public class DownloadCommandTests
     public void A_file_the_server_does_not_have_is_exit_2_with_the_address_and_status()
     {
         using var server = new LoopbackHttpServer([]);
-        using var directory = new TemporaryDirectory();
+        using var directory = new TempDirectory();
 
         var result = BackpropProcess.Run(directory.Path, "download", "mnist", "--data-dir", directory.Path, "--base-url", server.BaseAddress.AbsoluteUri);
 
@@ -36,7 +36,7 @@ public class DownloadCommandTests
         // Made-up bytes where the real file should be: the published SHA-256 cannot match.
         var files = Names.ToDictionary(n => n, n => new byte[1000]);
         using var server = new LoopbackHttpServer(files);
-        using var directory = new TemporaryDirectory();
+        using var directory = new TempDirectory();
 
         var result = BackpropProcess.Run(directory.Path, "download", "fashion-mnist", "--data-dir", directory.Path, "--base-url", server.BaseAddress.AbsoluteUri);
 
@@ -54,7 +54,7 @@ public class DownloadCommandTests
         var files = Names.ToDictionary(n => n, n => new byte[100_000]);
         using var server = new LoopbackHttpServer(files);
         for (int i = 0; i < 3; i++) server.CutAfter(Names[0], 25_000);
-        using var directory = new TemporaryDirectory();
+        using var directory = new TempDirectory();
 
         var result = BackpropProcess.Run(directory.Path, "download", "mnist", "--data-dir", directory.Path, "--base-url", server.BaseAddress.AbsoluteUri);
 
@@ -67,7 +67,7 @@ public class DownloadCommandTests
     [Fact]
     public void An_unknown_dataset_is_exit_2_naming_the_ones_that_exist()
     {
-        using var directory = new TemporaryDirectory();
+        using var directory = new TempDirectory();
         var result = BackpropProcess.Run(directory.Path, "download", "cifar10");
         AssertOneErrorLine(result, "unknown dataset \"cifar10\"; downloadable datasets: mnist, fashion-mnist");
     }
@@ -75,7 +75,7 @@ public class DownloadCommandTests
     [Fact]
     public void A_base_url_that_is_not_http_is_exit_2()
     {
-        using var directory = new TemporaryDirectory();
+        using var directory = new TempDirectory();
         var result = BackpropProcess.Run(directory.Path, "download", "mnist", "--base-url", "ftp://mirror/mnist");
         AssertOneErrorLine(result, "--base-url ftp://mirror/mnist is not an http:// or https:// address");
     }
