@@ -3,6 +3,7 @@ using System.Text.Json;
 using Backprop.Data;
 using Backprop.Serialization;
 using Backprop.Tests.Autodiff;
+using Backprop.Tests.Data;
 using Backprop.Training;
 
 namespace Backprop.Tests.Cli;
@@ -10,14 +11,15 @@ namespace Backprop.Tests.Cli;
 /// <summary>Two small models trained once by the real executable, shared by the model-mode tests.</summary>
 public sealed class ExplainModels : IDisposable
 {
-    public TemporaryDirectory Directory { get; } = new();
+    readonly TempDirectory directory = new();
+    public string Folder => directory.Path;
     public string Small { get; }
     public string Wide { get; }
 
     public ExplainModels()
     {
-        Small = Directory.File("small.safetensors");
-        Wide = Directory.File("wide.safetensors");
+        Small = directory.File("small.safetensors");
+        Wide = directory.File("wide.safetensors");
         Train("--layers", "2,3,2", "--out", Small);
         // A first-layer weight of 2,1,200,200,2 reaches the cost along 200·200·2 = 80000 paths.
         Train("--layers", "2,1,200,200,2", "--activation", "tanh", "--out", Wide);
@@ -26,11 +28,11 @@ public sealed class ExplainModels : IDisposable
     void Train(params string[] args)
     {
         string[] all = ["train", "--data", "xor", "--epochs", "2", .. args];
-        var result = BackpropProcess.Run(Directory.Path, all);
+        var result = BackpropProcess.Run(Folder, all);
         if (result.ExitCode != 0) throw new InvalidOperationException($"training the test model failed: {result}");
     }
 
-    public void Dispose() => Directory.Dispose();
+    public void Dispose() => directory.Dispose();
 }
 
 public class ExplainCommandTests(ExplainModels models) : IClassFixture<ExplainModels>
@@ -153,7 +155,7 @@ public class ExplainCommandTests(ExplainModels models) : IClassFixture<ExplainMo
     [Fact]
     public void On_a_trained_model_the_path_sum_equals_the_backpropagated_derivative()
     {
-        var result = BackpropProcess.Run(models.Directory.Path, "explain", "--model", models.Small, "--data", "xor", "--example", "3",
+        var result = BackpropProcess.Run(models.Folder, "explain", "--model", models.Small, "--data", "xor", "--example", "3",
             "--weight", "1:2:1", "--paths", "--json");
         Assert.True(result.ExitCode == 0, result.ToString());
         using var json = JsonDocument.Parse(Assert.Single(result.OutputLines));
@@ -180,7 +182,7 @@ public class ExplainCommandTests(ExplainModels models) : IClassFixture<ExplainMo
     [Fact]
     public void Text_for_a_hidden_weight_shows_delta_as_the_sum_over_the_next_layer_and_every_path()
     {
-        var result = BackpropProcess.Run(models.Directory.Path, "explain", "--model", models.Small, "--data", "xor", "--example", "3",
+        var result = BackpropProcess.Run(models.Folder, "explain", "--model", models.Small, "--data", "xor", "--example", "3",
             "--weight", "1:2:1", "--paths");
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("∂C/∂W1[2,1] = δ1[2] · ∂z1[2]/∂W1[2,1]", result.Output);
@@ -194,7 +196,7 @@ public class ExplainCommandTests(ExplainModels models) : IClassFixture<ExplainMo
     [Fact]
     public void A_bias_of_the_output_layer_is_the_costs_own_delta()
     {
-        var result = BackpropProcess.Run(models.Directory.Path, "explain", "--model", models.Small, "--data", "xor", "--bias", "2:1", "--json");
+        var result = BackpropProcess.Run(models.Folder, "explain", "--model", models.Small, "--data", "xor", "--bias", "2:1", "--json");
         Assert.True(result.ExitCode == 0, result.ToString());
         using var json = JsonDocument.Parse(result.Output);
         var root = json.RootElement;
@@ -248,7 +250,7 @@ public class ExplainCommandTests(ExplainModels models) : IClassFixture<ExplainMo
     public void Bad_input_exits_2_with_one_line_naming_the_fix(string[] args, string expected)
     {
         var resolved = args.Select(a => a == "{small}" ? models.Small : a == "{wide}" ? models.Wide : a).ToArray();
-        var result = BackpropProcess.Run(models.Directory.Path, resolved);
+        var result = BackpropProcess.Run(models.Folder, resolved);
         Assert.True(result.ExitCode == 2, result.ToString());
         var line = Assert.Single(result.ErrorLines);
         Assert.StartsWith("error: ", line);
