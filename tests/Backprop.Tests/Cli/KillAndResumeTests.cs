@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Backprop.Tests.Data;
 using Xunit.Abstractions;
 
 namespace Backprop.Tests.Cli;
@@ -23,10 +24,10 @@ public class KillAndResumeTests(KillAndResumeTests.UninterruptedRun uninterrupte
     /// <summary>The model file of the same run, never interrupted and never checkpointed.</summary>
     public sealed class UninterruptedRun : IDisposable
     {
-        readonly TemporaryDirectory folder = new();
+        readonly TempDirectory folder = new();
         public UninterruptedRun()
         {
-            var result = Child.Run(folder.Path, [.. Training, "--out", "model.safetensors"]);
+            var result = BackpropProcess.Run(folder.Path, [.. Training, "--out", "model.safetensors"]);
             Assert.True(result.ExitCode == 0, result.ToString());
             Model = File.ReadAllBytes(folder.File("model.safetensors"));
         }
@@ -51,7 +52,7 @@ public class KillAndResumeTests(KillAndResumeTests.UninterruptedRun uninterrupte
     [Fact]
     public void Killed_three_times_mid_epoch_and_resumed_the_run_ends_with_the_same_model_file()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var checkpoints = folder.File("checkpoints");
         var rng = new Rng(2024);
         for (int kill = 1; kill <= 3; kill++)
@@ -66,7 +67,7 @@ public class KillAndResumeTests(KillAndResumeTests.UninterruptedRun uninterrupte
             child.Kill();
             log.WriteLine($"kill {kill}: SIGKILL {delay} ms after epoch {target} was reached; newest checkpoint then {atKill}; {child.ResumedFrom ?? "fresh start"}");
         }
-        var final = Child.Run(folder.Path, Resume);
+        var final = BackpropProcess.Run(folder.Path, Resume);
         Assert.True(final.ExitCode == 0, final.ToString());
         log.WriteLine($"final run: {final.OutputLines.First(l => l.StartsWith("resuming from", StringComparison.Ordinal))}");
         AssertIdenticalToUninterrupted(folder.File("model.safetensors"));
@@ -78,7 +79,7 @@ public class KillAndResumeTests(KillAndResumeTests.UninterruptedRun uninterrupte
     [Fact]
     public void Killed_while_writing_a_checkpoint_the_torn_file_is_ignored_and_the_resumed_run_ends_the_same()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var checkpoints = folder.File("checkpoints");
         var pause = new Dictionary<string, string?> { ["BACKPROP_TEST_PAUSE_IN_CHECKPOINT_WRITE"] = "400" };
         for (int kill = 1; kill <= 2; kill++)
@@ -98,7 +99,7 @@ public class KillAndResumeTests(KillAndResumeTests.UninterruptedRun uninterrupte
             Assert.True(tornLength < fullLength, $"the temporary file has {tornLength} bytes, a complete checkpoint {fullLength}");
             log.WriteLine($"kill {kill}: SIGKILL during the write of {Path.GetFileName(torn)} ({tornLength} of about {fullLength} bytes written); newest complete {Newest(checkpoints)}; {child.ResumedFrom ?? "fresh start"}");
         }
-        var final = Child.Run(folder.Path, Resume);
+        var final = BackpropProcess.Run(folder.Path, Resume);
         Assert.True(final.ExitCode == 0, final.ToString());
         Assert.Empty(Temporaries(checkpoints));
         AssertIdenticalToUninterrupted(folder.File("model.safetensors"));
@@ -109,8 +110,8 @@ public class KillAndResumeTests(KillAndResumeTests.UninterruptedRun uninterrupte
     [Fact]
     public void A_damaged_newest_checkpoint_is_reported_and_the_one_before_it_gives_the_same_model_file()
     {
-        using var folder = new TemporaryDirectory();
-        var checkpointed = Child.Run(folder.Path, Fresh("--out", "checkpointed.safetensors"));
+        using var folder = new TempDirectory();
+        var checkpointed = BackpropProcess.Run(folder.Path, Fresh("--out", "checkpointed.safetensors"));
         Assert.True(checkpointed.ExitCode == 0, checkpointed.ToString());
         // Checkpointing itself must not change the run.
         AssertIdenticalToUninterrupted(folder.File("checkpointed.safetensors"));
@@ -121,7 +122,7 @@ public class KillAndResumeTests(KillAndResumeTests.UninterruptedRun uninterrupte
         bytes[bytes.Length - 100] ^= 0x04;
         File.WriteAllBytes(newest, bytes);
 
-        var resumed = Child.Run(folder.Path, [.. Resume, "--out", "resumed.safetensors"]);
+        var resumed = BackpropProcess.Run(folder.Path, [.. Resume, "--out", "resumed.safetensors"]);
 
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Equal(["warning: checkpoint-000024-00000000.safetensors is corrupt (checksum mismatch); resuming from checkpoint-000023-00000080.safetensors"], resumed.ErrorLines);
@@ -133,7 +134,7 @@ public class KillAndResumeTests(KillAndResumeTests.UninterruptedRun uninterrupte
     [InlineData("TERM")]
     public void An_interrupt_stops_after_a_batch_writes_a_checkpoint_and_says_how_to_resume(string signal)
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var checkpoints = folder.File("checkpoints");
         using (var child = Child.Start(folder.Path, null, Fresh()))
         {
@@ -150,7 +151,7 @@ public class KillAndResumeTests(KillAndResumeTests.UninterruptedRun uninterrupte
         }
         Assert.False(File.Exists(folder.File("model.safetensors")), "an interrupted run wrote the model");
 
-        var resumed = Child.Run(folder.Path, Resume);
+        var resumed = BackpropProcess.Run(folder.Path, Resume);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         AssertIdenticalToUninterrupted(folder.File("model.safetensors"));
     }
@@ -164,8 +165,8 @@ public class KillAndResumeTests(KillAndResumeTests.UninterruptedRun uninterrupte
     [InlineData("--checkpoint-dir", "elsewhere")]
     public void A_training_flag_beside_resume_is_refused_by_name(string flag, string? value)
     {
-        using var folder = new TemporaryDirectory();
-        var result = Child.Run(folder.Path, value is null ? [.. Resume, flag] : [.. Resume, flag, value]);
+        using var folder = new TempDirectory();
+        var result = BackpropProcess.Run(folder.Path, value is null ? [.. Resume, flag] : [.. Resume, flag, value]);
         Assert.Equal(2, result.ExitCode);
         Assert.Equal([$"error: {flag} cannot be given with --resume: a resumed run takes its settings from the checkpoint (only --out, --json and --checkpoint-every may change); drop {flag}"], result.ErrorLines);
     }
@@ -173,18 +174,18 @@ public class KillAndResumeTests(KillAndResumeTests.UninterruptedRun uninterrupte
     [Fact]
     public void Resuming_without_a_checkpoint_and_starting_over_an_old_run_are_refused_with_the_fix()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         Directory.CreateDirectory(folder.File("checkpoints"));
-        var nothing = Child.Run(folder.Path, Resume);
+        var nothing = BackpropProcess.Run(folder.Path, Resume);
         Assert.Equal(2, nothing.ExitCode);
         Assert.Equal([$"error: {folder.File("checkpoints")} holds no checkpoint (checkpoint-*.safetensors); start the run with --checkpoint-dir {folder.File("checkpoints")} instead"], nothing.ErrorLines);
 
         File.WriteAllBytes(folder.File("checkpoints/checkpoint-000001-00000000.safetensors"), []);
-        var over = Child.Run(folder.Path, Fresh());
+        var over = BackpropProcess.Run(folder.Path, Fresh());
         Assert.Equal(2, over.ExitCode);
         Assert.Equal(["error: --checkpoint-dir checkpoints already holds checkpoints; continue that run with `backprop train --resume checkpoints`, or give an empty folder"], over.ErrorLines);
 
-        var nowhere = Child.Run(folder.Path, [.. Training, "--checkpoint-every", "5"]);
+        var nowhere = BackpropProcess.Run(folder.Path, [.. Training, "--checkpoint-every", "5"]);
         Assert.Equal(2, nowhere.ExitCode);
         Assert.Equal(["error: --checkpoint-every 5 needs --checkpoint-dir DIR to say where the checkpoints go"], nowhere.ErrorLines);
     }
@@ -220,14 +221,6 @@ public class KillAndResumeTests(KillAndResumeTests.UninterruptedRun uninterrupte
             child.process.BeginErrorReadLine();
             child.process.StandardInput.Close();
             return child;
-        }
-
-        /// <summary>Runs to the end and returns what a user would see.</summary>
-        public static RunResult Run(string workingDirectory, string[] args)
-        {
-            using var child = Start(workingDirectory, null, args);
-            int exitCode = child.WaitForExit();
-            return new RunResult(exitCode, child.Output, child.Error);
         }
 
         public int Id => process.Id;

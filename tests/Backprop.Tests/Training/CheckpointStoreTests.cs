@@ -2,7 +2,7 @@ using Backprop.Activations;
 using Backprop.Costs;
 using Backprop.Data;
 using Backprop.Layers;
-using Backprop.Tests.Cli;
+using Backprop.Tests.Data;
 using Backprop.Training;
 
 namespace Backprop.Tests.Training;
@@ -31,7 +31,7 @@ public class CheckpointStoreTests
     [Fact]
     public void Writing_keeps_the_newest_three_by_position()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var store = new CheckpointStore(Path.Combine(folder.Path, "made-on-first-write"));
         Assert.Empty(store.List());
         foreach (var position in new[] { (0, 1), (0, 2), (1, 0), (1, 2), (2, 1) })
@@ -42,7 +42,7 @@ public class CheckpointStoreTests
     [Fact]
     public void Loading_passes_over_a_damaged_newest_checkpoint_to_the_one_before_and_says_why()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var store = new CheckpointStore(folder.Path);
         store.Write(At[(1, 1)]);
         store.Write(At[(1, 2)]);
@@ -61,7 +61,7 @@ public class CheckpointStoreTests
     [Fact]
     public void A_torn_temporary_file_is_ignored_and_removed_by_the_next_write()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var store = new CheckpointStore(folder.Path);
         store.Write(At[(0, 2)]);
         var torn = Path.Combine(folder.Path, ".checkpoint-000001-00000000.safetensors.tmp-0123456789abcdef");
@@ -76,7 +76,7 @@ public class CheckpointStoreTests
     [Fact]
     public void A_run_resumed_before_damaged_checkpoints_replaces_them_as_it_passes()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var store = new CheckpointStore(folder.Path);
         store.Write(At[(0, 1)]);
         store.Write(At[(1, 1)]);
@@ -92,7 +92,7 @@ public class CheckpointStoreTests
     [Fact]
     public void Loading_from_a_folder_with_nothing_usable_says_what_to_do()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var empty = Assert.Throws<BackpropException>(() => new CheckpointStore(folder.Path).LoadNewest());
         Assert.Equal($"{folder.Path} holds no checkpoint (checkpoint-*.safetensors); start the run with --checkpoint-dir {folder.Path} instead", empty.Message);
 
@@ -107,7 +107,7 @@ public class CheckpointStoreTests
     [Fact]
     public void Positions_sort_by_number_even_past_the_padding()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         foreach (var name in new[] { "checkpoint-000009-00000002.safetensors", "checkpoint-1000000-00000000.safetensors", "checkpoint-000010-00000000.safetensors", "checkpoint-000009-100000000.safetensors", "notes.txt", "checkpoint-1-2.safetensors.bak" })
             File.WriteAllBytes(folder.File(name), []);
         Assert.Equal(["checkpoint-1000000-00000000.safetensors", "checkpoint-000010-00000000.safetensors", "checkpoint-000009-100000000.safetensors", "checkpoint-000009-00000002.safetensors"],
