@@ -15,8 +15,9 @@ public static class BackpropProcess
     /// <summary>The repository root: the folder holding Backprop.sln above the test binaries.</summary>
     public static readonly string Root = FindRoot();
 
+    // BaseDirectory is ".../bin/{Configuration}/net10.0/": the trailing separator makes Parent the configuration folder.
     static readonly string Executable = Path.Combine(Root, "src", "Backprop.Cli", "bin",
-        new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name, "net10.0", "backprop.dll");
+        new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "backprop.dll");
 
     static string FindRoot()
     {
