@@ -26,6 +26,7 @@ public static class Cli
                 .WithExample("evaluate", "--model", "model.safetensors", "--data", "fashion-mnist");
             config.AddCommand<PredictCommand>("predict").WithDescription("Predicted class and output activations for every input.")
                 .WithExample("predict", "--model", "model.safetensors", "--input", "csv:inputs.csv");
+            config.AddCommand<ExportCommand>("export").WithDescription("Write a model as an ONNX graph.").WithExample("export", "--model", "model.safetensors", "--onnx", "model.onnx");
             config.AddCommand<GradientCheckCommand>("gradcheck").WithDescription("Compare every backpropagated derivative with central finite differences.")
                 .WithExample("gradcheck", "--layers", "4,5,3", "--activation", "tanh", "--output-activation", "softmax", "--cost", "cross-entropy");
         });
