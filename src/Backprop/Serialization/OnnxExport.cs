@@ -118,7 +118,7 @@ public static class OnnxExport
             Node(graph, operation, $"layers.{l}.{layer.Activation.Name}", [current], a, attribute);
             current = a;
         }
-        graph.WriteString(Graph.Name, "backprop");
+        graph.WriteString(GraphProto.Name, "backprop");
         if (standardizer != null)
         {
             Initializer(graph, MeanName, [standardizer.FeatureCount], standardizer.Mean);
@@ -130,27 +130,27 @@ public static class OnnxExport
             Initializer(graph, ModelFile.WeightName(l), [layer.OutputSize, layer.InputSize], layer.Weights);
             Initializer(graph, ModelFile.BiasName(l), [layer.OutputSize], layer.Biases);
         }
-        graph.WriteMessage(Graph.Input, value => BatchTensor(value, InputName, network.InputSize));
-        graph.WriteMessage(Graph.Output, value => BatchTensor(value, OutputName, network.OutputSize));
+        graph.WriteMessage(GraphProto.Input, value => BatchTensor(value, InputName, network.InputSize));
+        graph.WriteMessage(GraphProto.Output, value => BatchTensor(value, OutputName, network.OutputSize));
 
         var model = new ProtobufWriter();
-        model.WriteInt64(Model.IrVersion, IrVersion);
-        model.WriteString(Model.ProducerName, ModelFile.FormatName);
-        model.WriteMessage(Model.Graph, graph);
-        model.WriteMessage(Model.OpsetImport, opset =>
+        model.WriteInt64(ModelProto.IrVersion, IrVersion);
+        model.WriteString(ModelProto.ProducerName, ModelFile.FormatName);
+        model.WriteMessage(ModelProto.Graph, graph);
+        model.WriteMessage(ModelProto.OpsetImport, opset =>
         {
-            opset.WriteString(OperatorSetId.Domain, "");
-            opset.WriteInt64(OperatorSetId.Version, OpsetVersion);
+            opset.WriteString(OperatorSetIdProto.Domain, "");
+            opset.WriteInt64(OperatorSetIdProto.Version, OpsetVersion);
         });
         foreach (var (key, value) in new[]
         {
             ("layers", architecture.SizesText), ("activation", architecture.HiddenActivation.Name),
             ("output_activation", architecture.OutputActivation.Name), ("cost", architecture.Cost.Name),
         })
-            model.WriteMessage(Model.MetadataProps, entry =>
+            model.WriteMessage(ModelProto.MetadataProps, entry =>
             {
-                entry.WriteString(StringStringEntry.Key, key);
-                entry.WriteString(StringStringEntry.Value, value);
+                entry.WriteString(StringStringEntryProto.Key, key);
+                entry.WriteString(StringStringEntryProto.Value, value);
             });
         return model;
     }
@@ -169,76 +169,76 @@ public static class OnnxExport
     }
 
     static void Node(ProtobufWriter graph, string operation, string name, string[] inputs, string output, Action<ProtobufWriter>? attributes = null) =>
-        graph.WriteMessage(Graph.Node, node =>
+        graph.WriteMessage(GraphProto.Node, node =>
         {
-            foreach (var input in inputs) node.WriteString(NodeField.Input, input);
-            node.WriteString(NodeField.Output, output);
-            node.WriteString(NodeField.Name, name);
-            node.WriteString(NodeField.OperationType, operation);
+            foreach (var input in inputs) node.WriteString(NodeProto.Input, input);
+            node.WriteString(NodeProto.Output, output);
+            node.WriteString(NodeProto.Name, name);
+            node.WriteString(NodeProto.OperationType, operation);
             attributes?.Invoke(node);
         });
 
     static void IntAttribute(ProtobufWriter node, string name, long value) =>
-        node.WriteMessage(NodeField.Attribute, attribute =>
+        node.WriteMessage(NodeProto.Attribute, attribute =>
         {
-            attribute.WriteString(Attribute.Name, name);
-            attribute.WriteInt64(Attribute.Int, value);
-            attribute.WriteInt64(Attribute.Type, Attribute.TypeInt);
+            attribute.WriteString(AttributeProto.Name, name);
+            attribute.WriteInt64(AttributeProto.Int, value);
+            attribute.WriteInt64(AttributeProto.Type, AttributeProto.TypeInt);
         });
 
     static void FloatAttribute(ProtobufWriter node, string name, float value) =>
-        node.WriteMessage(NodeField.Attribute, attribute =>
+        node.WriteMessage(NodeProto.Attribute, attribute =>
         {
-            attribute.WriteString(Attribute.Name, name);
-            attribute.WriteFloat(Attribute.Float, value);
-            attribute.WriteInt64(Attribute.Type, Attribute.TypeFloat);
+            attribute.WriteString(AttributeProto.Name, name);
+            attribute.WriteFloat(AttributeProto.Float, value);
+            attribute.WriteInt64(AttributeProto.Type, AttributeProto.TypeFloat);
         });
 
     static void Initializer(ProtobufWriter graph, string name, int[] dims, float[] data) =>
-        graph.WriteMessage(Graph.Initializer, tensor =>
+        graph.WriteMessage(GraphProto.Initializer, tensor =>
         {
-            foreach (int d in dims) tensor.WriteInt64(TensorField.Dims, d);
-            tensor.WriteInt64(TensorField.DataType, TensorField.Float);
-            tensor.WriteString(TensorField.Name, name);
-            tensor.WriteFloatsAsBytes(TensorField.RawData, data);
+            foreach (int d in dims) tensor.WriteInt64(TensorProto.Dims, d);
+            tensor.WriteInt64(TensorProto.DataType, TensorProto.Float);
+            tensor.WriteString(TensorProto.Name, name);
+            tensor.WriteFloatsAsBytes(TensorProto.RawData, data);
         });
 
     /// <summary>A float tensor's ValueInfo of shape [batch, <paramref name="width"/>], the batch left symbolic.</summary>
     static void BatchTensor(ProtobufWriter value, string name, int width)
     {
-        value.WriteString(ValueInfo.Name, name);
-        value.WriteMessage(ValueInfo.Type, type => type.WriteMessage(TypeField.TensorType, tensor =>
+        value.WriteString(ValueInfoProto.Name, name);
+        value.WriteMessage(ValueInfoProto.Type, type => type.WriteMessage(TypeProto.TensorType, tensor =>
         {
-            tensor.WriteInt64(TypeField.ElementType, TensorField.Float);
-            tensor.WriteMessage(TypeField.Shape, shape =>
+            tensor.WriteInt64(TypeProto.ElementType, TensorProto.Float);
+            tensor.WriteMessage(TypeProto.Shape, shape =>
             {
-                shape.WriteMessage(Shape.Dimension, dimension => dimension.WriteString(Shape.DimensionParameter, "batch"));
-                shape.WriteMessage(Shape.Dimension, dimension => dimension.WriteInt64(Shape.DimensionValue, width));
+                shape.WriteMessage(TensorShapeProto.Dimension, dimension => dimension.WriteString(TensorShapeProto.DimensionParameter, "batch"));
+                shape.WriteMessage(TensorShapeProto.Dimension, dimension => dimension.WriteInt64(TensorShapeProto.DimensionValue, width));
             });
         }));
     }
 
     // Field numbers from onnx/onnx.proto; protobuf keeps them fixed for ever, so they hold for every IR version.
-    static class Model { public const int IrVersion = 1, ProducerName = 2, Graph = 7, OpsetImport = 8, MetadataProps = 14; }
-    static class OperatorSetId { public const int Domain = 1, Version = 2; }
-    static class StringStringEntry { public const int Key = 1, Value = 2; }
-    static class Graph { public const int Node = 1, Name = 2, Initializer = 5, Input = 11, Output = 12; }
-    static class NodeField { public const int Input = 1, Output = 2, Name = 3, OperationType = 4, Attribute = 5; }
-    static class Attribute
+    static class ModelProto { public const int IrVersion = 1, ProducerName = 2, Graph = 7, OpsetImport = 8, MetadataProps = 14; }
+    static class OperatorSetIdProto { public const int Domain = 1, Version = 2; }
+    static class StringStringEntryProto { public const int Key = 1, Value = 2; }
+    static class GraphProto { public const int Node = 1, Name = 2, Initializer = 5, Input = 11, Output = 12; }
+    static class NodeProto { public const int Input = 1, Output = 2, Name = 3, OperationType = 4, Attribute = 5; }
+    static class AttributeProto
     {
         public const int Name = 1, Float = 2, Int = 3, Type = 20;
         // AttributeProto.AttributeType
         public const int TypeFloat = 1, TypeInt = 2;
     }
-    static class TensorField
+    static class TensorProto
     {
         public const int Dims = 1, DataType = 2, Name = 8, RawData = 9;
         // TensorProto.DataType
         public const int Float = 1;
     }
-    static class ValueInfo { public const int Name = 1, Type = 2; }
+    static class ValueInfoProto { public const int Name = 1, Type = 2; }
     // TypeProto.tensor_type, and inside it TypeProto.Tensor's elem_type and shape.
-    static class TypeField { public const int TensorType = 1, ElementType = 1, Shape = 2; }
+    static class TypeProto { public const int TensorType = 1, ElementType = 1, Shape = 2; }
     // TensorShapeProto.dim, and inside it Dimension's dim_value / dim_param.
-    static class Shape { public const int Dimension = 1, DimensionValue = 1, DimensionParameter = 2; }
+    static class TensorShapeProto { public const int Dimension = 1, DimensionValue = 1, DimensionParameter = 2; }
 }
