@@ -11,6 +11,15 @@ public static class Cli
 {
     public const int BadInput = 2;
 
+    /// <summary>Each command's settings, for checking option values before parsing.</summary>
+    static readonly Dictionary<string, Type> SettingsTypes = new()
+    {
+        ["train"] = typeof(TrainCommand.Settings),
+        ["evaluate"] = typeof(EvaluateCommand.Settings),
+        ["predict"] = typeof(PredictCommand.Settings),
+        ["gradcheck"] = typeof(GradientCheckCommand.Settings),
+    };
+
     public static int Run(string[] args)
     {
         var app = new CommandApp();
@@ -18,6 +27,7 @@ public static class Cli
         {
             config.SetApplicationName("backprop");
             config.PropagateExceptions();
+            config.Settings.StrictParsing = true;
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train a network by backpropagation and save it (no arguments: the embedded two-spiral demo).")
                 .WithExample("train")
@@ -32,6 +42,7 @@ public static class Cli
         });
         try
         {
+            if (args.Length > 0 && SettingsTypes.TryGetValue(args[0], out var settingsType)) OptionValues.Check(args[1..], settingsType);
             return app.Run(args);
         }
         catch (Exception e) when (Unwrap(e) is BackpropException user)
@@ -40,8 +51,8 @@ public static class Cli
         }
         catch (CommandAppException e)
         {
-            var command = args.FirstOrDefault(a => !a.StartsWith('-'));
-            return Fail($"{OneLine(e.Message)}; run `backprop {(command is null ? "" : command + " ")}--help` for the options");
+            var command = args.Length > 0 && SettingsTypes.ContainsKey(args[0]) ? args[0] + " " : "";
+            return Fail($"{OneLine(e.Message)}; run `backprop {command}--help` for the {(command == "" ? "commands" : "options")}");
         }
         catch (OperationCanceledException)
         {
