@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Backprop.Serialization;
+using Backprop.Tests.Data;
 using Backprop.Tests.Serialization;
 using Microsoft.ML.OnnxRuntime;
 using Xunit.Abstractions;
@@ -11,7 +12,7 @@ namespace Backprop.Tests.Cli;
 /// <summary>`backprop export`: a trained model, exported, runs in ONNX Runtime exactly as `backprop predict` runs it.</summary>
 public class ExportCommandTests(ITestOutputHelper output) : IDisposable
 {
-    readonly TemporaryDirectory _directory = new();
+    readonly TempDirectory _directory = new();
 
     public void Dispose() => _directory.Dispose();
 

@@ -3,9 +3,9 @@ using System.Globalization;
 using Backprop.Data;
 using Backprop.Serialization;
 using Backprop.Tests.Cli;
+using Backprop.Tests.Data;
 using Backprop.Tests.Serialization;
 using Xunit.Abstractions;
-using TemporaryDirectory = Backprop.Tests.Cli.TemporaryDirectory;
 
 namespace Backprop.Tests.CrossCheck;
 
@@ -20,7 +20,7 @@ public class ModelFileInTorchTests(ITestOutputHelper output) : IDisposable
     static readonly string Script = Path.Combine(BackpropProcess.Root, "tests", "interop", "load_in_torch.py");
     static readonly Lazy<string?> TorchProblem = new(FindTorchProblem);
 
-    readonly TemporaryDirectory _directory = new();
+    readonly TempDirectory _directory = new();
 
     public void Dispose() => _directory.Dispose();
 

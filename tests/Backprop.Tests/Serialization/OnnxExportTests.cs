@@ -251,7 +251,7 @@ public class OnnxExportTests(ITestOutputHelper output)
     [Fact]
     public void Write_replaces_the_file_and_leaves_no_temporary_behind()
     {
-        using var directory = new Backprop.Tests.Cli.TemporaryDirectory();
+        using var directory = new Backprop.Tests.Data.TempDirectory();
         var path = directory.File("model.onnx");
         File.WriteAllText(path, "an older file");
         var network = RandomNetwork([2, 3, 2], "relu", "softmax", seed: 15);
@@ -265,7 +265,7 @@ public class OnnxExportTests(ITestOutputHelper output)
     [Fact]
     public void Write_into_a_missing_directory_names_the_path_and_the_fix()
     {
-        using var directory = new Backprop.Tests.Cli.TemporaryDirectory();
+        using var directory = new Backprop.Tests.Data.TempDirectory();
         var path = Path.Combine(directory.Path, "missing", "model.onnx");
 
         var e = Assert.Throws<BackpropException>(() => OnnxExport.Write(path, RandomNetwork([2, 3, 2], "relu", "softmax", seed: 16)));
