@@ -18,6 +18,7 @@ public static class Cli
         ["evaluate"] = typeof(EvaluateCommand.Settings),
         ["predict"] = typeof(PredictCommand.Settings),
         ["gradcheck"] = typeof(GradientCheckCommand.Settings),
+        ["explain"] = typeof(ExplainCommand.Settings),
     };
 
     public static int Run(string[] args)
@@ -39,11 +40,12 @@ public static class Cli
             config.AddCommand<ExportCommand>("export").WithDescription("Write a model as an ONNX graph.").WithExample("export", "--model", "model.safetensors", "--onnx", "model.onnx");
             config.AddCommand<GradientCheckCommand>("gradcheck").WithDescription("Compare every backpropagated derivative with central finite differences.")
                 .WithExample("gradcheck", "--layers", "4,5,3", "--activation", "tanh", "--output-activation", "softmax", "--cost", "cross-entropy");
+            config.AddCommand<ExplainCommand>("explain").WithDescription("The chain rule with real numbers: the seeds' one-neuron chain, one weight of a model, or what recycling saves.").WithExample("explain", "--x", "1.5", "--y", "0.5", "--w", "0.8,-0.4").WithExample("explain", "--model", "model.safetensors", "--data", "xor", "--example", "0", "--weight", "2:0:1", "--paths").WithExample("explain", "--cost-of-derivatives", "--layers", "784,30,10");
         });
         try
         {
             if (args.Length > 0 && SettingsTypes.TryGetValue(args[0], out var settingsType)) OptionValues.Check(args[1..], settingsType);
-            return app.Run(args);
+            return app.Run(ExplainCommand.SpellShortOptions(args));
         }
         catch (Exception e) when (Unwrap(e) is BackpropException user)
         {

@@ -60,7 +60,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public int Batch { get; init; } = 32;
 
         [CommandOption("--epochs <N>")]
-        [Description("Passes over the training data (default 10; 100 on synthetic sets)")]
+        [Description("Passes over the training data (default 10; 30 on synthetic sets)")]
         public int? Epochs { get; init; }
 
         [CommandOption("--init <FILE>")]
@@ -100,38 +100,41 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         try
         {
             var reports = new List<EpochReport>();
-            if (text && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
-                AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                    .Start(progressContext =>
-                    {
-                        while (trainer.Epoch < plan.Options.Epochs)
+            bool live = text && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+            while (trainer.Epoch < plan.Options.Epochs)
+            {
+                EpochReport report;
+                if (live)
+                {
+                    // One live bar per epoch, cleared when the epoch ends so that its plain line takes its place.
+                    EpochReport? finished = null;
+                    AnsiConsole.Progress().AutoClear(true).HideCompleted(true)
+                        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                        .Start(progressContext =>
                         {
                             var task = progressContext.AddTask($"epoch {trainer.Epoch + 1}/{plan.Options.Epochs}", maxValue: trainer.BatchCount);
-                            var report = trainer.RunEpoch(plan.Validation, plan.Test, new Progress(task), interrupt.Token);
-                            task.StopTask();
-                            reports.Add(report);
-                            AnsiConsole.Profile.Out.Writer.WriteLine(EpochLine(report, plan.Options.Epochs));
-                        }
-                    });
-            else
-                foreach (var report in trainer.Run(plan.Validation, plan.Test, null, interrupt.Token))
-                {
-                    reports.Add(report);
-                    if (text) Console.Out.WriteLine(EpochLine(report, plan.Options.Epochs));
-                    else JsonLines.Write(new
-                    {
-                        @event = "epoch", epoch = report.Epoch, train_cost = report.TrainCost,
-                        validation_accuracy = report.ValidationAccuracy, test_accuracy = report.TestAccuracy, seconds = report.Seconds,
-                    });
+                            finished = trainer.RunEpoch(plan.Validation, plan.Test, new Progress(task), interrupt.Token);
+                        });
+                    report = finished!;
                 }
+                else report = trainer.RunEpoch(plan.Validation, plan.Test, null, interrupt.Token);
+                reports.Add(report);
+                if (text) Console.Out.WriteLine(EpochLine(report, plan.Options.Epochs));
+                else JsonLines.Write(new
+                {
+                    @event = "epoch", epoch = report.Epoch, train_cost = report.TrainCost,
+                    validation_accuracy = report.ValidationAccuracy, test_accuracy = report.TestAccuracy, seconds = report.Seconds,
+                });
+            }
 
             ModelFile.Save(plan.OutputPath, plan.Network, plan.Standardizer);
             var last = reports[^1];
             if (text)
             {
                 Console.Out.WriteLine($"saved {plan.OutputPath} ({clock.Elapsed.TotalSeconds:F1} s){(last.TestAccuracy is { } t ? $"; test accuracy {Format.Percent(t)}" : "")}");
-                Console.Out.WriteLine($"next: backprop evaluate --model {plan.OutputPath} --data {plan.DataSpec}" +
-                                      (plan.DataSpec == DefaultData && settings.Data is null ? "   |   backprop train --data fashion-mnist --layers 784,30,10 --activation sigmoid --output-activation sigmoid --cost quadratic --optimizer sgd --lr 3.0 --batch 10 --epochs 5" : ""));
+                Console.Out.WriteLine($"next: backprop evaluate --model {plan.OutputPath} --data {plan.DataSpec}");
+                if (settings.Data is null)
+                    Console.Out.WriteLine("      backprop train --data fashion-mnist --layers 784,30,10 --activation sigmoid --output-activation sigmoid --cost quadratic --optimizer sgd --lr 3.0 --batch 10 --epochs 5");
             }
             else
                 JsonLines.Write(new

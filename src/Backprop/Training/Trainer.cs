@@ -92,12 +92,7 @@ public sealed class Trainer
         {
             int example = indices[i];
             Train.Features.AsSpan(example * features, features).CopyTo(input.Slice(i * features, features));
-            if (outputs == 1) targets[i] = Train.Labels[example];
-            else
-            {
-                targets.AsSpan(i * outputs, outputs).Clear();
-                targets[i * outputs + Train.Labels[example]] = 1f;
-            }
+            Targets.Fill<float>(Train.Labels.AsSpan(example, 1), targets.AsSpan(i * outputs, outputs), outputs);
         }
         pass.Forward(indices.Length);
         float cost = pass.Backward(targets, indices.Length);
