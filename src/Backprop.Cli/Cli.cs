@@ -19,6 +19,7 @@ public static class Cli
         ["predict"] = typeof(PredictCommand.Settings),
         ["gradcheck"] = typeof(GradientCheckCommand.Settings),
         ["explain"] = typeof(ExplainCommand.Settings),
+        ["export"] = typeof(ExportCommand.Settings),
     };
 
     public static int Run(string[] args)
