@@ -19,6 +19,7 @@ public static class Cli
         ["predict"] = typeof(PredictCommand.Settings),
         ["gradcheck"] = typeof(GradientCheckCommand.Settings),
         ["explain"] = typeof(ExplainCommand.Settings),
+        ["export"] = typeof(ExportCommand.Settings),
         ["download"] = typeof(DownloadCommand.Settings),
     };
 
@@ -38,6 +39,7 @@ public static class Cli
                 .WithExample("evaluate", "--model", "model.safetensors", "--data", "fashion-mnist");
             config.AddCommand<PredictCommand>("predict").WithDescription("Predicted class and output activations for every input.")
                 .WithExample("predict", "--model", "model.safetensors", "--input", "csv:inputs.csv");
+            config.AddCommand<ExportCommand>("export").WithDescription("Write a model as an ONNX graph.").WithExample("export", "--model", "model.safetensors", "--onnx", "model.onnx");
             config.AddCommand<DownloadCommand>("download").WithDescription("Fetch MNIST or Fashion-MNIST (SHA-256 verified, resumable).").WithExample("download", "mnist");
             config.AddCommand<GradientCheckCommand>("gradcheck").WithDescription("Compare every backpropagated derivative with central finite differences.")
                 .WithExample("gradcheck", "--layers", "4,5,3", "--activation", "tanh", "--output-activation", "softmax", "--cost", "cross-entropy");

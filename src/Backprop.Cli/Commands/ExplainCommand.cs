@@ -17,7 +17,7 @@ namespace Backprop.Cli.Commands;
 /// </summary>
 public sealed class ExplainCommand : Command<ExplainCommand.Settings>
 {
-    public sealed class Settings : DataSettings
+    public sealed class Settings : ModelSettings
     {
         // Spectre refuses one-letter long names ("--x"), so these are short options; SpellShortOptions lets users
         // type the issue's --x, --y, --w, --b.
@@ -40,10 +40,6 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         [CommandOption("--activation <NAME>")]
         [Description("Chain: φ of every layer: sigmoid, tanh, relu, leaky-relu, identity. Default sigmoid")]
         public string? Activation { get; init; }
-
-        [CommandOption("--model <FILE>")]
-        [Description("Model mode: a model file written by `backprop train`; needs --data and --weight or --bias")]
-        public string? Model { get; init; }
 
         [CommandOption("--example <N>")]
         [Description("Model mode: 0-based index of the example in the data's test part (a CSV file: the whole file). Default 0")]
@@ -114,19 +110,14 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
             throw new BackpropException($"{chainOnly} belongs to the one-neuron chain; with --model the network comes from the file — leave out {chainOnly}");
         if ((s.Weight is null) == (s.Bias is null))
             throw new BackpropException("explain --model needs exactly one parameter: --weight L:J:K (from neuron K of layer L-1 to neuron J of layer L) or --bias L:J");
-        if (!File.Exists(s.Model))
-            throw new BackpropException($"model file '{s.Model}' does not exist; train one with `backprop train --out {Path.GetFileName(s.Model)}` or check the path");
-        var model = ModelFile.Load(s.Model!);
+        var model = s.LoadModel("explain --model");
         var architecture = model.Network.Architecture;
         var parameter = (s.Weight != null ? ParameterReference.ParseWeight(s.Weight) : ParameterReference.ParseBias(s.Bias!)).CheckIn(architecture);
 
-        var spec = s.Data ?? throw new BackpropException("explain --model needs --data for the example, e.g. --data xor or --data csv:test.csv");
-        // The same examples evaluate uses: the test part where the source has one, a CSV file whole.
-        var test = DataSource.Test(spec, s.DataOptions);
-        var data = test ?? DataSource.Train(spec, s.DataOptions);
-        if (model.Standardizer != null) data = model.Standardizer.Apply(data);
+        // The same examples evaluate uses.
+        var (data, part) = s.EvaluationData(model, "explain --model");
+        var spec = s.Data!;
         int index = s.Example ?? 0;
-        string part = test != null ? "test part" : "file";
         if (index < 0 || index >= data.Count)
             throw new BackpropException($"--example {index} is out of range: the {part} of {spec} has {data.Count} examples; use 0…{data.Count - 1}");
         int label = data.Labels[index];
