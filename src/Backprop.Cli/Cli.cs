@@ -28,10 +28,14 @@ public static class Cli
                 .WithExample("predict", "--model", "model.safetensors", "--input", "csv:inputs.csv");
             config.AddCommand<GradientCheckCommand>("gradcheck").WithDescription("Compare every backpropagated derivative with central finite differences.")
                 .WithExample("gradcheck", "--layers", "4,5,3", "--activation", "tanh", "--output-activation", "softmax", "--cost", "cross-entropy");
+            config.AddCommand<DescendCommand>("descend").WithDescription("Gradient descent on a function of x1 … xn, with its partial derivatives at every step and a contour picture.")
+                .WithExample("descend", "--function", "x1^2 + x2^2", "--start", "3,4", "--lr", "0.1", "--steps", "20");
+            config.AddCommand<GraphCommand>("graph").WithDescription("Draw a computation graph with every value, gradient and local derivative (SVG and DOT).")
+                .WithExample("graph", "--x", "1.5", "--y", "0.5", "--w", "0.8,-0.4", "--activation", "sigmoid");
         });
         try
         {
-            return app.Run(args);
+            return app.Run(GraphCommand.OneLetterOptions(args));
         }
         catch (Exception e) when (Unwrap(e) is BackpropException user)
         {
