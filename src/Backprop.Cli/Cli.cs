@@ -11,6 +11,17 @@ public static class Cli
 {
     public const int BadInput = 2;
 
+    /// <summary>Each command's settings, for checking option values before parsing.</summary>
+    static readonly Dictionary<string, Type> SettingsTypes = new()
+    {
+        ["train"] = typeof(TrainCommand.Settings),
+        ["evaluate"] = typeof(EvaluateCommand.Settings),
+        ["predict"] = typeof(PredictCommand.Settings),
+        ["gradcheck"] = typeof(GradientCheckCommand.Settings),
+        ["descend"] = typeof(DescendCommand.Settings),
+        ["graph"] = typeof(GraphCommand.Settings),
+    };
+
     public static int Run(string[] args)
     {
         var app = new CommandApp();
@@ -18,6 +29,7 @@ public static class Cli
         {
             config.SetApplicationName("backprop");
             config.PropagateExceptions();
+            config.Settings.StrictParsing = true;
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train a network by backpropagation and save it (no arguments: the embedded two-spiral demo).")
                 .WithExample("train")
@@ -35,7 +47,9 @@ public static class Cli
         });
         try
         {
-            return app.Run(GraphCommand.OneLetterOptions(args));
+            var arguments = GraphCommand.OneLetterOptions(args);
+            if (arguments.Length > 0 && SettingsTypes.TryGetValue(arguments[0], out var settingsType)) OptionValues.Check(arguments[1..], settingsType);
+            return app.Run(arguments);
         }
         catch (Exception e) when (Unwrap(e) is BackpropException user)
         {
@@ -43,8 +57,8 @@ public static class Cli
         }
         catch (CommandAppException e)
         {
-            var command = args.FirstOrDefault(a => !a.StartsWith('-'));
-            return Fail($"{OneLine(e.Message)}; run `backprop {(command is null ? "" : command + " ")}--help` for the options");
+            var command = args.Length > 0 && SettingsTypes.ContainsKey(args[0]) ? args[0] + " " : "";
+            return Fail($"{OneLine(e.Message)}; run `backprop {command}--help` for the {(command == "" ? "commands" : "options")}");
         }
         catch (OperationCanceledException)
         {

@@ -15,8 +15,9 @@ public static class BackpropProcess
     /// <summary>The repository root: the folder holding Backprop.sln above the test binaries.</summary>
     public static readonly string Root = FindRoot();
 
+    /// <summary>The CLI built in the same configuration as the tests (bin/Release/net10.0 → Release).</summary>
     static readonly string Executable = Path.Combine(Root, "src", "Backprop.Cli", "bin",
-        new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name, "net10.0", "backprop.dll");
+        new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name, "net10.0", "backprop.dll");
 
     static string FindRoot()
     {
@@ -33,6 +34,7 @@ public static class BackpropProcess
         start.ArgumentList.Add(Executable);
         foreach (var a in args) start.ArgumentList.Add(a);
         if (environment != null) foreach (var (k, v) in environment) start.Environment[k] = v;
+        if (!File.Exists(Executable)) throw new FileNotFoundException($"build the CLI first: {Executable} is missing");
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
@@ -44,12 +46,4 @@ public static class BackpropProcess
         }
         return new RunResult(process.ExitCode, output.Result, error.Result);
     }
-}
-
-/// <summary>A fresh temporary folder per test, removed afterwards.</summary>
-public sealed class TemporaryDirectory : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("backprop-test-").FullName;
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-    public void Dispose() { try { Directory.Delete(Path, recursive: true); } catch (IOException) { } }
 }
