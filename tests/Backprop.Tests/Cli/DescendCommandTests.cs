@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Backprop.Tests.Autodiff;
+using Backprop.Tests.Data;
 
 namespace Backprop.Tests.Cli;
 
@@ -8,7 +9,7 @@ public class DescendCommandTests
     [Fact]
     public void With_no_arguments_it_descends_the_seeds_bowl_and_draws_the_contours()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var run = BackpropProcess.Run(folder.Path, "descend");
 
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -27,7 +28,7 @@ public class DescendCommandTests
     [Fact]
     public void Json_gives_one_object_per_step_with_the_closed_form_points()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var run = BackpropProcess.Run(folder.Path, "descend", "--function", "x1^2 + x2^2", "--start", "3,4", "--lr", "0.1", "--steps", "20", "--json");
 
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -51,7 +52,7 @@ public class DescendCommandTests
     [Fact]
     public void A_bad_expression_exits_2_naming_the_column()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var run = BackpropProcess.Run(folder.Path, "descend", "--function", "x1^2 + * x2", "--start", "1,1");
 
         Assert.Equal(2, run.ExitCode);
@@ -63,7 +64,7 @@ public class DescendCommandTests
     [Fact]
     public void A_start_of_the_wrong_length_names_both_counts()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var run = BackpropProcess.Run(folder.Path, "descend", "--function", "x1^2 + x2^2", "--start", "1,2,3");
 
         Assert.Equal(2, run.ExitCode);
@@ -78,7 +79,7 @@ public class DescendCommandTests
     [InlineData("--start", "3,four")]
     public void Impossible_settings_exit_2(string option, string value)
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var run = BackpropProcess.Run(folder.Path, "descend", option, value);
 
         Assert.Equal(2, run.ExitCode);
@@ -88,7 +89,7 @@ public class DescendCommandTests
     [Fact]
     public void Divergence_stops_with_advice_to_lower_the_learning_rate()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var run = BackpropProcess.Run(folder.Path, "descend", "--function", "x1^2", "--start", "1", "--lr", "1.5", "--steps", "1000");
 
         Assert.Equal(2, run.ExitCode);
@@ -101,7 +102,7 @@ public class DescendCommandTests
     [Fact]
     public void One_variable_draws_the_curve_and_three_variables_draw_nothing()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var one = BackpropProcess.Run(folder.Path, "descend", "--function", "(x1 - 2)^2 + sin(3*x1)", "--start", "-1", "--lr", "0.05", "--out", "one.png");
         var three = BackpropProcess.Run(folder.Path, "descend", "--function", "x1^2 + x2^2 + x3^2", "--start", "1,2,3", "--out", "three.png");
 
@@ -116,7 +117,7 @@ public class DescendCommandTests
     [Fact]
     public void Typographic_operators_read_as_their_ascii_twins()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var run = BackpropProcess.Run(folder.Path, "descend", "--function", "x1×x1 − x2÷2", "--start", "1,1", "--steps", "1", "--json");
 
         Assert.True(run.ExitCode == 0, run.ToString());

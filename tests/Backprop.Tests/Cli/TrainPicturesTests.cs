@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Backprop.Serialization;
 using Backprop.Training;
+using Backprop.Tests.Data;
 
 namespace Backprop.Tests.Cli;
 
@@ -37,7 +38,7 @@ public class TrainPicturesTests
     [Fact]
     public void Training_on_two_features_writes_curves_and_decision_regions_beside_the_model()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var run = BackpropProcess.Run(folder.Path, "train", "--data", "xor", "--epochs", "5", "--out", "xor.safetensors");
 
         Assert.True(run.ExitCode == 0, run.ToString());
@@ -53,7 +54,7 @@ public class TrainPicturesTests
     [Fact]
     public void The_json_summary_lists_the_pictures_and_no_pictures_skips_them()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var with = BackpropProcess.Run(folder.Path, "train", "--data", "moons", "--epochs", "2", "--out", "a.safetensors", "--json");
         var without = BackpropProcess.Run(folder.Path, "train", "--data", "moons", "--epochs", "2", "--out", "b.safetensors", "--json", "--no-pictures");
 
@@ -71,7 +72,7 @@ public class TrainPicturesTests
     [Fact]
     public void The_decision_regions_are_coloured_by_the_class_the_network_gives_them()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var points = HalfPlanes(400, seed: 7);
         File.WriteAllText(folder.File("halves.csv"), Csv(points));
         // --standardize: the network sees standardized inputs, the picture stays in the data's own units.
@@ -120,7 +121,7 @@ public class TrainPicturesTests
     [Fact]
     public void Inputs_of_784_features_get_the_first_layers_weights_as_images()
     {
-        using var folder = new TemporaryDirectory();
+        using var folder = new TempDirectory();
         var rng = new Rng(3);
         var text = new StringBuilder();
         for (int i = 0; i < 30; i++)
