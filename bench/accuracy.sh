@@ -16,7 +16,7 @@ esac
 out=$(mktemp -d)
 export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS=2
 for seed in $(seq 1 "$seeds"); do
-  b=$($backprop train --data fashion-mnist $flags --seed "$seed" --no-pictures --out "$out/m.safetensors" --json | tail -1 \
+  b=$($backprop train --data fashion-mnist $flags --seed "$seed" --out "$out/m.safetensors" --json | tail -1 \
       | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["test_accuracy"])')
   t=$(/usr/bin/python3 bench/torch_train.py --config "$config" --seed "$seed" | tail -1 \
       | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["test_accuracy"])')

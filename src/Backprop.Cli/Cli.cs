@@ -18,6 +18,8 @@ public static class Cli
         ["evaluate"] = typeof(EvaluateCommand.Settings),
         ["predict"] = typeof(PredictCommand.Settings),
         ["gradcheck"] = typeof(GradientCheckCommand.Settings),
+        ["explain"] = typeof(ExplainCommand.Settings),
+        ["export"] = typeof(ExportCommand.Settings),
         ["descend"] = typeof(DescendCommand.Settings),
         ["graph"] = typeof(GraphCommand.Settings),
     };
@@ -38,18 +40,19 @@ public static class Cli
                 .WithExample("evaluate", "--model", "model.safetensors", "--data", "fashion-mnist");
             config.AddCommand<PredictCommand>("predict").WithDescription("Predicted class and output activations for every input.")
                 .WithExample("predict", "--model", "model.safetensors", "--input", "csv:inputs.csv");
+            config.AddCommand<ExportCommand>("export").WithDescription("Write a model as an ONNX graph.").WithExample("export", "--model", "model.safetensors", "--onnx", "model.onnx");
             config.AddCommand<GradientCheckCommand>("gradcheck").WithDescription("Compare every backpropagated derivative with central finite differences.")
                 .WithExample("gradcheck", "--layers", "4,5,3", "--activation", "tanh", "--output-activation", "softmax", "--cost", "cross-entropy");
             config.AddCommand<DescendCommand>("descend").WithDescription("Gradient descent on a function of x1 … xn, with its partial derivatives at every step and a contour picture.")
                 .WithExample("descend", "--function", "x1^2 + x2^2", "--start", "3,4", "--lr", "0.1", "--steps", "20");
             config.AddCommand<GraphCommand>("graph").WithDescription("Draw a computation graph with every value, gradient and local derivative (SVG and DOT).")
                 .WithExample("graph", "--x", "1.5", "--y", "0.5", "--w", "0.8,-0.4", "--activation", "sigmoid");
+            config.AddCommand<ExplainCommand>("explain").WithDescription("The chain rule with real numbers: the seeds' one-neuron chain, one weight of a model, or what recycling saves.").WithExample("explain", "--x", "1.5", "--y", "0.5", "--w", "0.8,-0.4").WithExample("explain", "--model", "model.safetensors", "--data", "xor", "--example", "0", "--weight", "2:0:1", "--paths").WithExample("explain", "--cost-of-derivatives", "--layers", "784,30,10");
         });
         try
         {
-            var arguments = GraphCommand.OneLetterOptions(args);
-            if (arguments.Length > 0 && SettingsTypes.TryGetValue(arguments[0], out var settingsType)) OptionValues.Check(arguments[1..], settingsType);
-            return app.Run(arguments);
+            if (args.Length > 0 && SettingsTypes.TryGetValue(args[0], out var settingsType)) OptionValues.Check(args[1..], settingsType);
+            return app.Run(GraphCommand.OneLetterOptions(ExplainCommand.SpellShortOptions(args)));
         }
         catch (Exception e) when (Unwrap(e) is BackpropException user)
         {

@@ -9,12 +9,8 @@ namespace Backprop.Cli.Commands;
 
 public sealed class PredictCommand : Command<PredictCommand.Settings>
 {
-    public sealed class Settings : DataSettings
+    public sealed class Settings : ModelSettings
     {
-        [CommandOption("--model <FILE>")]
-        [Description("A model file written by `backprop train`")]
-        public string? Model { get; init; }
-
         [CommandOption("--input <SPEC>")]
         [Description("csv:FILE (one example per row; a trailing label column is ignored) or idx:DIR (its t10k images)")]
         public string? Input { get; init; }
@@ -22,7 +18,7 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
-        var model = ModelFile.Load(settings.Model ?? throw new BackpropException("predict needs --model FILE, a model written by `backprop train`"));
+        var model = settings.LoadModel("predict");
         var spec = settings.Input ?? throw new BackpropException("predict needs --input csv:FILE or --input idx:DIR");
         var network = model.Network;
         var inputs = DataSource.Inputs(spec, network.InputSize, settings.DataOptions);

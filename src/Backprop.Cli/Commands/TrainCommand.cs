@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Backprop.Activations;
 using Backprop.Cli.Rendering;
 using Backprop.Costs;
@@ -60,7 +61,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public int Batch { get; init; } = 32;
 
         [CommandOption("--epochs <N>")]
-        [Description("Passes over the training data (default 10; 100 on synthetic sets)")]
+        [Description("Passes over the training data (default 10; 30 on synthetic sets)")]
         public int? Epochs { get; init; }
 
         [CommandOption("--init <FILE>")]
@@ -84,6 +85,19 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [DefaultValue("model.safetensors")]
         public string Out { get; init; } = "model.safetensors";
 
+        [CommandOption("--checkpoint-dir <DIR>")]
+        [Description("Write a checkpoint here at the end of every epoch (newest 3 kept); continue an interrupted run with --resume DIR")]
+        public string? CheckpointDirectory { get; init; }
+
+        [CommandOption("--checkpoint-every <N>")]
+        [Description("Also write a checkpoint every N batches within an epoch (0: only at epoch ends)")]
+        [DefaultValue(0)]
+        public int CheckpointEvery { get; init; }
+
+        [CommandOption("--resume <DIR>")]
+        [Description("Continue the run checkpointed in DIR from its newest valid checkpoint, with its own settings (only --out, --json, --checkpoint-every may be given too)")]
+        public string? Resume { get; init; }
+
         [CommandOption("--no-pictures")]
         [Description("Skip the pictures written beside the model (curves, decision regions, first-layer weights)")]
         public bool NoPictures { get; init; }
@@ -91,43 +105,65 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
+        var resumption = settings.Resume is null ? null : Checkpointing.Resume(context, settings);
+        if (resumption != null) settings = resumption.Settings;
         var plan = TrainingPlan.From(settings);
+        var checkpoints = resumption?.Checkpointing ?? Checkpointing.Start(settings);
         var clock = Stopwatch.StartNew();
         var train = plan.Train;
         var trainer = new Trainer(plan.Network, plan.Options, train);
+        resumption?.Loaded.Checkpoint.Restore(trainer);
+        checkpoints?.Attach(trainer);
         var text = !settings.Json;
         if (text) Console.Out.WriteLine(plan.Describe());
+        if (resumption != null)
+        {
+            if (text) Console.Out.WriteLine($"resuming from {resumption.Loaded.Path}: {trainer.Epoch} of {plan.Options.Epochs} epochs done" +
+                                            (trainer.Batch > 0 ? $", and {trainer.Batch} of {trainer.BatchCount} batches of epoch {trainer.Epoch + 1}" : ""));
+            else JsonLines.Write(new { @event = "resume", checkpoint = resumption.Loaded.Path, epochs_done = trainer.Epoch, batches_done = trainer.Batch });
+        }
 
+        // SIGINT (Ctrl-C) and SIGTERM stop the run between two batches; a second signal ends it at once.
         using var interrupt = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; interrupt.Cancel(); };
-        Console.CancelKeyPress += onCancel;
+        void OnSignal(PosixSignalContext signal)
+        {
+            signal.Cancel = !interrupt.IsCancellationRequested;
+            interrupt.Cancel();
+        }
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         try
         {
             var reports = new List<EpochReport>();
-            if (text && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
-                AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                    .Start(progressContext =>
-                    {
-                        while (trainer.Epoch < plan.Options.Epochs)
+            // Resumed after the last epoch but before the model was saved: the summary reports that epoch.
+            if (trainer.Epoch >= plan.Options.Epochs && trainer.LastReport is { } done) reports.Add(done);
+            bool live = text && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+            while (trainer.Epoch < plan.Options.Epochs)
+            {
+                EpochReport report;
+                if (live)
+                {
+                    // One live bar per epoch, cleared when the epoch ends so that its plain line takes its place.
+                    EpochReport? finished = null;
+                    AnsiConsole.Progress().AutoClear(true).HideCompleted(true)
+                        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                        .Start(progressContext =>
                         {
                             var task = progressContext.AddTask($"epoch {trainer.Epoch + 1}/{plan.Options.Epochs}", maxValue: trainer.BatchCount);
-                            var report = trainer.RunEpoch(plan.Validation, plan.Test, new Progress(task), interrupt.Token);
-                            task.StopTask();
-                            reports.Add(report);
-                            AnsiConsole.Profile.Out.Writer.WriteLine(EpochLine(report, plan.Options.Epochs));
-                        }
-                    });
-            else
-                foreach (var report in trainer.Run(plan.Validation, plan.Test, null, interrupt.Token))
-                {
-                    reports.Add(report);
-                    if (text) Console.Out.WriteLine(EpochLine(report, plan.Options.Epochs));
-                    else JsonLines.Write(new
-                    {
-                        @event = "epoch", epoch = report.Epoch, train_cost = report.TrainCost,
-                        validation_accuracy = report.ValidationAccuracy, test_accuracy = report.TestAccuracy, seconds = report.Seconds,
-                    });
+                            finished = trainer.RunEpoch(plan.Validation, plan.Test, new Progress(task), interrupt.Token);
+                        });
+                    report = finished!;
                 }
+                else report = trainer.RunEpoch(plan.Validation, plan.Test, null, interrupt.Token);
+                reports.Add(report);
+                if (text) Console.Out.WriteLine(EpochLine(report, plan.Options.Epochs));
+                else JsonLines.Write(new
+                {
+                    @event = "epoch", epoch = report.Epoch, train_cost = report.TrainCost,
+                    validation_accuracy = report.ValidationAccuracy, test_accuracy = report.TestAccuracy, seconds = report.Seconds,
+                });
+                checkpoints?.Save(trainer);
+            }
 
             ModelFile.Save(plan.OutputPath, plan.Network, plan.Standardizer);
             // After the model is safe on disk; plan.Train is standardized when plan.Standardizer is set.
@@ -137,8 +173,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             {
                 Console.Out.WriteLine($"saved {plan.OutputPath} ({clock.Elapsed.TotalSeconds:F1} s){(last.TestAccuracy is { } t ? $"; test accuracy {Format.Percent(t)}" : "")}");
                 if (pictures.Count > 0) Console.Out.WriteLine($"pictures: {string.Join(", ", pictures)}");
-                Console.Out.WriteLine($"next: backprop evaluate --model {plan.OutputPath} --data {plan.DataSpec}" +
-                                      (plan.DataSpec == DefaultData && settings.Data is null ? "   |   backprop train --data fashion-mnist --layers 784,30,10 --activation sigmoid --output-activation sigmoid --cost quadratic --optimizer sgd --lr 3.0 --batch 10 --epochs 5" : ""));
+                Console.Out.WriteLine($"next: backprop evaluate --model {plan.OutputPath} --data {plan.DataSpec}");
+                if (settings.Data is null)
+                    Console.Out.WriteLine("      backprop train --data fashion-mnist --layers 784,30,10 --activation sigmoid --output-activation sigmoid --cost quadratic --optimizer sgd --lr 3.0 --batch 10 --epochs 5");
             }
             else
                 JsonLines.Write(new
@@ -149,9 +186,16 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 });
             return 0;
         }
-        finally
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
-            Console.CancelKeyPress -= onCancel;
+            if (checkpoints is null)
+            {
+                Console.Error.WriteLine("interrupted; nothing saved (with --checkpoint-dir DIR an interrupted run can be resumed)");
+                return 130;
+            }
+            Console.Error.WriteLine($"interrupted; saved {checkpoints.Save(trainer)}");
+            Console.Error.WriteLine($"resume with: backprop train --resume {checkpoints.Directory}");
+            return 130;
         }
     }
 

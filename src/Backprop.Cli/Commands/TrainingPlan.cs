@@ -25,7 +25,7 @@ internal sealed record TrainingPlan(
 
         var options = new TrainingOptions
         {
-            Epochs = s.Epochs ?? (synthetic ? 100 : 10),
+            Epochs = s.Epochs ?? (synthetic ? 30 : 10),
             BatchSize = s.Batch,
             Optimizer = s.Optimizer.Trim().ToLowerInvariant(),
             LearningRate = s.LearningRate ?? DefaultLearningRate(s.Optimizer, synthetic),
