@@ -20,6 +20,7 @@ public static class Cli
         ["gradcheck"] = typeof(GradientCheckCommand.Settings),
         ["explain"] = typeof(ExplainCommand.Settings),
         ["export"] = typeof(ExportCommand.Settings),
+        ["download"] = typeof(DownloadCommand.Settings),
         ["descend"] = typeof(DescendCommand.Settings),
         ["graph"] = typeof(GraphCommand.Settings),
     };
@@ -41,6 +42,7 @@ public static class Cli
             config.AddCommand<PredictCommand>("predict").WithDescription("Predicted class and output activations for every input.")
                 .WithExample("predict", "--model", "model.safetensors", "--input", "csv:inputs.csv");
             config.AddCommand<ExportCommand>("export").WithDescription("Write a model as an ONNX graph.").WithExample("export", "--model", "model.safetensors", "--onnx", "model.onnx");
+            config.AddCommand<DownloadCommand>("download").WithDescription("Fetch MNIST or Fashion-MNIST (SHA-256 verified, resumable).").WithExample("download", "mnist");
             config.AddCommand<GradientCheckCommand>("gradcheck").WithDescription("Compare every backpropagated derivative with central finite differences.")
                 .WithExample("gradcheck", "--layers", "4,5,3", "--activation", "tanh", "--output-activation", "softmax", "--cost", "cross-entropy");
             config.AddCommand<DescendCommand>("descend").WithDescription("Gradient descent on a function of x1 … xn, with its partial derivatives at every step and a contour picture.")

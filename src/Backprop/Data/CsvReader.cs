@@ -158,9 +158,26 @@ public static class CsvReader
                 $"{path}: line {line}, column {column + 1}: label {Describe(cell)} is not a non-negative integer; class labels are 0, 1, 2, … (choose the label column with --label-column)");
         if (value >= MaxClassCount)
             throw new BackpropException(
-                $"{path}: line {line}, column {column + 1}: label {cell} is too large (at most {MaxClassCount - 1}); is this the label column?");
+                $"{path}: line {line}, column {column + 1}: label {Shown(cell)} is too large (at most {MaxClassCount - 1}); is this the label column?");
         return (int)value;
     }
 
-    static string Describe(string cell) => cell.Length == 0 ? "an empty cell" : $"\"{cell}\"";
+    static string Describe(string cell) => cell.Length == 0 ? "an empty cell" : $"\"{Shown(cell)}\"";
+
+    /// <summary>
+    /// A cell as messages show it: cut to <see cref="MaxShownLength"/> characters, control characters as '?',
+    /// because a hostile file's cell can be megabytes long or hold terminal escape sequences.
+    /// </summary>
+    static string Shown(string cell)
+    {
+        // Never cut between the two halves of a surrogate pair.
+        string shown = cell.Length <= MaxShownLength ? cell
+            : cell[..(char.IsHighSurrogate(cell[MaxShownLength - 1]) ? MaxShownLength - 1 : MaxShownLength)] + "…";
+        return string.Create(shown.Length, shown, (span, text) =>
+        {
+            for (int i = 0; i < span.Length; i++) span[i] = char.IsControl(text[i]) ? '?' : text[i];
+        });
+    }
+
+    const int MaxShownLength = 40;
 }
