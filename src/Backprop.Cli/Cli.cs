@@ -25,6 +25,24 @@ public static class Cli
         ["graph"] = typeof(GraphCommand.Settings),
     };
 
+    /// <summary>
+    /// Spectre.Console.Cli refuses one-letter long names, so explain's and graph's x, y, w and b are declared as short
+    /// options (-x); this lets users type them as the seeds write them: --x 1.5 or --x=1.5.
+    /// </summary>
+    static string[] SpellOneLetterOptions(string[] args)
+    {
+        if (args.Length == 0 || args[0] is not ("explain" or "graph")) return args;
+        var spelled = new List<string>(args.Length);
+        foreach (var arg in args)
+            if (arg.Length >= 3 && arg.StartsWith("--", StringComparison.Ordinal) && "xywb".Contains(arg[2]) && (arg.Length == 3 || arg[3] == '='))
+            {
+                spelled.Add(arg[1..3]);
+                if (arg.Length > 3) spelled.Add(arg[4..]);
+            }
+            else spelled.Add(arg);
+        return spelled.ToArray();
+    }
+
     public static int Run(string[] args)
     {
         var app = new CommandApp();
@@ -53,8 +71,9 @@ public static class Cli
         });
         try
         {
+            args = SpellOneLetterOptions(args);
             if (args.Length > 0 && SettingsTypes.TryGetValue(args[0], out var settingsType)) OptionValues.Check(args[1..], settingsType);
-            return app.Run(GraphCommand.OneLetterOptions(ExplainCommand.SpellShortOptions(args)));
+            return app.Run(args);
         }
         catch (Exception e) when (Unwrap(e) is BackpropException user)
         {

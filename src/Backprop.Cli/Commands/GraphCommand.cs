@@ -56,26 +56,6 @@ public sealed class GraphCommand : Command<GraphCommand.Settings>
         public bool Json { get; init; }
     }
 
-    /// <summary>
-    /// The seeds write the chain's numbers as --x, --y, --w, --b; the command-line parser takes one-letter names only
-    /// with a single dash, so those four are rewritten to -x, -y, -w, -b (also in the form --w=0.8,-0.4).
-    /// </summary>
-    internal static string[] OneLetterOptions(string[] args)
-    {
-        if (args.Length == 0 || args[0] != "graph") return args;
-        var rewritten = new List<string>(args.Length);
-        foreach (var arg in args)
-        {
-            if (arg.Length >= 3 && arg.StartsWith("--", StringComparison.Ordinal) && "xywb".Contains(arg[2]) && (arg.Length == 3 || arg[3] == '='))
-            {
-                rewritten.Add(arg[1..3]);
-                if (arg.Length > 3) rewritten.Add(arg[4..]);
-            }
-            else rewritten.Add(arg);
-        }
-        return rewritten.ToArray();
-    }
-
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         string svgPath = DescendCommand.OutputFile(s.Out, "--out", "graph.svg");
