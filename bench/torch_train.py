@@ -17,6 +17,7 @@ import torch.nn.functional as F
 CONFIGS = {
     # Nielsen's network.py on (Fashion-)MNIST: the accuracy reference.
     "nielsen": dict(layers=[784, 30, 10], activation="sigmoid", output="sigmoid", cost="quadratic", optimizer="sgd", lr=3.0, batch=10, epochs=5),
+    "nielsen100": dict(layers=[784, 100, 10], activation="sigmoid", output="sigmoid", cost="quadratic", optimizer="sgd", lr=3.0, batch=10, epochs=5),
     "adam":    dict(layers=[784, 256, 128, 10], activation="relu", output="softmax", cost="cross-entropy", optimizer="adam", lr=0.001, batch=64, epochs=10),
     # The speed configurations of bench/compare.sh.
     "A": dict(layers=[784, 30, 10], activation="sigmoid", output="sigmoid", cost="quadratic", optimizer="sgd", lr=3.0, batch=10, epochs=4),

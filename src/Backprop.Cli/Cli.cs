@@ -21,7 +21,27 @@ public static class Cli
         ["explain"] = typeof(ExplainCommand.Settings),
         ["export"] = typeof(ExportCommand.Settings),
         ["download"] = typeof(DownloadCommand.Settings),
+        ["descend"] = typeof(DescendCommand.Settings),
+        ["graph"] = typeof(GraphCommand.Settings),
     };
+
+    /// <summary>
+    /// Spectre.Console.Cli refuses one-letter long names, so explain's and graph's x, y, w and b are declared as short
+    /// options (-x); this lets users type them as the seeds write them: --x 1.5 or --x=1.5.
+    /// </summary>
+    static string[] SpellOneLetterOptions(string[] args)
+    {
+        if (args.Length == 0 || args[0] is not ("explain" or "graph")) return args;
+        var spelled = new List<string>(args.Length);
+        foreach (var arg in args)
+            if (arg.Length >= 3 && arg.StartsWith("--", StringComparison.Ordinal) && "xywb".Contains(arg[2]) && (arg.Length == 3 || arg[3] == '='))
+            {
+                spelled.Add(arg[1..3]);
+                if (arg.Length > 3) spelled.Add(arg[4..]);
+            }
+            else spelled.Add(arg);
+        return spelled.ToArray();
+    }
 
     public static int Run(string[] args)
     {
@@ -43,12 +63,17 @@ public static class Cli
             config.AddCommand<DownloadCommand>("download").WithDescription("Fetch MNIST or Fashion-MNIST (SHA-256 verified, resumable).").WithExample("download", "mnist");
             config.AddCommand<GradientCheckCommand>("gradcheck").WithDescription("Compare every backpropagated derivative with central finite differences.")
                 .WithExample("gradcheck", "--layers", "4,5,3", "--activation", "tanh", "--output-activation", "softmax", "--cost", "cross-entropy");
+            config.AddCommand<DescendCommand>("descend").WithDescription("Gradient descent on a function of x1 … xn, with its partial derivatives at every step and a contour picture.")
+                .WithExample("descend", "--function", "x1^2 + x2^2", "--start", "3,4", "--lr", "0.1", "--steps", "20");
+            config.AddCommand<GraphCommand>("graph").WithDescription("Draw a computation graph with every value, gradient and local derivative (SVG and DOT).")
+                .WithExample("graph", "--x", "1.5", "--y", "0.5", "--w", "0.8,-0.4", "--activation", "sigmoid");
             config.AddCommand<ExplainCommand>("explain").WithDescription("The chain rule with real numbers: the seeds' one-neuron chain, one weight of a model, or what recycling saves.").WithExample("explain", "--x", "1.5", "--y", "0.5", "--w", "0.8,-0.4").WithExample("explain", "--model", "model.safetensors", "--data", "xor", "--example", "0", "--weight", "2:0:1", "--paths").WithExample("explain", "--cost-of-derivatives", "--layers", "784,30,10");
         });
         try
         {
+            args = SpellOneLetterOptions(args);
             if (args.Length > 0 && SettingsTypes.TryGetValue(args[0], out var settingsType)) OptionValues.Check(args[1..], settingsType);
-            return app.Run(ExplainCommand.SpellShortOptions(args));
+            return app.Run(args);
         }
         catch (Exception e) when (Unwrap(e) is BackpropException user)
         {

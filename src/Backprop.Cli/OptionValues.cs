@@ -16,19 +16,27 @@ internal static class OptionValues
         var options = new Dictionary<string, Type>();
         foreach (var property in settingsType.GetProperties(BindingFlags.Public | BindingFlags.Instance))
             if (property.GetCustomAttribute<CommandOptionAttribute>() is { ValueName: not null } option)
-                foreach (var name in option.LongNames) options["--" + name] = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            {
+                var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+                foreach (var name in option.LongNames) options["--" + name] = type;
+                foreach (var name in option.ShortNames) options["-" + name] = type;
+            }
 
         for (int i = 0; i < args.Count; i++)
         {
             var (name, inlineValue) = Split(args[i]);
             if (!options.TryGetValue(name, out var type)) continue;
-            string? value = inlineValue ?? (i + 1 < args.Count && !args[i + 1].StartsWith("--") ? args[++i] : null);
+            if (name.Length == 2) name = "-" + name; // -x was typed as --x (see Cli.SpellOneLetterOptions)
+            string? value = inlineValue ?? (i + 1 < args.Count && !IsOption(args[i + 1]) ? args[++i] : null);
             if (value is null)
                 throw new BackpropException($"{name} needs a value, like {name} {Example(type)}");
             if (!Parses(value, type))
                 throw new BackpropException($"{name} takes {Describe(type)}, got '{value}'; for example {name} {Example(type)}");
         }
     }
+
+    /// <summary>"--lr" and "-x" are options; "-0.5" is a negative number.</summary>
+    static bool IsOption(string arg) => arg.StartsWith("--") || (arg.Length == 2 && arg[0] == '-' && char.IsLetter(arg[1]));
 
     static (string Name, string? Value) Split(string arg)
     {

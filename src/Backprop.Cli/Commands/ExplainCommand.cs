@@ -19,7 +19,7 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
 {
     public sealed class Settings : ModelSettings
     {
-        // Spectre refuses one-letter long names ("--x"), so these are short options; SpellShortOptions lets users
+        // Spectre refuses one-letter long names ("--x"), so these are short options; Cli.SpellOneLetterOptions lets users
         // type the issue's --x, --y, --w, --b.
         [CommandOption("-x <X>")]
         [Description("Chain: the input x (also --x). Default 1.5")]
@@ -64,17 +64,6 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         [CommandOption("--layers <SIZES>")]
         [Description("With --cost-of-derivatives: layer sizes, inputs first. Default 784,30,10")]
         public string? Layers { get; init; }
-    }
-
-    /// <summary>
-    /// Rewrites the spelling --x, --y, --w, --b (and --x=…) to the short options Spectre accepts, for the
-    /// explain command only; every other argument passes through unchanged.
-    /// </summary>
-    public static string[] SpellShortOptions(string[] args)
-    {
-        if (args.FirstOrDefault(a => !a.StartsWith('-')) != "explain") return args;
-        return args.Select(a => a.Length >= 3 && a.StartsWith("--", StringComparison.Ordinal) && "xywb".Contains(a[2]) && (a.Length == 3 || a[3] == '=')
-            ? a[1..] : a).ToArray();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)

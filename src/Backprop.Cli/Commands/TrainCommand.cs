@@ -97,6 +97,10 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--resume <DIR>")]
         [Description("Continue the run checkpointed in DIR from its newest valid checkpoint, with its own settings (only --out, --json, --checkpoint-every may be given too)")]
         public string? Resume { get; init; }
+
+        [CommandOption("--no-pictures")]
+        [Description("Skip the pictures written beside the model (curves, decision regions, first-layer weights)")]
+        public bool NoPictures { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
@@ -162,10 +166,13 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             }
 
             ModelFile.Save(plan.OutputPath, plan.Network, plan.Standardizer);
+            // After the model is safe on disk; plan.Train is standardized when plan.Standardizer is set.
+            var pictures = settings.NoPictures ? [] : TrainingPictures.Save(reports, plan.Network, plan.Train, plan.Standardizer, plan.OutputPath);
             var last = reports[^1];
             if (text)
             {
                 Console.Out.WriteLine($"saved {plan.OutputPath} ({clock.Elapsed.TotalSeconds:F1} s){(last.TestAccuracy is { } t ? $"; test accuracy {Format.Percent(t)}" : "")}");
+                if (pictures.Count > 0) Console.Out.WriteLine($"pictures: {string.Join(", ", pictures)}");
                 Console.Out.WriteLine($"next: backprop evaluate --model {plan.OutputPath} --data {plan.DataSpec}");
                 if (settings.Data is null)
                     Console.Out.WriteLine("      backprop train --data fashion-mnist --layers 784,30,10 --activation sigmoid --output-activation sigmoid --cost quadratic --optimizer sgd --lr 3.0 --batch 10 --epochs 5");
@@ -175,6 +182,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 {
                     @event = "summary", epochs = last.Epoch, train_cost = last.TrainCost, validation_accuracy = last.ValidationAccuracy,
                     test_accuracy = last.TestAccuracy, seconds_training = reports.Sum(r => r.Seconds), seconds = clock.Elapsed.TotalSeconds, model = plan.OutputPath,
+                    pictures,
                 });
             return 0;
         }

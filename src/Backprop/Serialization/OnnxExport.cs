@@ -56,33 +56,7 @@ public static class OnnxExport
     public static void Write(string path, Network<float> network, Standardizer? standardizer = null)
     {
         var model = Encode(network, standardizer);
-        string fullPath;
-        try { fullPath = Path.GetFullPath(path); }
-        catch (ArgumentException e) { throw new BackpropException($"{path}: not a usable path ({e.Message}); check the path"); }
-        string directory = Path.GetDirectoryName(fullPath) ?? ".";
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.tmp-{Convert.ToHexStringLower(Guid.NewGuid().ToByteArray(), 0, 8)}");
-        bool created = false;
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
-            {
-                created = true;
-                stream.Write(model.WrittenSpan);
-                // Without this the rename can reach the disk before the data, and a crash would leave a
-                // complete-looking file full of zeros.
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            if (created)
-            {
-                try { File.Delete(temporary); }
-                catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException) { } // the write's failure matters more
-            }
-            throw new BackpropException($"{path}: could not write the file ({e.Message.ReplaceLineEndings(" ")}); check that the directory exists, is writable and has free space");
-        }
+        AtomicFile.Write(path, stream => stream.Write(model.WrittenSpan));
     }
 
     static ProtobufWriter Encode(Network<float> network, Standardizer? standardizer)

@@ -449,50 +449,22 @@ public sealed class SafeTensorsFile
         var list = tensors.ToList();
         byte[] header = BuildHeader(list, metadata, path, out _);
 
-        string fullPath;
-        try { fullPath = Path.GetFullPath(path); }
-        catch (ArgumentException e) { throw Fail(path, $"not a usable path ({OneLine(e.Message)})", "check the path"); }
-        string directory = Path.GetDirectoryName(fullPath) ?? ".";
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.tmp-{Convert.ToHexStringLower(Guid.NewGuid().ToByteArray(), 0, 8)}");
-        bool created = false;
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
-            {
-                created = true;
-                Span<byte> prefix = stackalloc byte[HeaderLengthBytes];
-                BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
-                stream.Write(prefix);
-                stream.Write(header);
-                var chunk = new byte[ChunkBytes];
-                foreach (var tensor in list)
+            Span<byte> prefix = stackalloc byte[HeaderLengthBytes];
+            BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+            stream.Write(prefix);
+            stream.Write(header);
+            var chunk = new byte[ChunkBytes];
+            foreach (var tensor in list)
+                for (int done = 0; done < tensor.Data.Length;)
                 {
-                    for (int done = 0; done < tensor.Data.Length;)
-                    {
-                        int count = Math.Min(tensor.Data.Length - done, ChunkBytes / 4);
-                        EncodeF32(tensor.Data.AsSpan(done, count), chunk);
-                        stream.Write(chunk, 0, 4 * count);
-                        done += count;
-                    }
+                    int count = Math.Min(tensor.Data.Length - done, ChunkBytes / 4);
+                    EncodeF32(tensor.Data.AsSpan(done, count), chunk);
+                    stream.Write(chunk, 0, 4 * count);
+                    done += count;
                 }
-                // Without this the rename can reach the disk before the data, and a crash would leave a
-                // complete-looking file full of zeros.
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch (Exception e)
-        {
-            if (created)
-            {
-                try { File.Delete(temporary); }
-                catch (IOException) { } // the original failure matters more than a leftover temporary file
-                catch (UnauthorizedAccessException) { }
-            }
-            if (e is IOException or UnauthorizedAccessException)
-                throw Fail(path, $"could not write the file ({OneLine(e.Message)})", "check that the directory exists, is writable and has free space");
-            throw;
-        }
+        });
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Backprop.Serialization;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -71,32 +72,22 @@ public sealed partial class CheckpointStore
     {
         var bytes = checkpoint.ToBytes();
         string path = Path.Combine(Directory, checkpoint.FileName);
-        string temporary = Path.Combine(Directory, $".{checkpoint.FileName}.tmp-{Convert.ToHexStringLower(Guid.NewGuid().ToByteArray(), 0, 8)}");
-        try
-        {
-            System.IO.Directory.CreateDirectory(Directory);
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
-            {
-                int half = bytes.Length / 2;
-                stream.Write(bytes, 0, half);
-                if (PauseInWrite > TimeSpan.Zero)
-                {
-                    stream.Flush(flushToDisk: true);
-                    Thread.Sleep(PauseInWrite);
-                }
-                stream.Write(bytes, half, bytes.Length - half);
-                // Without this the rename can reach the disk before the data, and a power cut would leave a
-                // checkpoint of the right name and the wrong content (the checksum would still catch it).
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
+        try { System.IO.Directory.CreateDirectory(Directory); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            try { File.Delete(temporary); }
-            catch (IOException) { } // the original failure matters more than a leftover temporary file
-            throw new BackpropException($"cannot write checkpoint {path} ({e.Message.ReplaceLineEndings(" ")}); check that the folder is writable and the disk has space");
+            throw new BackpropException($"cannot create the checkpoint folder {Directory} ({e.Message.ReplaceLineEndings(" ")}); check the path and its permissions");
         }
+        AtomicFile.Write(path, stream =>
+        {
+            int half = bytes.Length / 2;
+            stream.Write(bytes, 0, half);
+            if (PauseInWrite > TimeSpan.Zero)
+            {
+                stream.Flush(flushToDisk: true);
+                Thread.Sleep(PauseInWrite);
+            }
+            stream.Write(bytes, half, bytes.Length - half);
+        });
         Prune(path, (checkpoint.Epoch, checkpoint.Batch));
         return path;
     }

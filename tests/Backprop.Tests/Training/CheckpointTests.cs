@@ -14,17 +14,7 @@ public class CheckpointTests
     static readonly Architecture Small = new([3, 4, 2], Activation.Tanh, Activation.Softmax, Cost.CrossEntropy);
 
     // 53 examples in batches of 5: 11 batches, the last one partial.
-    static readonly Dataset Data = RandomData(53, 3, 2, seed: 8);
-
-    static Dataset RandomData(int count, int features, int classes, ulong seed)
-    {
-        var rng = new Rng(seed);
-        var x = new float[count * features];
-        for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
-        var labels = new int[count];
-        for (int i = 0; i < count; i++) labels[i] = rng.NextInt(classes);
-        return new Dataset(x, labels, features, classes);
-    }
+    static readonly Dataset Data = TrainingData.Random(53, 3, 2, seed: 8);
 
     static TrainingOptions Options(string optimizer) => new()
     {
@@ -251,7 +241,7 @@ public class CheckpointTests
         {
             case "batch size": options = options with { BatchSize = 6 }; break;
             case "optimizer": options = options with { Optimizer = "sgd" }; break;
-            case "training examples": data = RandomData(52, 3, 2, seed: 8); break;
+            case "training examples": data = TrainingData.Random(52, 3, 2, seed: 8); break;
             case "the network": architecture = Small with { HiddenActivation = Activation.Sigmoid }; break;
         }
         var trainer = new Trainer(Network<float>.Initialize(architecture, 3), options, data);

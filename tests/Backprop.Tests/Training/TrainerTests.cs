@@ -11,20 +11,10 @@ public class TrainerTests
 {
     static readonly Architecture Small = new([3, 4, 2], Activation.Sigmoid, Activation.Softmax, Cost.CrossEntropy);
 
-    static Dataset RandomData(int count, int features, int classes, ulong seed)
-    {
-        var rng = new Rng(seed);
-        var x = new float[count * features];
-        for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextGaussian();
-        var labels = new int[count];
-        for (int i = 0; i < count; i++) labels[i] = rng.NextInt(classes);
-        return new Dataset(x, labels, features, classes);
-    }
-
     [Fact]
     public void An_epoch_steps_through_batches_in_order_and_keeps_the_last_partial_batch()
     {
-        var data = RandomData(5, 3, 2, seed: 11);
+        var data = TrainingData.Random(5, 3, 2, seed: 11);
         var trained = Network<float>.Initialize(Small, seed: 2);
         var expected = trained.Clone();
         var options = new TrainingOptions { Epochs = 1, BatchSize = 2, LearningRate = 0.5, Optimizer = "sgd", Shuffle = false };
@@ -52,7 +42,7 @@ public class TrainerTests
     [Fact]
     public void The_same_seed_gives_the_same_network_and_another_seed_a_different_one()
     {
-        var data = RandomData(50, 3, 2, seed: 3);
+        var data = TrainingData.Random(50, 3, 2, seed: 3);
         float[] Train(ulong seed)
         {
             var network = Network<float>.Initialize(Small, seed);
@@ -66,7 +56,7 @@ public class TrainerTests
     [Fact]
     public void Shuffling_changes_the_result_and_no_shuffle_matches_file_order()
     {
-        var data = RandomData(40, 3, 2, seed: 4);
+        var data = TrainingData.Random(40, 3, 2, seed: 4);
         float[] Train(bool shuffle)
         {
             var network = Network<float>.Initialize(Small, 1);
@@ -79,7 +69,7 @@ public class TrainerTests
     [Fact]
     public void A_diverging_run_stops_with_advice_to_lower_the_learning_rate()
     {
-        var data = RandomData(20, 3, 2, seed: 5);
+        var data = TrainingData.Random(20, 3, 2, seed: 5);
         var network = Network<float>.Initialize(new Architecture([3, 8, 1], Activation.Relu, Activation.Identity, Cost.Quadratic), 1);
         var trainer = new Trainer(network, new TrainingOptions { Epochs = 50, BatchSize = 4, LearningRate = 1e6, Optimizer = "sgd" }, data);
         var error = Assert.Throws<BackpropException>(() => { foreach (var _ in trainer.Run()) { } });
@@ -103,18 +93,18 @@ public class TrainerTests
     [Fact]
     public void Labels_that_do_not_fit_the_output_layer_are_refused()
     {
-        var data = RandomData(10, 3, 5, seed: 6);
+        var data = TrainingData.Random(10, 3, 5, seed: 6);
         var network = Network<float>.Initialize(Small, 1);
         var error = Assert.Throws<BackpropException>(() => new Trainer(network, new TrainingOptions(), data));
         Assert.Contains("end it with 5", error.Message);
-        var wrongWidth = RandomData(10, 4, 2, seed: 6);
+        var wrongWidth = TrainingData.Random(10, 4, 2, seed: 6);
         Assert.Contains("--layers 4,", Assert.Throws<BackpropException>(() => new Trainer(network, new TrainingOptions(), wrongWidth)).Message);
     }
 
     [Fact]
     public void A_training_step_allocates_nothing_once_warm()
     {
-        var data = RandomData(256, 20, 4, seed: 7);
+        var data = TrainingData.Random(256, 20, 4, seed: 7);
         var network = Network<float>.Initialize(new Architecture([20, 16, 4], Activation.Relu, Activation.Softmax, Cost.CrossEntropy), 1);
         var trainer = new Trainer(network, new TrainingOptions { BatchSize = 32, Optimizer = "adam", LearningRate = 0.01 }, data);
         var indices = Enumerable.Range(0, 32).ToArray();
