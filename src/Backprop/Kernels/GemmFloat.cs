@@ -1,49 +1,237 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Backprop.Kernels;
 
-/// <summary>
-/// float products for training. For now a cache-friendly scalar loop order (i, p, j) over the reference
-/// semantics; the SIMD, blocked, threaded kernels replace these bodies (issue: faster than PyTorch).
-/// </summary>
-internal static class GemmFloat
+/// <summary>Which micro-kernels run: chosen once at start-up from the processor, or forced by tests.</summary>
+internal enum GemmInstructionSet
 {
+    /// <summary>4×4 scalar tiles: any processor.</summary>
+    Scalar,
+
+    /// <summary>6×16 tiles of <see cref="Vector256{T}"/> with FMA (AVX2).</summary>
+    Vector256,
+
+    /// <summary>12×32 tiles of <see cref="Vector512{T}"/> (AVX-512).</summary>
+    Vector512,
+}
+
+/// <summary>How a product is computed; <see cref="Auto"/> picks by size.</summary>
+internal enum GemmStrategy
+{
+    Auto,
+
+    /// <summary>Unpacked dot-product tiles (<see cref="GemmDirect"/>) for C = A·Bᵀ; the other products stay packed.</summary>
+    Direct,
+
+    /// <summary>Packed, cache-blocked micro-kernels (<see cref="GemmBlocked"/>).</summary>
+    Packed,
+}
+
+/// <summary>A forced configuration. <see cref="Threads"/> 0 means by size; 1 the calling thread only; 2 also the worker.</summary>
+internal readonly record struct GemmSettings(GemmInstructionSet InstructionSet, GemmStrategy Strategy = GemmStrategy.Auto, int Threads = 0);
+
+/// <summary>
+/// float products for training: packed, cache-blocked, register-tiled SIMD micro-kernels; large products split
+/// over the calling thread and one persistent worker; small forward products on unpacked dot-product tiles.
+/// Semantics are exactly <see cref="GemmReference"/>'s (row-major; accumulate adds into C). No call allocates
+/// after the first one on a thread (which allocates that thread's packing buffers).
+/// </summary>
+internal static unsafe class GemmFloat
+{
+    /// <summary>The best instruction set this processor accelerates.</summary>
+    public static readonly GemmInstructionSet Detected =
+        Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? GemmInstructionSet.Vector512
+        : Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmInstructionSet.Vector256
+        : GemmInstructionSet.Scalar;
+
+    /// <summary>
+    /// Products below this many multiply-adds (m·n·k, here 2 Mflop) stay on the calling thread. Measured on
+    /// Zen 4: two threads were 1.2–1.4× faster at 64×128×128 (1 M), 1.7–1.9× at 2 M, mixed at 0.5 M; the
+    /// handshake costs ~3 µs while the worker is still polling (see bench/RESULTS.md).
+    /// </summary>
+    public const long ParallelThreshold = 1L << 20;
+
+    /// <summary>
+    /// C = A·Bᵀ (the forward pass) skips packing when k is long enough to amortise the horizontal sums of the
+    /// dot-product tiles and the product is small or has a narrow side that would leave micro-tiles mostly
+    /// empty (measured crossovers, see bench/RESULTS.md).
+    /// </summary>
+    static bool PrefersDirect(in GemmProblem problem) =>
+        problem.K >= 128 && (problem.N < 64 || problem.M < 48 || (long)problem.M * problem.N * problem.K <= 1L << 22);
+
+    [ThreadStatic] static GemmSettings? forced;
+
+    /// <summary>Forces <paramref name="settings"/> on the calling thread until the returned scope is disposed (tests, benchmarks).</summary>
+    public static Scope Force(GemmSettings settings)
+    {
+        var scope = new Scope(forced);
+        forced = settings;
+        return scope;
+    }
+
+    /// <summary>Restores the previously forced settings.</summary>
+    public readonly struct Scope(GemmSettings? previous) : IDisposable
+    {
+        public void Dispose() => forced = previous;
+    }
+
+    /// <inheritdoc cref="GemmReference.MultiplyTransposedB{T}"/>
     public static void MultiplyTransposedB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
     {
-        for (int i = 0; i < m; i++)
-        {
-            var row = a.Slice(i * k, k);
-            for (int j = 0; j < n; j++)
-            {
-                float sum = System.Numerics.Tensors.TensorPrimitives.Dot(row, b.Slice(j * k, k));
-                c[i * n + j] = accumulate ? c[i * n + j] + sum : sum;
-            }
-        }
+        CheckShapes(a.Length, b.Length, c.Length, m, n, k);
+        fixed (float* pa = a, pb = b, pc = c)
+            Execute(new GemmProblem { A = pa, B = pb, C = pc, M = m, N = n, K = k, BTransposed = true, Accumulate = accumulate });
     }
 
+    /// <inheritdoc cref="GemmReference.Multiply{T}"/>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
     {
-        if (!accumulate) c.Slice(0, m * n).Clear();
-        for (int i = 0; i < m; i++)
+        CheckShapes(a.Length, b.Length, c.Length, m, n, k);
+        fixed (float* pa = a, pb = b, pc = c)
+            Execute(new GemmProblem { A = pa, B = pb, C = pc, M = m, N = n, K = k, Accumulate = accumulate });
+    }
+
+    /// <inheritdoc cref="GemmReference.MultiplyTransposedA{T}"/>
+    public static void MultiplyTransposedA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
+    {
+        CheckShapes(a.Length, b.Length, c.Length, m, n, k);
+        fixed (float* pa = a, pb = b, pc = c)
+            Execute(new GemmProblem { A = pa, B = pb, C = pc, M = m, N = n, K = k, ATransposed = true, Accumulate = accumulate });
+    }
+
+    static void Execute(in GemmProblem problem)
+    {
+        if (problem.M == 0 || problem.N == 0) return;
+        if (problem.K == 0)
         {
-            var cRow = c.Slice(i * n, n);
-            for (int p = 0; p < k; p++)
+            // An empty sum: C = 0, or C unchanged when accumulating.
+            if (!problem.Accumulate) new Span<float>(problem.C, problem.M * problem.N).Clear();
+            return;
+        }
+
+        GemmSettings settings = forced ?? new GemmSettings(Detected);
+        long multiplyAdds = (long)problem.M * problem.N * problem.K;
+        bool direct = problem.BTransposed && settings.InstructionSet != GemmInstructionSet.Scalar && settings.Strategy switch
+        {
+            GemmStrategy.Direct => true,
+            GemmStrategy.Packed => false,
+            _ => PrefersDirect(problem),
+        };
+        var whole = new GemmWorker.Job { Problem = problem, InstructionSet = settings.InstructionSet, Direct = direct, I1 = problem.M, J1 = problem.N };
+        bool split = settings.Threads switch
+        {
+            1 => false,
+            0 => multiplyAdds >= ParallelThreshold && Environment.ProcessorCount > 1,
+            _ => true,
+        };
+        if (split && Split(whole, out var mine, out var theirs))
+        {
+            var worker = GemmWorker.Instance;
+            if (worker.TryClaim())
             {
-                float aip = a[i * k + p];
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), aip, cRow, cRow);
+                worker.Schedule.Reset();
+                worker.Start(theirs);
+                try
+                {
+                    RunPart(mine);
+                }
+                finally
+                {
+                    // The worker reads A, B and C through pointers pinned by our caller: never leave before it ends.
+                    worker.Finish();
+                }
+                return;
             }
+        }
+        RunPart(whole);
+    }
+
+    /// <summary>
+    /// Shares C between two threads. When m is tall enough, both threads compute all of C as a team, sharing
+    /// one packed B and taking row chunks dynamically (<see cref="GemmBlocked.RunTeam{TKernel}"/>); otherwise C
+    /// is halved along its longer side on tile boundaries, each half packing (or reading in place) its own operands.
+    /// </summary>
+    static bool Split(in GemmWorker.Job whole, out GemmWorker.Job first, out GemmWorker.Job second)
+    {
+        (int mr, int nr) = whole.Direct ? (4, 4) : whole.InstructionSet switch
+        {
+            GemmInstructionSet.Vector512 => (MicroKernel512.Mr, MicroKernel512.Nr),
+            GemmInstructionSet.Vector256 => (MicroKernel256.Mr, MicroKernel256.Nr),
+            _ => (MicroKernelScalar.Mr, MicroKernelScalar.Nr),
+        };
+        first = second = whole;
+        bool team = !whole.Direct && whole.InstructionSet switch
+        {
+            GemmInstructionSet.Vector512 => GemmBlocked.SuitsTeam<MicroKernel512>(whole.Problem),
+            GemmInstructionSet.Vector256 => GemmBlocked.SuitsTeam<MicroKernel256>(whole.Problem),
+            _ => GemmBlocked.SuitsTeam<MicroKernelScalar>(whole.Problem),
+        };
+        int m = whole.Problem.M, n = whole.Problem.N;
+        int rowHalf = (m / 2 + mr - 1) / mr * mr, columnHalf = (n / 2 + nr - 1) / nr * nr;
+        if (team)
+            first.SharedPackedB = second.SharedPackedB = GemmWorkspace.Current.PackedB;
+        else if (n >= m && columnHalf < n)
+            first.J1 = second.J0 = columnHalf;
+        else if (rowHalf < m)
+            first.I1 = second.I0 = rowHalf;
+        else
+            return false;
+        return true;
+    }
+
+    /// <summary>Computes one job's rectangle of C.</summary>
+    internal static void RunPart(in GemmWorker.Job job)
+    {
+        if (job.Direct)
+        {
+            if (job.InstructionSet == GemmInstructionSet.Vector512)
+                GemmDirect.TransposedB512(job.Problem, job.I0, job.I1, job.J0, job.J1);
+            else
+                GemmDirect.TransposedB256(job.Problem, job.I0, job.I1, job.J0, job.J1);
+            return;
+        }
+        var workspace = GemmWorkspace.Current;
+        if (job.SharedPackedB is not null)
+        {
+            var team = new GemmTeam(job.SharedPackedB, GemmWorker.Instance.Schedule);
+            switch (job.InstructionSet)
+            {
+                case GemmInstructionSet.Vector512: GemmBlocked.RunTeam<MicroKernel512>(job.Problem, workspace, team); break;
+                case GemmInstructionSet.Vector256: GemmBlocked.RunTeam<MicroKernel256>(job.Problem, workspace, team); break;
+                default: GemmBlocked.RunTeam<MicroKernelScalar>(job.Problem, workspace, team); break;
+            }
+            return;
+        }
+        switch (job.InstructionSet)
+        {
+            case GemmInstructionSet.Vector512:
+                GemmBlocked.Run<MicroKernel512>(job.Problem, job.I0, job.I1, job.J0, job.J1, workspace);
+                break;
+            case GemmInstructionSet.Vector256:
+                GemmBlocked.Run<MicroKernel256>(job.Problem, job.I0, job.I1, job.J0, job.J1, workspace);
+                break;
+            default:
+                GemmBlocked.Run<MicroKernelScalar>(job.Problem, job.I0, job.I1, job.J0, job.J1, workspace);
+                break;
         }
     }
 
-    public static void MultiplyTransposedA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
+    static void CheckShapes(int aLength, int bLength, int cLength, int m, int n, int k)
     {
-        if (!accumulate) c.Slice(0, m * n).Clear();
-        for (int p = 0; p < k; p++)
-        {
-            var bRow = b.Slice(p * n, n);
-            for (int i = 0; i < m; i++)
-            {
-                float api = a[p * m + i];
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(bRow, api, c.Slice(i * n, n), c.Slice(i * n, n));
-            }
-        }
+        if (m < 0 || n < 0 || k < 0) ThrowNegative(m, n, k);
+        // Reads and writes go through raw pointers, so a short span must fail here rather than corrupt memory.
+        if (aLength < (long)m * k || bLength < (long)k * n || cLength < (long)m * n)
+            ThrowTooShort(aLength, bLength, cLength, m, n, k);
     }
+
+    [DoesNotReturn]
+    static void ThrowNegative(int m, int n, int k) =>
+        throw new ArgumentOutOfRangeException(nameof(m), $"GEMM dimensions must be non-negative, got m={m}, n={n}, k={k}.");
+
+    [DoesNotReturn]
+    static void ThrowTooShort(int aLength, int bLength, int cLength, int m, int n, int k) =>
+        throw new ArgumentException(
+            $"GEMM spans too short for m={m}, n={n}, k={k}: A has {aLength} (needs {(long)m * k}), B has {bLength} (needs {(long)k * n}), C has {cLength} (needs {(long)m * n}).");
 }

@@ -1,0 +1,58 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Backprop.Kernels;
+using Backprop.Benchmarks;
+
+// --peak               FP32 FMA peak on 1 and 2 threads.
+// --kernel [kc]        the 12×32 micro-kernel alone on cache-resident panels.
+// --quick [shapes…]    Stopwatch sweep for tuning; --isa, --strategy, --threads force settings.
+// anything else        BenchmarkDotNet (e.g. --filter '*Gemm*'), short in-process runs: the machine is shared.
+if (args.Length > 0 && args[0] == "--kernel")
+{
+    KernelOnly.Run(args.Length > 1 ? int.Parse(args[1]) : 512);
+    return;
+}
+
+if (args.Contains("--peak"))
+{
+    Console.WriteLine($"FP32 FMA peak: 1 thread {FmaPeak.Measure(1):F1} GFLOP/s, 2 threads {FmaPeak.Measure(2):F1} GFLOP/s");
+    return;
+}
+
+if (args.Length > 0 && args[0] == "--quick")
+{
+    var shapes = new List<GemmShape>();
+    GemmInstructionSet isa = GemmFloat.Detected;
+    GemmStrategy strategy = GemmStrategy.Auto;
+    int threads = 0;
+    bool forced = false;
+    for (int i = 1; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--isa": isa = Enum.Parse<GemmInstructionSet>(args[++i], ignoreCase: true); forced = true; break;
+            case "--strategy": strategy = Enum.Parse<GemmStrategy>(args[++i], ignoreCase: true); forced = true; break;
+            case "--threads": threads = int.Parse(args[++i]); forced = true; break;
+            default: shapes.Add(GemmShape.Parse(args[i])); break;
+        }
+    }
+    if (shapes.Count == 0) shapes.AddRange([new(10, 30, 784), new(64, 256, 784), new(256, 1024, 1024), new(1024, 1024, 1024)]);
+    Quick.Run(forced ? new GemmSettings(isa, strategy, threads) : null, shapes);
+    return;
+}
+
+var job = Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(2).WithIterationCount(5);
+var config = DefaultConfig.Instance.AddJob(job).AddColumn(GflopsColumn.All);
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args, config);
+if (summaries.Any(s => s.BenchmarksCases.Any(c => c.Descriptor.Type == typeof(GemmBenchmarks))))
+{
+    Console.WriteLine();
+    Console.WriteLine($"FP32 FMA peak (measured): 1 thread {GflopsColumn.PeakOneThread:F1} GFLOP/s, 2 threads {GflopsColumn.PeakTwoThreads:F1} GFLOP/s");
+    Console.WriteLine($"{"Product",-12} {"m x n x k",-16} {"GFLOP/s",8} {"% peak 1T",10} {"% peak 2T",10}");
+    foreach (var summary in summaries)
+        foreach (var benchmarkCase in summary.BenchmarksCases)
+            if (GflopsColumn.Gflops(summary, benchmarkCase) is { } gflops)
+                Console.WriteLine($"{benchmarkCase.Parameters["Product"],-12} {benchmarkCase.Parameters["Shape"],-16} {gflops,8:F1} {100 * gflops / GflopsColumn.PeakOneThread,10:F0} {100 * gflops / GflopsColumn.PeakTwoThreads,10:F0}");
+}

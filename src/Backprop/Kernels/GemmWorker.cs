@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+
+namespace Backprop.Kernels;
+
+/// <summary>
+/// One persistent background thread that takes part in large products. The handshake is a flag polled for a
+/// while, then an <see cref="AutoResetEvent"/> to block on, and the job is a struct field, so a product costs
+/// no allocation: no Task, no closure, no delegate (and no ManualResetEventSlim, whose blocking wait allocates
+/// now and then). Only one caller at a time may use the worker; a caller that finds it busy computes alone.
+/// </summary>
+internal sealed class GemmWorker
+{
+    static GemmWorker? instance;
+    static readonly Lock creation = new();
+
+    // A flag is the truth; its event only wakes a blocked waiter, so a stale Set costs one spurious wake-up.
+    readonly AutoResetEvent startEvent = new(false);
+    readonly AutoResetEvent doneEvent = new(false);
+    int started;
+    int finished;
+    int busy;
+    long completedJobs;
+    long allocatedBytes;
+    Job job;
+    Exception? failure;
+
+    /// <summary>
+    /// How long the idle worker polls before it blocks (100 µs): products issued back to back in a training
+    /// step then start without a kernel wake-up, which costs 10–50 µs on a virtual machine.
+    /// </summary>
+    static readonly long IdleSpinTicks = Stopwatch.Frequency / 10_000;
+
+    /// <summary>How long a caller polls for the worker's half before it blocks (the halves are balanced, so usually short).</summary>
+    static readonly long FinishSpinTicks = Stopwatch.Frequency / 1_000;
+
+    GemmWorker()
+    {
+        var thread = new Thread(Loop) { IsBackground = true, Name = "Backprop GEMM worker" };
+        thread.Start();
+    }
+
+    /// <summary>The worker, created (with its thread) on first use.</summary>
+    public static GemmWorker Instance
+    {
+        get
+        {
+            if (Volatile.Read(ref instance) is { } existing) return existing;
+            lock (creation)
+                return instance ??= new GemmWorker();
+        }
+    }
+
+    /// <summary>Hands out work to, and synchronises, the two threads of a team product.</summary>
+    public GemmSchedule Schedule { get; } = new();
+
+    /// <summary>Jobs the worker thread has finished (tests use it to see that the two-thread path ran).</summary>
+    public long CompletedJobs => Volatile.Read(ref completedJobs);
+
+    /// <summary>Bytes the worker thread had allocated when it finished its last job, waits included (tests).</summary>
+    public long AllocatedBytes => Volatile.Read(ref allocatedBytes);
+
+    /// <summary>Claims the worker for one product; false when another thread is using it.</summary>
+    public bool TryClaim() => Interlocked.CompareExchange(ref busy, 1, 0) == 0;
+
+    /// <summary>Starts <paramref name="work"/> on the worker (after <see cref="TryClaim"/> succeeded).</summary>
+    public void Start(in Job work)
+    {
+        job = work;
+        Volatile.Write(ref finished, 0);
+        Volatile.Write(ref started, 1);
+        startEvent.Set();
+    }
+
+    /// <summary>Waits for the started job, releases the worker, and rethrows anything the job threw.</summary>
+    public void Finish()
+    {
+        WaitFor(ref finished, doneEvent, FinishSpinTicks);
+        Exception? error = failure;
+        failure = null;
+        Volatile.Write(ref busy, 0);
+        if (error is not null) ExceptionDispatchInfo.Capture(error).Throw();
+    }
+
+    void Loop()
+    {
+        while (true)
+        {
+            WaitFor(ref started, startEvent, IdleSpinTicks);
+            Volatile.Write(ref started, 0);
+            try
+            {
+                GemmFloat.RunPart(job);
+            }
+            catch (Exception exception)
+            {
+                failure = exception;
+            }
+            Volatile.Write(ref allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+            Volatile.Write(ref completedJobs, completedJobs + 1);
+            Volatile.Write(ref finished, 1);
+            doneEvent.Set();
+        }
+    }
+
+    /// <summary>Polls <paramref name="flag"/> for up to <paramref name="ticks"/>, then blocks on <paramref name="wake"/> until it is set.</summary>
+    static void WaitFor(ref int flag, AutoResetEvent wake, long ticks)
+    {
+        long end = Stopwatch.GetTimestamp() + ticks;
+        while (Volatile.Read(ref flag) == 0 && Stopwatch.GetTimestamp() < end) Thread.SpinWait(20);
+        while (Volatile.Read(ref flag) == 0) wake.WaitOne();
+    }
+
+    /// <summary>
+    /// A rectangle of C for one thread: rows [I0, I1) × columns [J0, J1) of <see cref="Problem"/>; or, when
+    /// <see cref="SharedPackedB"/> is set, all of C shared with the other thread through that packed-B buffer.
+    /// </summary>
+    public unsafe struct Job
+    {
+        public GemmProblem Problem;
+        public GemmInstructionSet InstructionSet;
+        public bool Direct;
+        public int I0, I1, J0, J1;
+        public float* SharedPackedB;
+    }
+}

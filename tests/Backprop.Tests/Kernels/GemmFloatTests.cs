@@ -1,0 +1,194 @@
+using Backprop.Kernels;
+
+namespace Backprop.Tests.Kernels;
+
+/// <summary>
+/// Every fast product against <see cref="GemmReference"/> (in double) over awkward sizes, on every code path:
+/// scalar, Vector256 and Vector512 micro-kernels, one and two threads, packed and unpacked.
+/// </summary>
+public class GemmFloatTests
+{
+    public enum Product { TransposedB, Multiply, TransposedA }
+
+    /// <summary>0, 1, around the vector widths (4, 8, 16), the micro-tiles (4, 6, 12 rows; 4, 16, 32 columns) and primes.</summary>
+    static readonly int[] Awkward = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 15, 16, 17, 31, 32, 33, 63, 64, 65, 97, 127, 128, 129, 257];
+
+    public static TheoryData<string> Paths => new(PathSettings.Keys);
+
+    static readonly Dictionary<string, GemmSettings?> PathSettings = new()
+    {
+        ["auto"] = null,
+        ["scalar, 1 thread"] = new(GemmInstructionSet.Scalar, GemmStrategy.Packed, 1),
+        ["scalar, 2 threads"] = new(GemmInstructionSet.Scalar, GemmStrategy.Packed, 2),
+        ["Vector256, 1 thread"] = new(GemmInstructionSet.Vector256, GemmStrategy.Packed, 1),
+        ["Vector256, 2 threads"] = new(GemmInstructionSet.Vector256, GemmStrategy.Packed, 2),
+        ["Vector256, direct, 1 thread"] = new(GemmInstructionSet.Vector256, GemmStrategy.Direct, 1),
+        ["Vector256, direct, 2 threads"] = new(GemmInstructionSet.Vector256, GemmStrategy.Direct, 2),
+        ["Vector512, 1 thread"] = new(GemmInstructionSet.Vector512, GemmStrategy.Packed, 1),
+        ["Vector512, 2 threads"] = new(GemmInstructionSet.Vector512, GemmStrategy.Packed, 2),
+        ["Vector512, direct, 1 thread"] = new(GemmInstructionSet.Vector512, GemmStrategy.Direct, 1),
+        ["Vector512, direct, 2 threads"] = new(GemmInstructionSet.Vector512, GemmStrategy.Direct, 2),
+    };
+
+    /// <summary>Each dimension swept over the awkward sizes with the other two awkward too; then blocks crossed.</summary>
+    static IEnumerable<(int M, int N, int K)> Shapes()
+    {
+        foreach (int d in Awkward)
+        {
+            yield return (d, 33, 17);
+            yield return (13, d, 31);
+            yield return (11, 35, d);
+        }
+        yield return (193, 70, 300);  // one row past an Mc = 192 row block
+        yield return (5, 2049, 3);    // one column past an Nc = 2048 column block
+        yield return (193, 2050, 5);  // the same with m tall enough for two threads to share packed B
+        yield return (97, 129, 513);  // one step past a Kc = 512 depth block
+        yield return (257, 40, 513);  // the same, shared by two threads
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void EveryProductMatchesTheReferenceOnAwkwardSizes(string path)
+    {
+        using var scope = PathSettings[path] is { } settings ? GemmFloat.Force(settings) : default;
+        var rng = new Rng(20240611);
+        foreach (var (m, n, k) in Shapes())
+            foreach (Product product in Enum.GetValues<Product>())
+                foreach (bool accumulate in new[] { false, true })
+                    CheckAgainstReference(path, product, m, n, k, accumulate, rng);
+    }
+
+    [Fact]
+    public void TrainingShapesMatchTheReference()
+    {
+        var rng = new Rng(7);
+        foreach (var (m, n, k) in new[] { (10, 30, 784), (10, 784, 30), (30, 784, 10), (64, 256, 784), (64, 784, 256), (256, 784, 64) })
+            foreach (Product product in Enum.GetValues<Product>())
+                CheckAgainstReference("auto", product, m, n, k, accumulate: true, rng);
+    }
+
+    [Fact]
+    public void TwoThreadSettingHandsHalfOfTheProductToTheWorker()
+    {
+        using var scope = GemmFloat.Force(new GemmSettings(GemmFloat.Detected, GemmStrategy.Packed, 2));
+        long before = GemmWorker.Instance.CompletedJobs;
+        CheckAgainstReference("2 threads", Product.Multiply, 40, 100, 20, accumulate: false, new Rng(5));
+        long after = GemmWorker.Instance.CompletedJobs;
+        Assert.True(after == before + 1, $"worker jobs before {before}, after {after}: expected exactly one more");
+    }
+
+    [Fact]
+    public void ConcurrentCallersBothGetCorrectResults()
+    {
+        // Only one caller can hold the worker; the other must compute alone, not share or corrupt it.
+        var failures = new Exception?[2];
+        var threads = new Thread[2];
+        for (int t = 0; t < 2; t++)
+        {
+            int index = t;
+            threads[t] = new Thread(() =>
+            {
+                try
+                {
+                    using var scope = GemmFloat.Force(new GemmSettings(GemmFloat.Detected, GemmStrategy.Packed, 2));
+                    var rng = new Rng((ulong)index + 1);
+                    for (int repeat = 0; repeat < 10; repeat++)
+                        CheckAgainstReference($"caller {index}", (Product)(repeat % 3), 70, 90, 50, accumulate: false, rng);
+                }
+                catch (Exception exception)
+                {
+                    failures[index] = exception;
+                }
+            });
+            threads[t].Start();
+        }
+        foreach (var thread in threads) thread.Join();
+        Assert.Null(failures[0]);
+        Assert.Null(failures[1]);
+    }
+
+    [Theory]
+    [InlineData(10, 30, 784)]
+    [InlineData(64, 256, 784)] // large enough for two threads, each with half of C
+    [InlineData(256, 64, 64)]  // tall enough for two threads sharing packed B
+    public void RepeatedCallsAtTrainingShapesAllocateNothing(int m, int n, int k)
+    {
+        var rng = new Rng(3);
+        float[] a = RandomMatrix(Math.Max(m, n) * k, rng), b = RandomMatrix(Math.Max(m, n) * k, rng);
+        float[] c = new float[Math.Max(m, n) * Math.Max(n, k)];
+        void RunAll()
+        {
+            GemmFloat.MultiplyTransposedB(a, b, c, m, n, k, accumulate: false);   // forward: batch × out, summed over in
+            GemmFloat.Multiply(a, b, c, m, k, n, accumulate: false);              // backward: batch × in, summed over out
+            GemmFloat.MultiplyTransposedA(a, b, c, n, k, m, accumulate: true);    // gradient: out × in, summed over batch
+        }
+        RunAll(); // warm-up: this thread's packing buffers, the worker thread, JIT
+        RunAll();
+        var worker = GemmWorker.Instance;
+        long before = GC.GetAllocatedBytesForCurrentThread(), workerBefore = worker.AllocatedBytes, jobsBefore = worker.CompletedJobs;
+        for (int i = 0; i < 100; i++) RunAll();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before, workerAllocated = worker.AllocatedBytes - workerBefore;
+        Assert.True(allocated == 0, $"100 rounds of the three products at {m}×{n}×{k} allocated {allocated} bytes on the calling thread; expected 0");
+        Assert.True(workerAllocated == 0, $"... and {workerAllocated} bytes on the worker thread ({worker.CompletedJobs - jobsBefore} jobs); expected 0");
+    }
+
+    [Fact]
+    public void ShortSpansAreRejectedBeforeAnyPointerIsRead()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => GemmFloat.Multiply(new float[5], new float[6], new float[6], 2, 3, 3, false));
+        Assert.Contains("A has 5 (needs 6)", ex.Message);
+    }
+
+    static void CheckAgainstReference(string path, Product product, int m, int n, int k, bool accumulate, Rng rng)
+    {
+        float[] a = RandomMatrix(m * k, rng), b = RandomMatrix(k * n, rng);
+        const int guard = 5;
+        float[] c = new float[m * n + guard];
+        // Without accumulate every entry must be overwritten: NaN anywhere left over would show.
+        for (int i = 0; i < c.Length; i++) c[i] = i < m * n && accumulate ? (float)rng.NextDouble(-1, 1) : float.NaN;
+        float[] initial = (float[])c.Clone();
+
+        double[] ad = Array.ConvertAll(a, x => (double)x), bd = Array.ConvertAll(b, x => (double)x);
+        double[] expected = Array.ConvertAll(initial[..(m * n)], x => (double)x);
+        double[] magnitude = new double[m * n];
+        double[] aAbs = Array.ConvertAll(ad, Math.Abs), bAbs = Array.ConvertAll(bd, Math.Abs);
+        switch (product)
+        {
+            case Product.TransposedB:
+                GemmReference.MultiplyTransposedB<double>(ad, bd, expected, m, n, k, accumulate);
+                GemmReference.MultiplyTransposedB<double>(aAbs, bAbs, magnitude, m, n, k, false);
+                GemmFloat.MultiplyTransposedB(a, b, c, m, n, k, accumulate);
+                break;
+            case Product.Multiply:
+                GemmReference.Multiply<double>(ad, bd, expected, m, n, k, accumulate);
+                GemmReference.Multiply<double>(aAbs, bAbs, magnitude, m, n, k, false);
+                GemmFloat.Multiply(a, b, c, m, n, k, accumulate);
+                break;
+            default:
+                GemmReference.MultiplyTransposedA<double>(ad, bd, expected, m, n, k, accumulate);
+                GemmReference.MultiplyTransposedA<double>(aAbs, bAbs, magnitude, m, n, k, false);
+                GemmFloat.MultiplyTransposedA(a, b, c, m, n, k, accumulate);
+                break;
+        }
+
+        double relative = 1e-5 * Math.Sqrt(Math.Max(k, 1));
+        for (int i = 0; i < m * n; i++)
+        {
+            // Float rounding error grows with the sum of |terms|, not with the (possibly cancelling) result.
+            double scale = magnitude[i] + (accumulate ? Math.Abs(initial[i]) : 0) + 1e-30;
+            double error = Math.Abs(c[i] - expected[i]);
+            if (!(error <= relative * scale))
+                Assert.Fail($"{path}: {product} m={m} n={n} k={k} accumulate={accumulate}: C[{i / n},{i % n}] (index {i}) expected {expected[i]:R}, actual {c[i]:R}, error {error:E2} > tolerance {relative * scale:E2}");
+        }
+        for (int i = m * n; i < c.Length; i++)
+            if (!float.IsNaN(c[i]))
+                Assert.Fail($"{path}: {product} m={m} n={n} k={k}: wrote past C at index {i} (value {c[i]})");
+    }
+
+    static float[] RandomMatrix(int length, Rng rng)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++) values[i] = (float)rng.NextDouble(-1, 1);
+        return values;
+    }
+}
