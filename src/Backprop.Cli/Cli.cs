@@ -1,0 +1,103 @@
+using Backprop.Cli.Commands;
+using Spectre.Console.Cli;
+
+namespace Backprop.Cli;
+
+/// <summary>
+/// The `backprop` command. Exit codes: 0 success, 1 a check that ran and failed (gradcheck), 2 bad input
+/// (one line on stderr naming the problem and the fix), 130 interrupted.
+/// </summary>
+public static class Cli
+{
+    public const int BadInput = 2;
+
+    /// <summary>Each command's settings, for checking option values before parsing.</summary>
+    static readonly Dictionary<string, Type> SettingsTypes = new()
+    {
+        ["train"] = typeof(TrainCommand.Settings),
+        ["evaluate"] = typeof(EvaluateCommand.Settings),
+        ["predict"] = typeof(PredictCommand.Settings),
+        ["gradcheck"] = typeof(GradientCheckCommand.Settings),
+        ["explain"] = typeof(ExplainCommand.Settings),
+        ["export"] = typeof(ExportCommand.Settings),
+        ["download"] = typeof(DownloadCommand.Settings),
+        ["descend"] = typeof(DescendCommand.Settings),
+        ["graph"] = typeof(GraphCommand.Settings),
+    };
+
+    /// <summary>
+    /// Spectre.Console.Cli refuses one-letter long names, so explain's and graph's x, y, w and b are declared as short
+    /// options (-x); this lets users type them as the seeds write them: --x 1.5 or --x=1.5.
+    /// </summary>
+    static string[] SpellOneLetterOptions(string[] args)
+    {
+        if (args.Length == 0 || args[0] is not ("explain" or "graph")) return args;
+        var spelled = new List<string>(args.Length);
+        foreach (var arg in args)
+            if (arg.Length >= 3 && arg.StartsWith("--", StringComparison.Ordinal) && "xywb".Contains(arg[2]) && (arg.Length == 3 || arg[3] == '='))
+            {
+                spelled.Add(arg[1..3]);
+                if (arg.Length > 3) spelled.Add(arg[4..]);
+            }
+            else spelled.Add(arg);
+        return spelled.ToArray();
+    }
+
+    public static int Run(string[] args)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("backprop");
+            config.PropagateExceptions();
+            config.Settings.StrictParsing = true;
+            config.AddCommand<TrainCommand>("train")
+                .WithDescription("Train a network by backpropagation and save it (no arguments: the embedded two-spiral demo).")
+                .WithExample("train")
+                .WithExample("train", "--data", "fashion-mnist", "--layers", "784,30,10", "--activation", "sigmoid", "--output-activation", "sigmoid", "--cost", "quadratic", "--optimizer", "sgd", "--lr", "3.0", "--batch", "10", "--epochs", "5");
+            config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Accuracy and mean cost of a model on data.")
+                .WithExample("evaluate", "--model", "model.safetensors", "--data", "fashion-mnist");
+            config.AddCommand<PredictCommand>("predict").WithDescription("Predicted class and output activations for every input.")
+                .WithExample("predict", "--model", "model.safetensors", "--input", "csv:inputs.csv");
+            config.AddCommand<ExportCommand>("export").WithDescription("Write a model as an ONNX graph.").WithExample("export", "--model", "model.safetensors", "--onnx", "model.onnx");
+            config.AddCommand<DownloadCommand>("download").WithDescription("Fetch MNIST or Fashion-MNIST (SHA-256 verified, resumable).").WithExample("download", "mnist");
+            config.AddCommand<GradientCheckCommand>("gradcheck").WithDescription("Compare every backpropagated derivative with central finite differences.")
+                .WithExample("gradcheck", "--layers", "4,5,3", "--activation", "tanh", "--output-activation", "softmax", "--cost", "cross-entropy");
+            config.AddCommand<DescendCommand>("descend").WithDescription("Gradient descent on a function of x1 … xn, with its partial derivatives at every step and a contour picture.")
+                .WithExample("descend", "--function", "x1^2 + x2^2", "--start", "3,4", "--lr", "0.1", "--steps", "20");
+            config.AddCommand<GraphCommand>("graph").WithDescription("Draw a computation graph with every value, gradient and local derivative (SVG and DOT).")
+                .WithExample("graph", "--x", "1.5", "--y", "0.5", "--w", "0.8,-0.4", "--activation", "sigmoid");
+            config.AddCommand<ExplainCommand>("explain").WithDescription("The chain rule with real numbers: the seeds' one-neuron chain, one weight of a model, or what recycling saves.").WithExample("explain", "--x", "1.5", "--y", "0.5", "--w", "0.8,-0.4").WithExample("explain", "--model", "model.safetensors", "--data", "xor", "--example", "0", "--weight", "2:0:1", "--paths").WithExample("explain", "--cost-of-derivatives", "--layers", "784,30,10");
+        });
+        try
+        {
+            args = SpellOneLetterOptions(args);
+            if (args.Length > 0 && SettingsTypes.TryGetValue(args[0], out var settingsType)) OptionValues.Check(args[1..], settingsType);
+            return app.Run(args);
+        }
+        catch (Exception e) when (Unwrap(e) is BackpropException user)
+        {
+            return Fail(user.Message);
+        }
+        catch (CommandAppException e)
+        {
+            var command = args.Length > 0 && SettingsTypes.ContainsKey(args[0]) ? args[0] + " " : "";
+            return Fail($"{OneLine(e.Message)}; run `backprop {command}--help` for the {(command == "" ? "commands" : "options")}");
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("interrupted");
+            return 130;
+        }
+    }
+
+    static Exception Unwrap(Exception e) => e is AggregateException { InnerException: { } inner } ? inner : e;
+
+    static string OneLine(string text) => string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
+
+    public static int Fail(string message)
+    {
+        Console.Error.WriteLine($"error: {OneLine(message)}");
+        return BadInput;
+    }
+}

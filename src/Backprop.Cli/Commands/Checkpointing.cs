@@ -1,0 +1,174 @@
+using System.Globalization;
+using Backprop.Training;
+using Spectre.Console.Cli;
+
+namespace Backprop.Cli.Commands;
+
+/// <summary>
+/// `train --checkpoint-dir` and `train --resume`: when to write checkpoints, and how a run's flags travel in them
+/// so that `--resume DIR` alone rebuilds the same run. The flags are stored as given (not resolved), as
+/// <c>run.{flag}</c> entries, with paths made absolute so a run can be resumed from any folder.
+/// </summary>
+internal sealed class Checkpointing
+{
+    /// <summary>Test-only: milliseconds to pause halfway through writing each checkpoint, so a test can kill the process mid-write.</summary>
+    public const string PauseVariable = "BACKPROP_TEST_PAUSE_IN_CHECKPOINT_WRITE";
+
+    /// <summary>Flags that may accompany --resume: they change where the model goes and how the run reports, never what it computes.</summary>
+    static readonly string[] AllowedWithResume = ["--resume", "--out", "--json", "--checkpoint-every"];
+
+    readonly CheckpointStore store;
+    readonly int every;
+    readonly IReadOnlyDictionary<string, string> run;
+
+    Checkpointing(string directory, int every, IReadOnlyDictionary<string, string> run)
+    {
+        store = new CheckpointStore(directory);
+        if (int.TryParse(Environment.GetEnvironmentVariable(PauseVariable), NumberStyles.None, CultureInfo.InvariantCulture, out int milliseconds))
+            store.PauseInWrite = TimeSpan.FromMilliseconds(milliseconds);
+        this.every = every;
+        this.run = run;
+    }
+
+    public string Directory => store.Directory;
+
+    /// <summary>For a new run: null without --checkpoint-dir; refuses a folder that already holds a run's checkpoints.</summary>
+    public static Checkpointing? Start(TrainCommand.Settings s)
+    {
+        CheckEvery(s.CheckpointEvery);
+        if (s.CheckpointDirectory is null)
+        {
+            if (s.CheckpointEvery > 0)
+                throw new BackpropException($"--checkpoint-every {s.CheckpointEvery} needs --checkpoint-dir DIR to say where the checkpoints go");
+            return null;
+        }
+        var directory = Path.GetFullPath(s.CheckpointDirectory);
+        if (File.Exists(directory))
+            throw new BackpropException($"--checkpoint-dir {s.CheckpointDirectory} is a file; give a folder (it is created if missing)");
+        if (new CheckpointStore(directory).List().Count > 0)
+            throw new BackpropException($"--checkpoint-dir {s.CheckpointDirectory} already holds checkpoints; continue that run with `backprop train --resume {s.CheckpointDirectory}`, or give an empty folder");
+        return new Checkpointing(directory, s.CheckpointEvery, RunOf(s));
+    }
+
+    static void CheckEvery(int every)
+    {
+        if (every < 0) throw new BackpropException($"--checkpoint-every must be 0 (only at epoch ends) or a number of batches, got {every}");
+    }
+
+    /// <summary>A run rebuilt from its newest valid checkpoint: its settings, the checkpoint, and where to keep checkpointing.</summary>
+    public sealed record Resumption(TrainCommand.Settings Settings, LoadedCheckpoint Loaded, Checkpointing Checkpointing);
+
+    /// <summary>
+    /// For `--resume DIR`: refuses any flag that would change the computation, loads the newest checkpoint that
+    /// verifies (warning on stderr about each damaged one passed over), and rebuilds the run's settings from it.
+    /// </summary>
+    public static Resumption Resume(CommandContext context, TrainCommand.Settings given)
+    {
+        var flags = context.Arguments.Where(a => a.StartsWith("--", StringComparison.Ordinal)).Select(a => a.Split('=')[0]).ToList();
+        foreach (var flag in flags)
+            if (!AllowedWithResume.Contains(flag))
+                throw new BackpropException($"{flag} cannot be given with --resume: a resumed run takes its settings from the checkpoint (only --out, --json and --checkpoint-every may change); drop {flag}");
+        CheckEvery(given.CheckpointEvery);
+
+        var directory = Path.GetFullPath(given.Resume!);
+        var loaded = new CheckpointStore(directory).LoadNewest();
+        foreach (var skipped in loaded.Skipped)
+            Console.Error.WriteLine($"warning: {Path.GetFileName(skipped.Path)} is corrupt ({skipped.Problem}); resuming from {Path.GetFileName(loaded.Path)}");
+
+        var stored = loaded.Checkpoint.Run;
+        var settings = SettingsOf(stored, Path.GetFileName(loaded.Path), given.Json,
+            output: flags.Contains("--out") ? given.Out : null,
+            every: flags.Contains("--checkpoint-every") ? given.CheckpointEvery : null);
+        return new Resumption(settings, loaded, new Checkpointing(directory, settings.CheckpointEvery, RunOf(settings)));
+    }
+
+    /// <summary>Checkpoints every --checkpoint-every batches within each epoch; the CLI saves epoch ends itself.</summary>
+    public void Attach(Trainer trainer)
+    {
+        if (every > 0) trainer.BetweenBatches = t => { if (t.Batch % every == 0) Save(t); };
+    }
+
+    /// <summary>Writes the trainer's state now; returns the file's path.</summary>
+    public string Save(Trainer trainer) => store.Write(Checkpoint.Capture(trainer, run));
+
+    // ───────────── the flags, to and from a checkpoint ─────────────
+
+    static Dictionary<string, string> RunOf(TrainCommand.Settings s)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var run = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["optimizer"] = s.Optimizer,
+            ["momentum"] = s.Momentum.ToString("R", c),
+            ["weight-decay"] = s.WeightDecay.ToString("R", c),
+            ["batch"] = s.Batch.ToString(c),
+            ["seed"] = s.Seed.ToString(c),
+            ["no-shuffle"] = s.NoShuffle ? "true" : "false",
+            ["standardize"] = s.Standardize ? "true" : "false",
+            ["out"] = Path.GetFullPath(s.Out),
+            ["checkpoint-every"] = s.CheckpointEvery.ToString(c),
+        };
+        void Optional(string key, string? value) { if (value != null) run[key] = value; }
+        Optional("data", s.Data is null ? null : AbsoluteDataSpec(s.Data));
+        Optional("data-dir", s.DataDirectory is null ? null : Path.GetFullPath(s.DataDirectory));
+        Optional("label-column", s.LabelColumn?.ToString(c));
+        Optional("layers", s.Layers);
+        Optional("activation", s.Activation);
+        Optional("output-activation", s.OutputActivation);
+        Optional("cost", s.Cost);
+        Optional("lr", s.LearningRate?.ToString("R", c));
+        Optional("epochs", s.Epochs?.ToString(c));
+        Optional("validation-split", s.ValidationSplit?.ToString("R", c));
+        return run;
+    }
+
+    /// <summary>csv:FILE and idx:DIR with the path made absolute; names and synthetic sets as they are.</summary>
+    static string AbsoluteDataSpec(string spec)
+    {
+        var trimmed = spec.Trim();
+        foreach (var prefix in new[] { "csv:", "idx:" })
+            if (trimmed.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                var path = trimmed[prefix.Length..].Trim();
+                return path.Length == 0 || path.StartsWith('~') ? trimmed : prefix + Path.GetFullPath(path);
+            }
+        return spec;
+    }
+
+    static TrainCommand.Settings SettingsOf(IReadOnlyDictionary<string, string> run, string file, bool json, string? output, int? every)
+    {
+        var c = CultureInfo.InvariantCulture;
+        BackpropException Bad(string key) => new($"{file}: its run settings lack a usable '{key}'; the checkpoint was not written by `backprop train` — start the run again");
+        string Get(string key) => run.TryGetValue(key, out var value) ? value : throw Bad(key);
+        string? Optional(string key) => run.GetValueOrDefault(key);
+        T Number<T>(string key) where T : IParsable<T> => T.TryParse(Get(key), c, out var value) ? value : throw Bad(key);
+        T? OptionalNumber<T>(string key) where T : struct, IParsable<T> => run.ContainsKey(key) ? Number<T>(key) : null;
+        bool Flag(string key) => Get(key) switch { "true" => true, "false" => false, _ => throw Bad(key) };
+
+        return new TrainCommand.Settings
+        {
+            Data = Optional("data"),
+            DataDirectory = Optional("data-dir"),
+            LabelColumn = OptionalNumber<int>("label-column"),
+            Seed = Number<ulong>("seed"),
+            Json = json,
+            Layers = Optional("layers"),
+            Activation = Optional("activation"),
+            OutputActivation = Optional("output-activation"),
+            Cost = Optional("cost"),
+            Optimizer = Get("optimizer"),
+            LearningRate = OptionalNumber<double>("lr"),
+            Momentum = Number<double>("momentum"),
+            WeightDecay = Number<double>("weight-decay"),
+            Batch = Number<int>("batch"),
+            Epochs = OptionalNumber<int>("epochs"),
+            NoShuffle = Flag("no-shuffle"),
+            ValidationSplit = OptionalNumber<double>("validation-split"),
+            Standardize = Flag("standardize"),
+            // The weights come from the checkpoint; --init only ever mattered before the first step.
+            Init = null,
+            Out = output ?? Get("out"),
+            CheckpointEvery = every ?? Number<int>("checkpoint-every"),
+        };
+    }
+}

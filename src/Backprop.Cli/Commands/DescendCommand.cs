@@ -1,0 +1,132 @@
+using System.ComponentModel;
+using System.Globalization;
+using Backprop.Autodiff;
+using Backprop.Cli.Rendering;
+using Backprop.Descent;
+using Spectre.Console.Cli;
+
+namespace Backprop.Cli.Commands;
+
+/// <summary>
+/// Gradient descent on a function typed on the command line, x ← x − α∇f(x), with every partial derivative from the
+/// scalar engine; the path is drawn over the contours of f.
+/// </summary>
+public sealed class DescendCommand : Command<DescendCommand.Settings>
+{
+    /// <summary>The seeds' example: f(x1, x2) = x1² + x2², ∇f = (2x1, 2x2), from (3, 4).</summary>
+    public const string DefaultFunction = "x1^2 + x2^2";
+    public const string DefaultStart = "3,4";
+
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--function <EXPR>")]
+        [Description("f in x1 … xn: + - * / ^, exp, ln, sin, cos, sigmoid, tanh, relu, sqrt (default x1^2 + x2^2)")]
+        public string? Function { get; init; }
+
+        [CommandOption("--start <X>")]
+        [Description("x_0, one number per variable: 3,4 (default 3,4 for the default function)")]
+        public string? Start { get; init; }
+
+        [CommandOption("--lr <ALPHA>")]
+        [Description("Learning rate α > 0")]
+        [DefaultValue(0.1)]
+        public double LearningRate { get; init; } = 0.1;
+
+        [CommandOption("--steps <N>")]
+        [Description("Number of updates, 1 … 100000")]
+        [DefaultValue(20)]
+        public int Steps { get; init; } = 20;
+
+        [CommandOption("--out <FILE>")]
+        [Description("The picture (PNG): contours and path for two variables, the curve for one")]
+        [DefaultValue("descend.png")]
+        public string Out { get; init; } = "descend.png";
+
+        [CommandOption("--json")]
+        [Description("One JSON object per step: step, x, value, gradient")]
+        public bool Json { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    {
+        var function = Expression.Parse(MathSymbols(s.Function ?? DefaultFunction));
+        int n = function.VariableCount;
+        if (n == 0)
+            throw new BackpropException($"--function {function} has no variables, so there is nothing to descend; write it in x1, x2, …");
+        if (s.Start is null && s.Function is not null)
+            throw new BackpropException($"--start is needed: give {n} number(s), one for each of x1 … x{n}, like --start {string.Join(",", Enumerable.Repeat("1", n))}");
+        var start = Numbers(s.Start ?? DefaultStart, "--start");
+        if (start.Length != n)
+            throw new BackpropException($"--start has {start.Length} number(s) but the function uses {n} variable(s), x1 … x{n}; give one number per variable");
+        if (!(s.LearningRate > 0) || !double.IsFinite(s.LearningRate))
+            throw new BackpropException($"--lr must be a positive number, got {Format.Number(s.LearningRate)}; try 0.1");
+        if (s.Steps < 1 || s.Steps > GradientDescent.MaxSteps)
+            throw new BackpropException($"--steps must be 1 … {GradientDescent.MaxSteps}, got {s.Steps}");
+        string picture = OutputFile(s.Out, "--out", "descend.png");
+
+        var result = GradientDescent.Run(function, start, s.LearningRate, s.Steps);
+        string variables = string.Join(", ", Enumerable.Range(1, n).Select(i => "x" + i));
+        if (!s.Json)
+            Console.Out.WriteLine($"f({variables}) = {function}   start {Point(start)}   α = {Format.Number(s.LearningRate)}   {s.Steps} steps");
+        foreach (var step in result.Steps.Where(step => step.IsFinite))
+        {
+            if (s.Json)
+                JsonLines.Write(new { step = step.Step, x = step.Point, value = step.Value, gradient = step.Gradient });
+            else
+                Console.Out.WriteLine($"step {step.Step}  x = {Point(step.Point)}  f = {Format.Number(step.Value, "G4")}  " +
+                                      string.Join("  ", step.Gradient.Select((g, i) => $"∂f/∂x{i + 1} = {Format.Number(g, "G4")}")));
+        }
+        if (result.Diverged)
+        {
+            var bad = result.Last;
+            if (bad.Step == 0)
+                throw new BackpropException($"f or its gradient is not finite at the start {Point(bad.Point)} (f = {Format.Number(bad.Value)}); start where f is defined and smooth");
+            throw new BackpropException($"the descent diverged at step {bad.Step}: f = {Format.Number(bad.Value)} at x = {Point(bad.Point)}; " +
+                                        $"use a smaller --lr, like {Format.Number(s.LearningRate / 10)}");
+        }
+
+        bool drawn = DescentPicture.Save(picture, function, result, s.LearningRate);
+        if (!s.Json)
+        {
+            var last = result.Last;
+            Console.Out.WriteLine($"after {last.Step} steps f fell from {Format.Number(result.Steps[0].Value, "G4")} to {Format.Number(last.Value, "G4")} at x = {Point(last.Point)}");
+            Console.Out.WriteLine(drawn
+                ? $"wrote {picture} ({(n == 2 ? "contours of f with the path" : "the curve f(x1) with the steps")})"
+                : $"no picture: f has {n} variables, and pictures are drawn for 1 or 2");
+        }
+        return 0;
+    }
+
+    static string Point(IEnumerable<double> x) => "(" + string.Join(", ", x.Select(v => Format.Number(v, "G4"))) + ")";
+
+    /// <summary>
+    /// Lets the typographic − × ÷ · stand for - * / *. Each is one character for one, so the columns in a parse error
+    /// still point into the text as typed.
+    /// </summary>
+    internal static string MathSymbols(string text) =>
+        text.Replace('−', '-').Replace('×', '*').Replace('÷', '/').Replace('·', '*');
+
+    /// <summary>A comma-separated list of numbers, like "3,4" or "0.8,-0.4".</summary>
+    internal static double[] Numbers(string text, string option)
+    {
+        var parts = MathSymbols(text).Split(',', StringSplitOptions.TrimEntries);
+        var numbers = new double[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out numbers[i]) || !double.IsFinite(numbers[i]))
+                throw new BackpropException($"{option} {text}: item {i + 1} ('{parts[i]}') is not a number; give numbers separated by commas, like 3,4");
+        return numbers;
+    }
+
+    /// <summary>Refuses an output path whose folder is missing or that is a folder, before any work is done.</summary>
+    internal static string OutputFile(string path, string option, string example)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new BackpropException($"{option} needs a file name, like {example}");
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory))
+            throw new BackpropException($"{option} {path}: the folder {directory} does not exist; create it first or choose another path");
+        if (Directory.Exists(full))
+            throw new BackpropException($"{option} {path} is a folder; give a file name, like {Path.Combine(path, example)}");
+        return path;
+    }
+}

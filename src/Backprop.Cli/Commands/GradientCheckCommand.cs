@@ -1,0 +1,52 @@
+using System.ComponentModel;
+using Backprop.Activations;
+using Backprop.Checking;
+using Backprop.Cli.Rendering;
+using Backprop.Costs;
+using Backprop.Layers;
+using Spectre.Console.Cli;
+
+namespace Backprop.Cli.Commands;
+
+public sealed class GradientCheckCommand : Command<GradientCheckCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--layers <SIZES>")] [DefaultValue("4,5,3")] public string Layers { get; init; } = "4,5,3";
+        [CommandOption("--activation <NAME>")] [DefaultValue("tanh")] public string Activation { get; init; } = "tanh";
+        [CommandOption("--output-activation <NAME>")] [DefaultValue("softmax")] public string OutputActivation { get; init; } = "softmax";
+        [CommandOption("--cost <NAME>")] [Description("Default: cross-entropy with softmax, else quadratic")] public string? Cost { get; init; }
+        [CommandOption("--seed <N>")] [DefaultValue(1UL)] public ulong Seed { get; init; } = 1;
+        [CommandOption("--examples <N>")] [Description("Random examples in the batch")] [DefaultValue(4)] public int Examples { get; init; } = 4;
+        [CommandOption("--tolerance <E>")] [Description("Largest relative error that passes")] [DefaultValue(1e-6)] public double Tolerance { get; init; } = 1e-6;
+        [CommandOption("--json")] public bool Json { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
+    {
+        var output = Backprop.Activations.Activation.Parse(s.OutputActivation, "--output-activation");
+        var architecture = new Architecture(Architecture.ParseSizes(s.Layers), Backprop.Activations.Activation.Parse(s.Activation), output,
+            Backprop.Costs.Cost.Parse(s.Cost ?? (output == Backprop.Activations.Activation.Softmax ? "cross-entropy" : "quadratic"))).Validate();
+        if (s.Examples < 1 || s.Examples > 10_000) throw new BackpropException($"--examples must be 1…10000, got {s.Examples}");
+        long parameters = Enumerable.Range(0, architecture.LayerCount).Sum(l => (long)architecture.Sizes[l] * architecture.Sizes[l + 1] + architecture.Sizes[l + 1]);
+        if (parameters > 200_000)
+            throw new BackpropException($"{architecture.SizesText} has {parameters} parameters and each needs two forward passes; check a smaller network (≤ 200000 parameters) — the derivatives do not depend on size");
+        var result = GradientCheck.Random(architecture, s.Seed, s.Examples);
+        bool passed = result.MaxRelativeError < s.Tolerance;
+        if (!s.Json)
+        {
+            Console.Out.WriteLine($"gradient check of {architecture} on {s.Examples} random examples, seed {s.Seed}: {result.ParameterCount} derivatives, central differences h = {GradientCheck.DefaultStep:G}");
+            foreach (var l in result.Layers)
+                Console.Out.WriteLine($"layer {l.Layer}: max relative error ∂C/∂W {l.WeightError:E2}   ∂C/∂b {l.BiasError:E2}");
+            Console.Out.WriteLine($"max relative error {result.MaxRelativeError:E2} {(passed ? "<" : "≥")} {s.Tolerance:G}: {(passed ? "backpropagation agrees with finite differences" : "DISAGREEMENT")}");
+        }
+        JsonLinesIf(s.Json, new
+        {
+            layers = result.Layers.Select(l => new { layer = l.Layer, weights = l.WeightError, biases = l.BiasError }),
+            parameters = result.ParameterCount, tolerance = s.Tolerance, passed, max_relative_error = result.MaxRelativeError,
+        });
+        return passed ? 0 : 1;
+    }
+
+    static void JsonLinesIf(bool json, object value) { if (json) JsonLines.Write(value); }
+}

@@ -1,0 +1,35 @@
+using System.ComponentModel;
+using Backprop.Data;
+using Backprop.Serialization;
+using Spectre.Console.Cli;
+
+namespace Backprop.Cli.Commands;
+
+/// <summary>Options of the commands that use a trained model: evaluate, predict, explain --model.</summary>
+public class ModelSettings : DataSettings
+{
+    [CommandOption("--model <FILE>")]
+    [Description("A model file written by `backprop train`")]
+    public string? Model { get; init; }
+
+    /// <summary>Loads --model, or says how to get one.</summary>
+    public Model LoadModel(string command)
+    {
+        if (Model is null) throw new BackpropException($"{command} needs --model FILE, a model written by `backprop train`");
+        if (!File.Exists(Model))
+            throw new BackpropException($"model file '{Model}' does not exist; train one with `backprop train --out {Path.GetFileName(Model)}` or check the path");
+        return ModelFile.Load(Model);
+    }
+
+    /// <summary>
+    /// The examples a model is judged on: the test part where the source has one (t10k files, a synthetic set's
+    /// test draw), a CSV file whole — standardised as the model was trained. Part is "test part" or "file".
+    /// </summary>
+    public (Dataset Data, string Part) EvaluationData(Model model, string command)
+    {
+        var spec = Data ?? throw new BackpropException($"{command} needs --data, e.g. --data fashion-mnist or --data csv:test.csv");
+        var test = DataSource.Test(spec, DataOptions);
+        var data = test ?? DataSource.Train(spec, DataOptions);
+        return (model.Standardizer?.Apply(data) ?? data, test != null ? "test part" : "file");
+    }
+}

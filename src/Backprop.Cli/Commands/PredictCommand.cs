@@ -1,0 +1,43 @@
+using System.ComponentModel;
+using Backprop.Cli.Rendering;
+using Backprop.Data;
+using Backprop.Serialization;
+using Backprop.Training;
+using Spectre.Console.Cli;
+
+namespace Backprop.Cli.Commands;
+
+public sealed class PredictCommand : Command<PredictCommand.Settings>
+{
+    public sealed class Settings : ModelSettings
+    {
+        [CommandOption("--input <SPEC>")]
+        [Description("csv:FILE (one example per row; a trailing label column is ignored) or idx:DIR (its t10k images)")]
+        public string? Input { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    {
+        var model = settings.LoadModel("predict");
+        var spec = settings.Input ?? throw new BackpropException("predict needs --input csv:FILE or --input idx:DIR");
+        var network = model.Network;
+        var inputs = DataSource.Inputs(spec, network.InputSize, settings.DataOptions);
+        model.Standardizer?.Apply(inputs);
+        int count = inputs.Length / network.InputSize, outputs = network.OutputSize;
+        const int chunk = 1000;
+        var writer = Console.Out;
+        for (int start = 0; start < count; start += chunk)
+        {
+            int n = Math.Min(chunk, count - start);
+            var a = network.Forward(inputs.AsSpan(start * network.InputSize, n * network.InputSize), n);
+            for (int i = 0; i < n; i++)
+            {
+                var row = a.AsSpan(i * outputs, outputs);
+                int predicted = Targets.Predict<float>(row);
+                if (settings.Json) JsonLines.Write(new { index = start + i, @class = predicted, outputs = row.ToArray() });
+                else writer.WriteLine($"{start + i}\tclass {predicted}\t{string.Join(' ', row.ToArray().Select(v => Format.Number(v, "F6")))}");
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,212 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Backprop.Activations;
+using Backprop.Cli.Rendering;
+using Backprop.Costs;
+using Backprop.Data;
+using Backprop.Layers;
+using Backprop.Serialization;
+using Backprop.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Backprop.Cli.Commands;
+
+public sealed class TrainCommand : Command<TrainCommand.Settings>
+{
+    /// <summary>With no --data, the embedded demo: two interleaved spirals, which no straight line separates.</summary>
+    public const string DefaultData = "spiral";
+
+    public sealed class Settings : DataSettings
+    {
+        [CommandOption("--layers <SIZES>")]
+        [Description("Layer sizes, inputs first: 784,30,10 (default: inputs,64,64,classes)")]
+        public string? Layers { get; init; }
+
+        [CommandOption("--activation <NAME>")]
+        [Description("Hidden activation: sigmoid, tanh, relu, leaky-relu, identity (default relu)")]
+        public string? Activation { get; init; }
+
+        [CommandOption("--output-activation <NAME>")]
+        [Description("Output activation: sigmoid, tanh, relu, leaky-relu, identity, softmax (default softmax; sigmoid for one output)")]
+        public string? OutputActivation { get; init; }
+
+        [CommandOption("--cost <NAME>")]
+        [Description("quadratic or cross-entropy (default cross-entropy with softmax, else quadratic)")]
+        public string? Cost { get; init; }
+
+        [CommandOption("--optimizer <NAME>")]
+        [Description("sgd, momentum or adam")]
+        [DefaultValue("adam")]
+        public string Optimizer { get; init; } = "adam";
+
+        [CommandOption("--lr <RATE>")]
+        [Description("Learning rate η (default: adam 0.001, or 0.01 on synthetic sets; sgd 0.1; momentum 0.01)")]
+        public double? LearningRate { get; init; }
+
+        [CommandOption("--momentum <MU>")]
+        [Description("μ for --optimizer momentum")]
+        [DefaultValue(0.9)]
+        public double Momentum { get; init; } = 0.9;
+
+        [CommandOption("--weight-decay <LAMBDA>")]
+        [Description("λ: adds λW to the weight gradients (not the biases)")]
+        [DefaultValue(0.0)]
+        public double WeightDecay { get; init; }
+
+        [CommandOption("--batch <SIZE>")]
+        [Description("Mini-batch size")]
+        [DefaultValue(32)]
+        public int Batch { get; init; } = 32;
+
+        [CommandOption("--epochs <N>")]
+        [Description("Passes over the training data (default 10; 30 on synthetic sets)")]
+        public int? Epochs { get; init; }
+
+        [CommandOption("--init <FILE>")]
+        [Description("Start from the weights in this safetensors file instead of random ones")]
+        public string? Init { get; init; }
+
+        [CommandOption("--no-shuffle")]
+        [Description("Keep file order instead of shuffling every epoch")]
+        public bool NoShuffle { get; init; }
+
+        [CommandOption("--validation-split <FRACTION>")]
+        [Description("Hold out this fraction of the training data and report its accuracy every epoch")]
+        public double? ValidationSplit { get; init; }
+
+        [CommandOption("--standardize")]
+        [Description("Scale every feature to mean 0, deviation 1 on the training data (stored in the model)")]
+        public bool Standardize { get; init; }
+
+        [CommandOption("--out <FILE>")]
+        [Description("Where to write the model")]
+        [DefaultValue("model.safetensors")]
+        public string Out { get; init; } = "model.safetensors";
+
+        [CommandOption("--checkpoint-dir <DIR>")]
+        [Description("Write a checkpoint here at the end of every epoch (newest 3 kept); continue an interrupted run with --resume DIR")]
+        public string? CheckpointDirectory { get; init; }
+
+        [CommandOption("--checkpoint-every <N>")]
+        [Description("Also write a checkpoint every N batches within an epoch (0: only at epoch ends)")]
+        [DefaultValue(0)]
+        public int CheckpointEvery { get; init; }
+
+        [CommandOption("--resume <DIR>")]
+        [Description("Continue the run checkpointed in DIR from its newest valid checkpoint, with its own settings (only --out, --json, --checkpoint-every may be given too)")]
+        public string? Resume { get; init; }
+
+        [CommandOption("--no-pictures")]
+        [Description("Skip the pictures written beside the model (curves, decision regions, first-layer weights)")]
+        public bool NoPictures { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    {
+        var resumption = settings.Resume is null ? null : Checkpointing.Resume(context, settings);
+        if (resumption != null) settings = resumption.Settings;
+        var plan = TrainingPlan.From(settings);
+        var checkpoints = resumption?.Checkpointing ?? Checkpointing.Start(settings);
+        var clock = Stopwatch.StartNew();
+        var train = plan.Train;
+        var trainer = new Trainer(plan.Network, plan.Options, train);
+        resumption?.Loaded.Checkpoint.Restore(trainer);
+        checkpoints?.Attach(trainer);
+        var text = !settings.Json;
+        if (text) Console.Out.WriteLine(plan.Describe());
+        if (resumption != null)
+        {
+            if (text) Console.Out.WriteLine($"resuming from {resumption.Loaded.Path}: {trainer.Epoch} of {plan.Options.Epochs} epochs done" +
+                                            (trainer.Batch > 0 ? $", and {trainer.Batch} of {trainer.BatchCount} batches of epoch {trainer.Epoch + 1}" : ""));
+            else JsonLines.Write(new { @event = "resume", checkpoint = resumption.Loaded.Path, epochs_done = trainer.Epoch, batches_done = trainer.Batch });
+        }
+
+        // SIGINT (Ctrl-C) and SIGTERM stop the run between two batches; a second signal ends it at once.
+        using var interrupt = new CancellationTokenSource();
+        void OnSignal(PosixSignalContext signal)
+        {
+            signal.Cancel = !interrupt.IsCancellationRequested;
+            interrupt.Cancel();
+        }
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        try
+        {
+            var reports = new List<EpochReport>();
+            // Resumed after the last epoch but before the model was saved: the summary reports that epoch.
+            if (trainer.Epoch >= plan.Options.Epochs && trainer.LastReport is { } done) reports.Add(done);
+            bool live = text && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+            while (trainer.Epoch < plan.Options.Epochs)
+            {
+                EpochReport report;
+                if (live)
+                {
+                    // One live bar per epoch, cleared when the epoch ends so that its plain line takes its place.
+                    EpochReport? finished = null;
+                    AnsiConsole.Progress().AutoClear(true).HideCompleted(true)
+                        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                        .Start(progressContext =>
+                        {
+                            var task = progressContext.AddTask($"epoch {trainer.Epoch + 1}/{plan.Options.Epochs}", maxValue: trainer.BatchCount);
+                            finished = trainer.RunEpoch(plan.Validation, plan.Test, new Progress(task), interrupt.Token);
+                        });
+                    report = finished!;
+                }
+                else report = trainer.RunEpoch(plan.Validation, plan.Test, null, interrupt.Token);
+                reports.Add(report);
+                if (text) Console.Out.WriteLine(EpochLine(report, plan.Options.Epochs));
+                else JsonLines.Write(new
+                {
+                    @event = "epoch", epoch = report.Epoch, train_cost = report.TrainCost,
+                    validation_accuracy = report.ValidationAccuracy, test_accuracy = report.TestAccuracy, seconds = report.Seconds,
+                });
+                checkpoints?.Save(trainer);
+            }
+
+            ModelFile.Save(plan.OutputPath, plan.Network, plan.Standardizer);
+            // After the model is safe on disk; plan.Train is standardized when plan.Standardizer is set.
+            var pictures = settings.NoPictures ? [] : TrainingPictures.Save(reports, plan.Network, plan.Train, plan.Standardizer, plan.OutputPath);
+            var last = reports[^1];
+            if (text)
+            {
+                Console.Out.WriteLine($"saved {plan.OutputPath} ({clock.Elapsed.TotalSeconds:F1} s){(last.TestAccuracy is { } t ? $"; test accuracy {Format.Percent(t)}" : "")}");
+                if (pictures.Count > 0) Console.Out.WriteLine($"pictures: {string.Join(", ", pictures)}");
+                Console.Out.WriteLine($"next: backprop evaluate --model {plan.OutputPath} --data {plan.DataSpec}");
+                if (settings.Data is null)
+                    Console.Out.WriteLine("      backprop train --data fashion-mnist --layers 784,30,10 --activation sigmoid --output-activation sigmoid --cost quadratic --optimizer sgd --lr 3.0 --batch 10 --epochs 5");
+            }
+            else
+                JsonLines.Write(new
+                {
+                    @event = "summary", epochs = last.Epoch, train_cost = last.TrainCost, validation_accuracy = last.ValidationAccuracy,
+                    test_accuracy = last.TestAccuracy, seconds_training = reports.Sum(r => r.Seconds), seconds = clock.Elapsed.TotalSeconds, model = plan.OutputPath,
+                    pictures,
+                });
+            return 0;
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            if (checkpoints is null)
+            {
+                Console.Error.WriteLine("interrupted; nothing saved (with --checkpoint-dir DIR an interrupted run can be resumed)");
+                return 130;
+            }
+            Console.Error.WriteLine($"interrupted; saved {checkpoints.Save(trainer)}");
+            Console.Error.WriteLine($"resume with: backprop train --resume {checkpoints.Directory}");
+            return 130;
+        }
+    }
+
+    static string EpochLine(EpochReport r, int epochs) =>
+        $"epoch {r.Epoch.ToString().PadLeft(epochs.ToString().Length)}/{epochs}  cost {Format.Number(r.TrainCost, "F6")}" +
+        (r.ValidationAccuracy is { } v ? $"  validation {Format.Percent(v)}" : "") +
+        (r.TestAccuracy is { } t ? $"  test {Format.Percent(t)}" : "") +
+        $"  {Format.Number(r.Seconds, "F2")} s";
+
+    sealed class Progress(ProgressTask task) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => task.Value = value.Batch;
+    }
+}

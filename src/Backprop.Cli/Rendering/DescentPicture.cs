@@ -1,0 +1,193 @@
+using Backprop.Autodiff;
+using Backprop.Descent;
+using ScottPlot;
+
+namespace Backprop.Cli.Rendering;
+
+/// <summary>
+/// The picture of a descent: for f(x1, x2) a contour plot with the path x_0 → x_T drawn over it; for f(x1) the curve
+/// with the steps on it. Functions of more variables have no picture.
+/// </summary>
+internal static class DescentPicture
+{
+    public const int Width = 800, Height = 700;
+    const int GridSize = 121;
+    const int CurveSamples = 400;
+    const int MaxMarkers = 200;   // beyond this many steps the markers would merge into a thick line
+
+    static readonly Color PathColor = Color.FromHex("#d62728");
+    static readonly Color StartColor = Color.FromHex("#2ca02c");
+
+    /// <summary>Writes the picture; false (nothing written) when f has more than two variables.</summary>
+    public static bool Save(string path, Expression function, DescentResult result, double learningRate)
+    {
+        var steps = result.Steps.Where(s => s.IsFinite).ToArray();
+        if (function.VariableCount > 2 || steps.Length == 0) return false;
+        using var plot = new Plot();
+        Style(plot);
+        plot.Title($"gradient descent on f = {function}, α = {Format.Number(learningRate)}, {steps[^1].Step} steps");
+        if (function.VariableCount == 1) Curve(plot, function, steps);
+        else Contours(plot, function, steps);
+        plot.SavePng(path, Width, Height);
+        return true;
+    }
+
+    internal static void Style(Plot plot)
+    {
+        plot.Font.Set("DejaVu Sans");
+        plot.Legend.FontSize = 12;
+    }
+
+    static void Contours(Plot plot, Expression function, DescentStep[] steps)
+    {
+        var (xMin, xMax) = Span(steps.Select(s => s.Point[0]));
+        var (yMin, yMax) = Span(steps.Select(s => s.Point[1]));
+        // Square the box when the two spans are comparable, so that circles look like circles. The picture is wider
+        // than tall, so square units show more of x1 than of x2: f is evaluated over that wider band too.
+        double wide = Math.Max(xMax - xMin, yMax - yMin), narrow = Math.Min(xMax - xMin, yMax - yMin);
+        bool square = narrow * 4 >= wide;
+        if (square)
+        {
+            (xMin, xMax) = Centred(xMin, xMax, wide);
+            (yMin, yMax) = Centred(yMin, yMax, wide);
+        }
+        var (gridXMin, gridXMax) = square ? Centred(xMin, xMax, wide * 1.5) : (xMin, xMax);
+
+        // Heatmap row 0 is drawn at the top, so it holds the largest x2; the contour grid goes bottom-up.
+        var values = new double[GridSize, GridSize];
+        var points = new Coordinates3d[GridSize, GridSize];
+        var finite = new List<double>(GridSize * GridSize);
+        var x = new double[2];
+        for (int r = 0; r < GridSize; r++)
+            for (int c = 0; c < GridSize; c++)
+            {
+                x[0] = gridXMin + (gridXMax - gridXMin) * c / (GridSize - 1);
+                x[1] = yMin + (yMax - yMin) * r / (GridSize - 1);
+                double f = function.Evaluate(x);
+                if (!double.IsFinite(f)) f = double.NaN;
+                else finite.Add(f);
+                points[r, c] = new Coordinates3d(x[0], x[1], f);
+                values[GridSize - 1 - r, c] = f;
+            }
+        finite.Sort();
+
+        if (finite.Count > 0)
+        {
+            // Colour by rank, not by value: f = exp(x1) + … would otherwise be one colour but for a corner.
+            var ranked = new double[GridSize, GridSize];
+            for (int r = 0; r < GridSize; r++)
+                for (int c = 0; c < GridSize; c++)
+                    ranked[r, c] = double.IsNaN(values[r, c]) ? double.NaN : Rank(finite, values[r, c]);
+            var heatmap = plot.Add.Heatmap(ranked);
+            heatmap.Extent = new CoordinateRect(gridXMin, gridXMax, yMin, yMax);
+            heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+            heatmap.ManualRange = new ScottPlot.Range(0, 1);
+            heatmap.Opacity = 0.45;
+            heatmap.NaNCellColor = Colors.White;
+
+            var levels = Levels(finite);
+            if (levels.Length > 0)
+            {
+                var contours = new ScottPlot.Plottables.ContourLines { ContourLineLevels = levels, LineColor = Color.FromHex("#333333"), LineWidth = 1 };
+                // Where f is undefined (ln of a negative) only the finite points are given, triangulated.
+                if (finite.Count == GridSize * GridSize) contours.Update(points);
+                else contours.Update(points.Cast<Coordinates3d>().Where(p => !double.IsNaN(p.Z)));
+                plot.Add.Plottable(contours);
+            }
+        }
+
+        Path(plot, steps.Select(s => s.Point[0]).ToArray(), steps.Select(s => s.Point[1]).ToArray(), steps);
+        plot.Axes.SetLimits(xMin, xMax, yMin, yMax);
+        if (square) plot.Axes.SquareUnits();
+        plot.XLabel("x1");
+        plot.YLabel("x2");
+    }
+
+    static void Curve(Plot plot, Expression function, DescentStep[] steps)
+    {
+        var (xMin, xMax) = Span(steps.Select(s => s.Point[0]));
+        var segment = new List<Coordinates>();
+        var x = new double[1];
+        var curveColor = Color.FromHex("#1f77b4");
+        bool labelled = false;
+        void Flush()
+        {
+            if (segment.Count > 1)
+            {
+                var line = plot.Add.ScatterLine(segment.ToArray(), curveColor);
+                line.LineWidth = 2;
+                if (!labelled) line.LegendText = "f(x1)";
+                labelled = true;
+            }
+            segment.Clear();
+        }
+        // Broken where f is undefined, rather than joined across the gap.
+        for (int i = 0; i < CurveSamples; i++)
+        {
+            x[0] = xMin + (xMax - xMin) * i / (CurveSamples - 1);
+            double f = function.Evaluate(x);
+            if (double.IsFinite(f)) segment.Add(new Coordinates(x[0], f));
+            else Flush();
+        }
+        Flush();
+        Path(plot, steps.Select(s => s.Point[0]).ToArray(), steps.Select(s => s.Value).ToArray(), steps);
+        plot.XLabel("x1");
+        plot.YLabel("f(x1)");
+    }
+
+    static void Path(Plot plot, double[] xs, double[] ys, DescentStep[] steps)
+    {
+        var path = plot.Add.Scatter(xs, ys, PathColor);
+        path.LineWidth = 2;
+        path.MarkerSize = steps.Length <= MaxMarkers ? 6 : 0;
+        path.LegendText = $"x_t, t = 0 … {steps[^1].Step}";
+        var start = plot.Add.Marker(xs[0], ys[0], MarkerShape.FilledCircle, 12, StartColor);
+        start.LegendText = $"start ({string.Join(", ", steps[0].Point.Select(v => Format.Number(v, "G4")))})";
+        var end = plot.Add.Marker(xs[^1], ys[^1], MarkerShape.FilledDiamond, 12, Colors.Black);
+        end.LegendText = $"step {steps[^1].Step}: f = {Format.Number(steps[^1].Value, "G4")}";
+        plot.ShowLegend(Alignment.UpperRight);
+    }
+
+    /// <summary>The range of the values with a quarter of its width added on each side (at least ±0.5 when it is a point).</summary>
+    static (double Min, double Max) Span(IEnumerable<double> values)
+    {
+        double min = values.Min(), max = values.Max();
+        double width = max - min;
+        double pad = width > 0 ? width * 0.25 : Math.Max(0.5, Math.Abs(min) * 0.25);
+        return (min - pad, max + pad);
+    }
+
+    static (double Min, double Max) Centred(double min, double max, double width)
+    {
+        double middle = (min + max) / 2;
+        return (middle - width / 2, middle + width / 2);
+    }
+
+    /// <summary>The fraction of the sorted values below v, in [0, 1].</summary>
+    static double Rank(List<double> sorted, double v)
+    {
+        int i = sorted.BinarySearch(v);
+        if (i < 0) i = ~i;
+        return sorted.Count == 1 ? 0.5 : (double)i / (sorted.Count - 1);
+    }
+
+    /// <summary>About a dozen levels at evenly spaced quantiles of f over the box, rounded to 3 significant digits.</summary>
+    static double[] Levels(List<double> sorted)
+    {
+        const int count = 12;
+        var levels = new SortedSet<double>();
+        for (int k = 1; k <= count; k++)
+        {
+            double q = sorted[(int)Math.Round((sorted.Count - 1) * (k - 0.5) / count)];
+            double rounded = q == 0 ? 0 : RoundSignificant(q, 3);
+            if (rounded > sorted[0] && rounded < sorted[^1]) levels.Add(rounded);
+        }
+        return levels.ToArray();
+    }
+
+    static double RoundSignificant(double v, int digits)
+    {
+        double scale = Math.Pow(10, digits - 1 - (int)Math.Floor(Math.Log10(Math.Abs(v))));
+        return Math.Round(v * scale) / scale;
+    }
+}

@@ -1,0 +1,304 @@
+using System.Globalization;
+using System.Numerics;
+using Backprop.Cli.Commands;
+using Backprop.Explaining;
+
+namespace Backprop.Cli.Rendering;
+
+/// <summary>`backprop explain` as text, in the seeds' notation: aligned columns of symbol, formula, numbers, value.</summary>
+internal static class ExplainText
+{
+    // ---------------------------------------------------------------- the one-neuron chain
+
+    public static void Chain(TextWriter o, ChainExplanation e, bool seedsExample)
+    {
+        int last = e.Layers.Count;
+        string phi = e.Activation.Name;
+        bool zeroBiases = e.Layers.All(l => l.Bias == 0);
+        o.WriteLine(seedsExample
+            ? $"The seeds' two-weight chain: one neuron per layer, x = {N(e.Input)}, y = {N(e.Target)}, φ = {phi}, biases 0"
+            : $"A chain of {last} neuron{(last == 1 ? "" : "s")}, one per layer: x = {N(e.Input)}, y = {N(e.Target)}, φ = {phi}{(zeroBiases ? ", biases 0" : "")}");
+        o.WriteLine($"z_l = w_l·a_(l−1) + b_l,  a_l = φ(z_l),  a_0 = x,  C = (a_{last} − y)²");
+        o.WriteLine();
+
+        o.WriteLine("Forward pass");
+        var forward = new Table();
+        foreach (var l in e.Layers)
+        {
+            int n = l.Layer;
+            forward.Row($"z{n}", "=", $"w{n}·{Previous(n)} + b{n}", "=", $"{N(l.Weight)}·{P(l.PreviousActivation)} + {P(l.Bias)}", "=", N(l.WeightedInput));
+            forward.Row($"a{n}", "=", $"φ(z{n})", "=", $"{phi}({N(l.WeightedInput)})", "=", N(l.Activation));
+        }
+        forward.Row("C", "=", $"(a{last} − y)²", "=", $"({N(e.Layers[^1].Activation)} − {P(e.Target)})²", "=", N(e.Cost));
+        forward.Write(o, "  ");
+        o.WriteLine();
+
+        o.WriteLine("Backward pass, from the last layer: each layer computes ∂C/∂z once and uses it three times;");
+        o.WriteLine("the layer below starts from the ∂C/∂a it is handed (recycled, not recomputed)");
+        var backward = new Table();
+        for (int n = last; n >= 1; n--)
+        {
+            var l = e.Layers[n - 1];
+            backward.Heading($"layer {n}");
+            if (n == last)
+                backward.Row($"∂C/∂a{n}", "=", $"2(a{n} − y)", "=", $"2·({N(l.Activation)} − {P(e.Target)})", "=", N(l.CostByActivation), "", "");
+            else
+                backward.Row($"∂C/∂a{n}", "=", $"∂C/∂z{n + 1} · w{n + 1}", "", "", "=", N(l.CostByActivation), "", $"(recycled from layer {n + 1})");
+            backward.Row($"∂a{n}/∂z{n}", "=", $"φ′(z{n})", "=", $"{phi}′({N(l.WeightedInput)})", "=", N(l.ActivationByWeightedInput), "", "");
+            backward.Row($"∂C/∂z{n}", "=", $"∂C/∂a{n} · ∂a{n}/∂z{n}", "=", $"{N(l.CostByActivation)}·{P(l.ActivationByWeightedInput)}", "=", N(l.CostByWeightedInput),
+                "", "computed once, used 3 times below");
+            backward.Row($"∂z{n}/∂w{n}", "=", Previous(n), "", "", "=", N(l.WeightedInputByWeight), "", "");
+            backward.Row($"∂C/∂w{n}", "=", $"∂C/∂z{n} · ∂z{n}/∂w{n}", "=", $"{N(l.CostByWeightedInput)}·{P(l.WeightedInputByWeight)}", "=", N(l.CostByWeight),
+                "", $"finite difference {N(l.NumericCostByWeight)}");
+            backward.Row($"∂C/∂b{n}", "=", $"∂C/∂z{n} · 1", "", "", "=", N(l.CostByBias), "", "");
+            backward.Row($"∂C/∂{Previous(n)}", "=", $"∂C/∂z{n} · w{n}", "=", $"{N(l.CostByWeightedInput)}·{P(l.Weight)}", "=", N(l.CostByPreviousActivation),
+                "", n > 1 ? $"→ handed to layer {n - 1}" : "");
+        }
+        backward.Write(o, "  ");
+
+        if (last > 1)
+        {
+            o.WriteLine();
+            o.WriteLine("Written out in full, nothing recycled (the seeds' chain rule for the first weight):");
+            var symbols = new List<string> { $"∂C/∂a{last}" };
+            for (int n = last; n > 1; n--) { symbols.Add($"∂a{n}/∂z{n}"); symbols.Add($"∂z{n}/∂a{n - 1}"); }
+            symbols.Add("∂a1/∂z1");
+            symbols.Add("∂z1/∂w1");
+            var factors = e.ExpandedFactors(1);
+            double product = factors.Aggregate(1.0, (p, f) => p * f);
+            var full = new Table();
+            full.Row("∂C/∂w1", "=", string.Join(" · ", symbols));
+            full.Row("", "=", string.Join("·", factors.Select((f, i) => i == 0 ? N(f) : P(f))));
+            full.Row("", "=", N(product));
+            full.Write(o, "  ");
+        }
+
+        var count = DerivativeCost.Of(Enumerable.Repeat(1, last + 1).ToArray());
+        o.WriteLine();
+        o.WriteLine($"Multiplications for all {last} weight derivative{(last == 1 ? "" : "s")}: backpropagation {count.Backpropagation}, " +
+                    $"each weight's chain separately {count.Separately} (see `backprop explain --cost-of-derivatives`).");
+    }
+
+    static string Previous(int layer) => layer == 1 ? "x" : $"a{layer - 1}";
+
+    // ---------------------------------------------------------------- one parameter of a real network
+
+    public static void Weight(TextWriter o, WeightExplanation e, ExampleSource source)
+    {
+        var trace = e.Trace;
+        var network = trace.Network;
+        var architecture = network.Architecture;
+        int layerCount = network.Layers.Count;
+        var p = e.Parameter;
+        int l = p.Layer, j = p.Neuron;
+
+        o.WriteLine($"{Path.GetFileName(source.Model)}: layers {architecture.SizesText}, hidden {architecture.HiddenActivation}, output {architecture.OutputActivation}, cost {architecture.Cost}");
+        o.WriteLine($"example {source.Index} of {source.Data} ({source.Part}{(source.Standardized ? ", standardised as the model asks" : "")}): label {source.Label}, target y = {Vector(trace.Target)}");
+        o.WriteLine();
+
+        o.WriteLine("Forward values");
+        var forward = new Table();
+        forward.Row("x", "=", Vector(trace.Input), "", "layer 0, the input");
+        for (int n = 1; n <= layerCount; n++)
+        {
+            forward.Row($"z{n}", "=", Vector(trace.WeightedInputs[n - 1]), "", $"z{n} = W{n}·{(n == 1 ? "x" : $"a{n - 1}")} + b{n}");
+            forward.Row($"a{n}", "=", Vector(trace.Activations[n - 1]), "", $"a{n} = {network.Layers[n - 1].Activation}(z{n}){(n == layerCount ? ", the output" : "")}");
+        }
+        forward.Row("C", "=", N(trace.Cost), "", architecture.Cost == Backprop.Costs.Cost.Quadratic ? $"C = Σ_j (a{layerCount}[j] − y[j])²" : $"C = −Σ_j y[j] ln a{layerCount}[j]");
+        forward.Write(o, "  ");
+        o.WriteLine();
+
+        o.WriteLine("Backward: δ = ∂C/∂z, each layer's computed once from the layer above and recycled");
+        var deltas = new Table();
+        for (int n = layerCount; n >= l; n--) deltas.Row($"δ{n}", "=", Vector(trace.Deltas[n - 1]));
+        deltas.Write(o, "  ");
+        o.WriteLine();
+
+        string z = $"z{l}[{j}]";
+        string name = p.ToString();
+        string factor = p.Input is int k ? (l == 1 ? $"x[{k}]" : $"a{l - 1}[{k}]") : "1";
+        o.WriteLine(p.Input is int kk
+            ? $"{name} = {N(e.Value)}: from {(l == 1 ? $"input {kk}" : $"neuron {kk} of layer {l - 1}")} to neuron {j} of layer {l}{(l == layerCount ? " (the output layer)" : "")}"
+            : $"{name} = {N(e.Value)}: the bias of neuron {j} of layer {l}{(l == layerCount ? " (the output layer)" : "")}");
+        var main = new Table();
+        main.Row($"∂C/∂{name}", "=", $"δ{l}[{j}] · ∂{z}/∂{name}", "=", $"δ{l}[{j}] · {factor}", "=", $"{N(e.Delta)}·{P(e.WeightedInputByParameter)}", "=", N(e.Derivative));
+        main.Write(o, "  ");
+        o.WriteLine();
+
+        if (e.IsOutputLayer) WriteOutputDelta(o, e, trace, l, j);
+        else WriteHiddenDelta(o, e, l, j);
+
+        if (e.Paths is { } paths)
+        {
+            o.WriteLine();
+            o.WriteLine($"Every path from {name} to the cost ({paths.Count}): the chain rule with nothing recycled");
+            var table = new Table();
+            foreach (var path in paths)
+            {
+                var route = new List<string> { name };
+                for (int m = 0; m < path.Neurons.Count; m++)
+                {
+                    int layer = l + m;
+                    route.Add($"z{layer}[{path.Neurons[m]}]");
+                    bool isOutput = layer == layerCount;
+                    if (!isOutput) route.Add($"a{layer}[{path.Neurons[m]}]");
+                    else if (!(trace.SoftmaxOutput && architecture.Cost == Backprop.Costs.Cost.CrossEntropy)) route.Add($"a{layer}[{path.Output}]");
+                }
+                route.Add("C");
+                table.Row(string.Join(" → ", route), " ", string.Join("·", path.Factors.Select(f => f.Symbol)), "=",
+                    string.Join("·", path.Factors.Select((f, i) => i == 0 ? N(f.Value) : P(f.Value))), "=", N(path.Product));
+            }
+            table.Write(o, "  ");
+            double sum = e.PathSum!.Value;
+            o.WriteLine($"  sum over {paths.Count} path{(paths.Count == 1 ? "" : "s")} = {N(sum)};  backpropagation δ{l}[{j}]·{factor} = {N(e.Derivative)};  difference {(sum - e.Derivative).ToString("G3", CultureInfo.InvariantCulture)}");
+        }
+        else if (e.PathCount > 1)
+        {
+            o.WriteLine();
+            o.WriteLine($"{name} reaches the cost along {e.PathCount} paths{(e.PathCount <= WeightExplanation.MaximumPaths ? "; --paths lists them" : "")}.");
+        }
+    }
+
+    static void WriteHiddenDelta(TextWriter o, WeightExplanation e, int l, int j)
+    {
+        var network = e.Trace.Network;
+        string activation = network.Layers[l - 1].Activation.Name;
+        int next = l + 1;
+        var head = new Table();
+        head.Row($"δ{l}[{j}]", "=", $"φ′(z{l}[{j}]) · ∂C/∂a{l}[{j}]", "=", $"{activation}′({N(e.Trace.WeightedInputs[l - 1][j])}) · {P(e.CostByActivation)}",
+            "=", $"{N(e.ActivationSlope)}·{P(e.CostByActivation)}", "=", N(e.Delta));
+        head.Row($"∂C/∂a{l}[{j}]", "=", $"Σ_i W{next}[i,{j}] · δ{next}[i]", "", "", "", "", "=", N(e.CostByActivation));
+        head.Write(o, "  ");
+        o.WriteLine($"  neuron {j} of layer {l} feeds all {e.NextLayerTerms.Count} neuron{(e.NextLayerTerms.Count == 1 ? "" : "s")} of layer {next} and influences the cost through each; the influences add:");
+        var terms = new Table();
+        terms.Row("i", $"W{next}[i,{j}]", $"δ{next}[i]", $"W{next}[i,{j}]·δ{next}[i]");
+        foreach (var t in e.NextLayerTerms) terms.Row(t.Neuron.ToString(CultureInfo.InvariantCulture), N(t.Weight), N(t.Delta), N(t.Product));
+        terms.Row("sum", "", "", N(e.NextLayerTerms.Sum(t => t.Product)));
+        terms.Write(o, "    ", gap: "  ");
+        o.WriteLine($"  each δ{next}[i] was computed once, for layer {next}'s own derivatives, and is recycled here");
+    }
+
+    static void WriteOutputDelta(TextWriter o, WeightExplanation e, NetworkTrace trace, int l, int j)
+    {
+        var architecture = trace.Network.Architecture;
+        double a = trace.Activations[l - 1][j], y = trace.Target[j];
+        var table = new Table();
+        if (!trace.SoftmaxOutput)
+        {
+            string activation = trace.Network.Layers[l - 1].Activation.Name;
+            table.Row($"δ{l}[{j}]", "=", $"∂C/∂a{l}[{j}] · φ′(z{l}[{j}])", "=", $"{N(e.CostByActivation)}·{P(e.ActivationSlope)}", "=", N(e.Delta), "");
+            table.Row($"∂C/∂a{l}[{j}]", "=", $"2(a{l}[{j}] − y[{j}])", "=", $"2·({N(a)} − {P(y)})", "=", N(e.CostByActivation), "");
+            table.Row($"φ′(z{l}[{j}])", "=", $"{activation}′({N(trace.WeightedInputs[l - 1][j])})", "", "", "=", N(e.ActivationSlope), "");
+            table.Write(o, "  ");
+        }
+        else if (architecture.Cost == Backprop.Costs.Cost.CrossEntropy)
+        {
+            table.Row($"δ{l}[{j}]", "=", $"a{l}[{j}] − y[{j}]", "=", $"{N(a)} − {P(y)}", "=", N(e.Delta), "softmax with cross-entropy: the cost owns δ, φ′ cancels");
+            table.Write(o, "  ");
+        }
+        else
+        {
+            table.Row($"δ{l}[{j}]", "=", $"Σ_m ∂C/∂a{l}[m] · ∂a{l}[m]/∂z{l}[{j}]", "=", N(e.Delta));
+            table.Write(o, "  ");
+            o.WriteLine($"  softmax makes every output depend on z{l}[{j}]: ∂a{l}[m]/∂z{l}[{j}] = a{l}[m]·(1[m = {j}] − a{l}[{j}]), ∂C/∂a{l}[m] = 2(a{l}[m] − y[m])");
+            var terms = new Table();
+            terms.Row("m", $"∂C/∂a{l}[m]", $"∂a{l}[m]/∂z{l}[{j}]", "product");
+            foreach (var t in e.OutputTerms)
+                terms.Row(t.Output.ToString(CultureInfo.InvariantCulture), N(t.CostByActivation), N(t.ActivationByWeightedInput), N(t.Product));
+            terms.Row("sum", "", "", N(e.OutputTerms.Sum(t => t.Product)));
+            terms.Write(o, "    ", gap: "  ");
+        }
+    }
+
+    // ---------------------------------------------------------------- counting multiplications
+
+    public static void Cost(TextWriter o, DerivativeCost cost, Growth growth)
+    {
+        o.WriteLine($"Multiplications for one example's ∂C/∂W, layers {string.Join(",", cost.Sizes)}");
+        o.WriteLine("(chain-rule products only: the forward pass, the local derivatives a, φ′(z), ∂C/∂a it provides, and additions are not counted; docs/explain.md)");
+        o.WriteLine();
+        var table = new Table();
+        table.Row("layer", "weights", "paths/weight", "×/path", "backprop δ", "backprop ∂C/∂W", "backprop", "separately");
+        foreach (var l in cost.Layers)
+            table.Row(I(l.Layer), I(l.Weights), I(l.PathsPerWeight), I(l.MultiplicationsPerPath), I(l.Delta), I(l.Gradient), I(l.Backpropagation), I(l.Separately));
+        table.Row("total", I(cost.Layers.Sum(l => l.Weights)), "", "", I(cost.Layers.Sum(l => l.Delta)), I(cost.Layers.Sum(l => l.Gradient)), I(cost.Backpropagation), I(cost.Separately));
+        table.Write(o, "  ", rightAligned: true, gap: "  ");
+        o.WriteLine();
+        o.WriteLine($"backpropagation: B = nᴸ + Σ_(l<L) (nˡ⁺¹nˡ + nˡ) + Σ_l nˡnˡ⁻¹ = {I(cost.Backpropagation)}");
+        o.WriteLine($"separately:      S = Σ_l nˡnˡ⁻¹ · Π_(m>l) nᵐ · (2(L − l) + 2) = {I(cost.Separately)}  ({Ratio(cost.Ratio)} as many)");
+        o.WriteLine();
+
+        o.WriteLine($"How it grows with depth: {growth.Inputs} inputs, hidden layers of {growth.Width}, {growth.Outputs} outputs");
+        var depth = new Table();
+        depth.Row("hidden layers", "layers", "backprop", "separately", "ratio");
+        foreach (var (d, c) in growth.ByDepth)
+            depth.Row(I(d), string.Join(",", c.Sizes), I(c.Backpropagation), I(c.Separately), Ratio(c.Ratio));
+        depth.Write(o, "  ", rightAligned: true, gap: "  ");
+        o.WriteLine();
+        o.WriteLine($"How it grows with width: {growth.Inputs} inputs, {growth.WidthDepth} hidden layers of width w, {growth.Outputs} outputs");
+        var width = new Table();
+        width.Row("w", "layers", "backprop", "separately", "ratio");
+        foreach (var (w, c) in growth.ByWidth)
+            width.Row(I(w), string.Join(",", c.Sizes), I(c.Backpropagation), I(c.Separately), Ratio(c.Ratio));
+        width.Write(o, "  ", rightAligned: true, gap: "  ");
+        o.WriteLine();
+        o.WriteLine("Backpropagation grows like the number of weights; path by path, every extra layer multiplies the count by its width.");
+    }
+
+    static string Ratio(double ratio) => (ratio < 1e6 ? ratio.ToString("0.##", CultureInfo.InvariantCulture) : ratio.ToString("0.##e+0", CultureInfo.InvariantCulture)) + "×";
+
+    // ---------------------------------------------------------------- formatting
+
+    /// <summary>A number as the explanation prints it: six significant digits.</summary>
+    static string N(double value) => value == 0 ? "0" : value.ToString("G6", CultureInfo.InvariantCulture); // no "-0"
+
+    /// <summary>A factor after "·": negative numbers in parentheses, so "0.8·(-0.4)" cannot read as a subtraction.</summary>
+    static string P(double value) => value < 0 ? $"({N(value)})" : N(value);
+
+    static string I(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    static string I(BigInteger value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>(v0, v1, …), at most 10 values; longer vectors show their start and length.</summary>
+    static string Vector(IReadOnlyList<double> values)
+    {
+        const int shown = 8;
+        if (values.Count <= 10) return "(" + string.Join(", ", values.Select(N)) + ")";
+        return "(" + string.Join(", ", values.Take(shown).Select(N)) + $", … {values.Count} values)";
+    }
+
+    /// <summary>Rows of cells written with every column padded to its widest cell; headings interrupt the rows.</summary>
+    sealed class Table
+    {
+        readonly List<string[]?> rows = [];
+        readonly List<string> headings = [];
+
+        public void Row(params string[] cells) => rows.Add(cells);
+
+        public void Heading(string text)
+        {
+            headings.Add(text);
+            rows.Add(null);
+        }
+
+        /// <param name="gap">Between columns: one space where "=" columns separate a formula, two between numbers.</param>
+        public void Write(TextWriter o, string indent, bool rightAligned = false, string gap = " ")
+        {
+            int columns = rows.Max(r => r?.Length ?? 0);
+            var widths = new int[columns];
+            foreach (var row in rows)
+                if (row != null)
+                    for (int c = 0; c < row.Length; c++) widths[c] = Math.Max(widths[c], row[c].Length);
+            int heading = 0;
+            foreach (var row in rows)
+            {
+                if (row is null)
+                {
+                    o.WriteLine(indent[..^1] + headings[heading++]);
+                    continue;
+                }
+                var cells = row.Select((cell, c) => rightAligned && c > 0 ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]));
+                o.WriteLine((indent + string.Join(gap, cells)).TrimEnd());
+            }
+        }
+    }
+}

@@ -1,0 +1,228 @@
+using Backprop.Data;
+using Backprop.Layers;
+using Backprop.Training;
+using ScottPlot;
+
+namespace Backprop.Cli.Rendering;
+
+/// <summary>
+/// The pictures `train` leaves next to the model: learning curves always, the decision regions for data of two
+/// features, and the first layer's weights as 28×28 images for 784 inputs.
+/// </summary>
+internal static class TrainingPictures
+{
+    public const int CurvesWidth = 900, CurvesHeight = 700;
+    public const int BoundaryWidth = 800, BoundaryHeight = 700;
+    public const int WeightsWidth = 900, WeightsHeight = 960;
+
+    /// <summary>
+    /// The boundary picture's data area is fixed, so that a pixel maps to a point of the plane by a rule:
+    /// it spans [BoundaryLeft, Width − BoundaryRight) × [BoundaryTop, Height − BoundaryBottom), and its limits are the
+    /// training points' range with <see cref="BoundaryMargin"/> of it added on each side.
+    /// </summary>
+    public const int BoundaryLeft = 70, BoundaryRight = 140, BoundaryTop = 50, BoundaryBottom = 60;
+    public const double BoundaryMargin = 0.05;
+    const int BoundaryGrid = 240;
+    const int MaxNeurons = 64;
+    const int MaxPoints = 3000;   // more would hide the regions under the markers
+
+    static readonly IPalette Palette = new ScottPlot.Palettes.Category10();
+
+    /// <summary>
+    /// Writes &lt;stem&gt;.curves.png, and when the data allow &lt;stem&gt;.boundary.png and &lt;stem&gt;.weights.png, beside
+    /// <paramref name="modelPath"/>; returns the paths written.
+    /// </summary>
+    /// <param name="train">The training data as the network saw it (standardized when <paramref name="standardizer"/> is set).</param>
+    /// <param name="standardizer">Maps raw features to the network's inputs; the boundary is drawn in raw units.</param>
+    public static IReadOnlyList<string> Save(IReadOnlyList<EpochReport> reports, Network<float> network, Dataset train,
+        Standardizer? standardizer, string modelPath)
+    {
+        string stem = Path.Combine(Path.GetDirectoryName(modelPath) ?? "", Path.GetFileNameWithoutExtension(modelPath));
+        var written = new List<string>();
+
+        string curves = stem + ".curves.png";
+        Curves(curves, reports);
+        written.Add(curves);
+
+        if (train.FeatureCount == 2 && train.Count > 0)
+        {
+            string boundary = stem + ".boundary.png";
+            Boundary(boundary, network, train, standardizer);
+            written.Add(boundary);
+        }
+        if (network.InputSize == 28 * 28 && network.Layers.Count > 0)
+        {
+            string weights = stem + ".weights.png";
+            Weights(weights, network);
+            written.Add(weights);
+        }
+        return written;
+    }
+
+    static void Curves(string path, IReadOnlyList<EpochReport> reports)
+    {
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(2);
+        Plot costPlot = multiplot.GetPlot(0), accuracyPlot = multiplot.GetPlot(1);
+        double[] epochs = reports.Select(r => (double)r.Epoch).ToArray();
+
+        DescentPicture.Style(costPlot);
+        costPlot.Title("training cost per epoch (mean over the epoch's mini-batches)");
+        var cost = costPlot.Add.Scatter(epochs, reports.Select(r => r.TrainCost).ToArray(), Palette.GetColor(3));
+        cost.LineWidth = 2;
+        cost.MarkerSize = reports.Count <= 60 ? 6 : 0;
+        costPlot.YLabel("cost C");
+        costPlot.XLabel("epoch");
+
+        DescentPicture.Style(accuracyPlot);
+        accuracyPlot.Title("accuracy per epoch");
+        accuracyPlot.YLabel("accuracy (%)");
+        accuracyPlot.XLabel("epoch");
+        bool any = false;
+        void Accuracy(string name, Func<EpochReport, double?> select, Color color)
+        {
+            var points = reports.Where(r => select(r) is not null).ToArray();
+            if (points.Length == 0) return;
+            var line = accuracyPlot.Add.Scatter(points.Select(r => (double)r.Epoch).ToArray(), points.Select(r => 100 * select(r)!.Value).ToArray(), color);
+            line.LineWidth = 2;
+            line.MarkerSize = reports.Count <= 60 ? 6 : 0;
+            line.LegendText = $"{name} (last {Format.Percent(select(points[^1])!.Value)})";
+            any = true;
+        }
+        Accuracy("validation", r => r.ValidationAccuracy, Palette.GetColor(1));
+        Accuracy("test", r => r.TestAccuracy, Palette.GetColor(0));
+        if (any) accuracyPlot.ShowLegend(Alignment.LowerRight);
+        else
+        {
+            var note = accuracyPlot.Add.Text("no held-out data: add --validation-split 0.1, or data with a test part", 0, 0);
+            note.Alignment = Alignment.MiddleCenter;
+            note.LabelFontSize = 14;
+            accuracyPlot.Axes.SetLimits(-1, 1, -1, 1);
+        }
+        foreach (var plot in multiplot.GetPlots())
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        multiplot.SavePng(path, CurvesWidth, CurvesHeight);
+    }
+
+    static void Boundary(string path, Network<float> network, Dataset train, Standardizer? standardizer)
+    {
+        // The points in the data's own units: what the user gave, and the same picture with or without --standardize.
+        int n = train.Count;
+        var xs = new double[n];
+        var ys = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            var row = train.Example(i);
+            xs[i] = standardizer is null ? row[0] : row[0] * standardizer.Deviation[0] + standardizer.Mean[0];
+            ys[i] = standardizer is null ? row[1] : row[1] * standardizer.Deviation[1] + standardizer.Mean[1];
+        }
+        var (left, right) = Padded(xs);
+        var (bottom, top) = Padded(ys);
+
+        // The class of the centre of every cell, row 0 at the top (a heatmap's first row is drawn at the top).
+        int cells = BoundaryGrid;
+        var inputs = new float[cells * cells * 2];
+        for (int r = 0; r < cells; r++)
+            for (int c = 0; c < cells; c++)
+            {
+                int k = (r * cells + c) * 2;
+                double x = left + (right - left) * (c + 0.5) / cells;
+                double y = top - (top - bottom) * (r + 0.5) / cells;
+                inputs[k] = standardizer is null ? (float)x : (float)((x - standardizer.Mean[0]) / standardizer.Deviation[0]);
+                inputs[k + 1] = standardizer is null ? (float)y : (float)((y - standardizer.Mean[1]) / standardizer.Deviation[1]);
+            }
+        var outputs = network.Forward(inputs, cells * cells);
+        int classes = Math.Max(2, Math.Max(train.ClassCount, network.OutputSize));
+        var regions = new double[cells, cells];
+        for (int r = 0; r < cells; r++)
+            for (int c = 0; c < cells; c++)
+            {
+                int i = r * cells + c;
+                regions[r, c] = Targets.Predict<float>(outputs.AsSpan(i * network.OutputSize, network.OutputSize));
+            }
+
+        using var plot = new Plot();
+        DescentPicture.Style(plot);
+        plot.Title($"decision regions of the trained network, training points on top");
+        var heatmap = plot.Add.Heatmap(regions);
+        heatmap.Extent = new CoordinateRect(left, right, bottom, top);
+        heatmap.Colormap = new ClassTints(classes);
+        heatmap.ManualRange = new ScottPlot.Range(0, classes - 1);
+
+        // Every class's points in one layer each; a large set is thinned evenly (same stride for every class).
+        int stride = Math.Max(1, (n + MaxPoints - 1) / MaxPoints);
+        for (int k = 0; k < classes; k++)
+        {
+            var members = Enumerable.Range(0, n).Where(i => train.Labels[i] == k && i % stride == 0).ToArray();
+            if (members.Length == 0) continue;
+            var points = plot.Add.Markers(members.Select(i => xs[i]).ToArray(), members.Select(i => ys[i]).ToArray(), MarkerShape.FilledCircle, 6, ClassColor(k));
+            points.MarkerLineColor = Colors.White;
+            points.MarkerLineWidth = 0.8f;
+            points.LegendText = $"class {k}";
+        }
+        plot.ShowLegend(Edge.Right);
+        plot.Axes.SetLimits(left, right, bottom, top);
+        plot.XLabel("feature 0");
+        plot.YLabel("feature 1");
+        plot.Layout.Fixed(new PixelPadding(BoundaryLeft, BoundaryRight, BoundaryBottom, BoundaryTop));
+        plot.SavePng(path, BoundaryWidth, BoundaryHeight);
+    }
+
+    static void Weights(string path, Network<float> network)
+    {
+        var layer = network.Layers[0];
+        int neurons = Math.Min(MaxNeurons, layer.OutputSize);
+        int columns = (int)Math.Ceiling(Math.Sqrt(neurons));
+        const int side = 28, pitch = 34;
+
+        using var plot = new Plot();
+        DescentPicture.Style(plot);
+        string shown = neurons == layer.OutputSize ? $"all {neurons}" : $"the first {neurons} of {layer.OutputSize}";
+        for (int j = 0; j < neurons; j++)
+        {
+            var row = layer.Weights.AsSpan(j * layer.InputSize, layer.InputSize);
+            float largest = 0;
+            foreach (float w in row) largest = Math.Max(largest, Math.Abs(w));
+            var image = new double[side, side];
+            for (int r = 0; r < side; r++)
+                for (int c = 0; c < side; c++)
+                    image[r, c] = largest > 0 ? row[r * side + c] / largest : 0;
+            int tileX = j % columns * pitch, tileY = -(j / columns) * pitch;
+            var tile = plot.Add.Heatmap(image);
+            tile.Extent = new CoordinateRect(tileX, tileX + side, tileY - side, tileY);
+            // Balance runs blue → white → red; reversing nothing keeps negative weights blue.
+            tile.Colormap = new ScottPlot.Colormaps.Balance();
+            tile.ManualRange = new ScottPlot.Range(-1, 1);
+            var label = plot.Add.Text(j.ToString(System.Globalization.CultureInfo.InvariantCulture), tileX + side / 2.0, tileY - side - 0.5);
+            label.Alignment = Alignment.UpperCenter;
+            label.LabelFontSize = 10;
+        }
+        plot.HideAxesAndGrid();
+        plot.Title($"first-layer weights W¹[j, ·] as 28×28 images, {shown} hidden neurons\nred w > 0, blue w < 0, white 0; each tile scaled to its own largest |w|", 13);
+        int rows = (neurons + columns - 1) / columns;
+        plot.Axes.SetLimits(-2, columns * pitch - 2, -rows * pitch - 2, 2);
+        plot.Axes.SquareUnits();
+        plot.SavePng(path, WeightsWidth, WeightsHeight);
+    }
+
+    static (double Min, double Max) Padded(double[] values)
+    {
+        double min = values.Min(), max = values.Max();
+        double pad = max > min ? (max - min) * BoundaryMargin : 0.5;
+        return (min - pad, max + pad);
+    }
+
+    static Color ClassColor(int k) => Palette.GetColor(k % Palette.Colors.Length);
+
+    /// <summary>Light tints of the class colours: heatmap value k (0 … classes−1) is class k.</summary>
+    sealed class ClassTints(int classes) : IColormap
+    {
+        public string Name => "class tints";
+
+        public Color GetColor(double position)
+        {
+            int k = (int)Math.Round(Math.Clamp(position, 0, 1) * (classes - 1));
+            return ClassColor(k).MixedWith(Colors.White, 0.7);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Backprop.Activations;
+
+/// <summary>
+/// φ, applied to a layer's weighted inputs z to give its activations a = φ(z), with its derivative beside it.
+/// Every rule works on a whole batch: z, a and the gradients are (batch × width), row-major.
+/// </summary>
+public abstract class Activation
+{
+    public static readonly Activation Sigmoid = new SigmoidActivation();
+    public static readonly Activation Tanh = new TanhActivation();
+    public static readonly Activation Relu = new ReluActivation();
+    public static readonly Activation LeakyRelu = new LeakyReluActivation();
+    public static readonly Activation Identity = new IdentityActivation();
+    public static readonly Activation Softmax = new SoftmaxActivation();
+
+    public static IReadOnlyList<Activation> All { get; } = [Sigmoid, Tanh, Relu, LeakyRelu, Identity, Softmax];
+
+    /// <summary>The name used on the command line and in model files.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>True for ReLU-like units, which get He initialisation; the rest get Xavier/Glorot.</summary>
+    public virtual bool IsRectifier => false;
+
+    /// <summary>Softmax couples the neurons of a layer, so it only makes sense at the output.</summary>
+    public virtual bool OutputOnly => false;
+
+    /// <summary>a = φ(z).</summary>
+    public abstract void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int width) where T : IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// δ = ∂C/∂z from g = ∂C/∂a: for element-wise φ, δ = g ⊙ φ′(z); for softmax, δ = Jᵀg = a ⊙ (g − (g·a)) per row.
+    /// </summary>
+    public abstract void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> g, Span<T> delta, int width)
+        where T : IFloatingPointIeee754<T>;
+
+    /// <summary>φ′(z) for one value, for the explanations; softmax has no element-wise derivative.</summary>
+    public abstract double Derivative(double z);
+
+    /// <summary>φ(z) for one value.</summary>
+    public abstract double Apply(double z);
+
+    public override string ToString() => Name;
+
+    public static Activation Parse(string name, string optionName = "--activation") =>
+        All.FirstOrDefault(a => a.Name == name.Trim().ToLowerInvariant())
+        ?? throw new BackpropException($"unknown activation '{name}' for {optionName}; use one of: {string.Join(", ", All.Select(a => a.Name))}");
+
+    sealed class SigmoidActivation : Activation
+    {
+        public override string Name => "sigmoid";
+        // TensorPrimitives.Sigmoid is 1/(1+e^−z): at z = −1000 e^1000 is ∞ and the result a clean 0, never NaN.
+        public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int width) => TensorPrimitives.Sigmoid(z, a);
+        /// <summary>σ′(z) = a(1 − a).</summary>
+        public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> g, Span<T> delta, int width)
+        {
+            for (int i = 0; i < delta.Length; i++) delta[i] = g[i] * a[i] * (T.One - a[i]);
+        }
+        public override double Apply(double z) => 1.0 / (1.0 + Math.Exp(-z));
+        public override double Derivative(double z) { double s = Apply(z); return s * (1 - s); }
+    }
+
+    sealed class TanhActivation : Activation
+    {
+        public override string Name => "tanh";
+        public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int width) => TensorPrimitives.Tanh(z, a);
+        /// <summary>tanh′(z) = 1 − a².</summary>
+        public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> g, Span<T> delta, int width)
+        {
+            for (int i = 0; i < delta.Length; i++) delta[i] = g[i] * (T.One - a[i] * a[i]);
+        }
+        public override double Apply(double z) => Math.Tanh(z);
+        public override double Derivative(double z) { double t = Math.Tanh(z); return 1 - t * t; }
+    }
+
+    sealed class ReluActivation : Activation
+    {
+        public override string Name => "relu";
+        public override bool IsRectifier => true;
+        public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int width) => TensorPrimitives.Max(z, T.Zero, a);
+        /// <summary>relu′(z) = 1 for z &gt; 0, else 0 (PyTorch's choice at z = 0).</summary>
+        public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> g, Span<T> delta, int width)
+        {
+            for (int i = 0; i < delta.Length; i++) delta[i] = z[i] > T.Zero ? g[i] : T.Zero;
+        }
+        public override double Apply(double z) => Math.Max(z, 0);
+        public override double Derivative(double z) => z > 0 ? 1 : 0;
+    }
+
+    sealed class LeakyReluActivation : Activation
+    {
+        /// <summary>The slope for z &lt; 0, PyTorch's default negative_slope.</summary>
+        public const double Slope = 0.01;
+        public override string Name => "leaky-relu";
+        public override bool IsRectifier => true;
+        public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int width)
+        {
+            T slope = T.CreateTruncating(Slope);
+            for (int i = 0; i < a.Length; i++) a[i] = z[i] > T.Zero ? z[i] : slope * z[i];
+        }
+        public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> g, Span<T> delta, int width)
+        {
+            T slope = T.CreateTruncating(Slope);
+            for (int i = 0; i < delta.Length; i++) delta[i] = z[i] > T.Zero ? g[i] : slope * g[i];
+        }
+        public override double Apply(double z) => z > 0 ? z : Slope * z;
+        public override double Derivative(double z) => z > 0 ? 1 : Slope;
+    }
+
+    sealed class IdentityActivation : Activation
+    {
+        public override string Name => "identity";
+        public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int width) => z.CopyTo(a);
+        public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> g, Span<T> delta, int width) => g.CopyTo(delta);
+        public override double Apply(double z) => z;
+        public override double Derivative(double z) => 1;
+    }
+
+    sealed class SoftmaxActivation : Activation
+    {
+        public override string Name => "softmax";
+        public override bool OutputOnly => true;
+        /// <summary>a_j = e^(z_j − max z) / Σ_i e^(z_i − max z): subtracting the max keeps e^z finite at z = 1000.</summary>
+        public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int width)
+        {
+            for (int row = 0; row < z.Length; row += width)
+            {
+                var zr = z.Slice(row, width);
+                var ar = a.Slice(row, width);
+                TensorPrimitives.Subtract(zr, TensorPrimitives.Max(zr), ar);
+                TensorPrimitives.Exp(ar, ar);
+                TensorPrimitives.Divide(ar, TensorPrimitives.Sum<T>(ar), ar);
+            }
+        }
+        public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> g, Span<T> delta, int width)
+        {
+            for (int row = 0; row < z.Length; row += width)
+            {
+                var ar = a.Slice(row, width);
+                var gr = g.Slice(row, width);
+                T ga = TensorPrimitives.Dot(gr, ar);
+                for (int j = 0; j < width; j++) delta[row + j] = ar[j] * (gr[j] - ga);
+            }
+        }
+        public override double Apply(double z) => throw new InvalidOperationException("softmax is not element-wise");
+        public override double Derivative(double z) => throw new InvalidOperationException("softmax is not element-wise");
+    }
+}

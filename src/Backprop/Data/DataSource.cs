@@ -1,0 +1,175 @@
+namespace Backprop.Data;
+
+/// <summary>How a data spec is read.</summary>
+/// <param name="DataDirectory">Where named datasets are looked for first: a folder holding the IDX files, or holding NAME/.</param>
+/// <param name="LabelColumn">0-based label column of a CSV file; null for the last column.</param>
+/// <param name="Seed">Seed of the synthetic sets (the test part uses <see cref="SyntheticData.TestSeed"/>).</param>
+public sealed record DataOptions(string? DataDirectory = null, int? LabelColumn = null, ulong Seed = 1);
+
+/// <summary>
+/// Turns the command line's <c>--data</c> spec into datasets. Specs:
+/// <c>idx:DIR</c> (a folder of MNIST-layout IDX files), <c>mnist</c> / <c>fashion-mnist</c> (looked up by name),
+/// <c>csv:FILE</c> (labelled CSV, no test part), or a synthetic set <c>xor|spiral|circles|moons|blobs</c>.
+/// </summary>
+public static class DataSource
+{
+    /// <summary>Examples in each part, train and test, of a synthetic set.</summary>
+    public const int SyntheticCount = 1000;
+
+    public static IReadOnlyList<string> NamedDatasets { get; } = ["mnist", "fashion-mnist"];
+
+    public const string EnvironmentVariable = "BACKPROP_DATA";
+    public const string SystemDirectory = "/usr/share/datasets";
+
+    static readonly string ValidForms =
+        $"valid forms: idx:DIR, csv:FILE, {string.Join(", ", NamedDatasets)}, {string.Join(", ", SyntheticData.Names)}";
+
+    /// <summary>The training set: idx train-* files, the whole CSV file, or the synthetic training part.</summary>
+    public static Dataset Train(string spec, DataOptions options)
+    {
+        var (kind, argument) = Parse(spec);
+        return kind switch
+        {
+            Kind.Idx => ReadIdx(IdxDirectory(argument), "train"),
+            Kind.Named => ReadIdx(LocateNamed(argument, options), "train"),
+            Kind.Csv => CsvReader.Read(argument, options.LabelColumn),
+            _ => SyntheticData.Generate(argument, SyntheticCount, options.Seed),
+        };
+    }
+
+    /// <summary>
+    /// The test set: idx t10k-* files (null when the folder has neither), the synthetic test part, or null for CSV.
+    /// Its ClassCount is at least the training set's, so a network sized by the training set fits it.
+    /// </summary>
+    public static Dataset? Test(string spec, DataOptions options)
+    {
+        var (kind, argument) = Parse(spec);
+        return kind switch
+        {
+            Kind.Idx => ReadIdxTest(IdxDirectory(argument)),
+            Kind.Named => ReadIdxTest(LocateNamed(argument, options)),
+            Kind.Csv => null,
+            _ => SyntheticData.Generate(argument, SyntheticCount, SyntheticData.TestSeed(options.Seed)),
+        };
+    }
+
+    /// <summary>
+    /// Inputs for prediction, row-major n × <paramref name="featureCount"/>: a CSV's feature columns, the t10k images
+    /// of an IDX folder, or the test part of a synthetic set.
+    /// </summary>
+    public static float[] Inputs(string spec, int featureCount, DataOptions options)
+    {
+        var (kind, argument) = Parse(spec);
+        switch (kind)
+        {
+            case Kind.Csv:
+                return CsvReader.ReadInputs(argument, featureCount, options.LabelColumn);
+            case Kind.Idx or Kind.Named:
+                string directory = kind == Kind.Idx ? IdxDirectory(argument) : LocateNamed(argument, options);
+                var images = IdxReader.ReadImages(IdxReader.FindRequired(directory, "t10k-images-idx3-ubyte"));
+                CheckFeatureCount(spec, images.Rows * images.Columns, featureCount, $"has images of {images.Rows}×{images.Columns} = {images.Rows * images.Columns} features");
+                return images.Pixels;
+            default:
+                var test = SyntheticData.Generate(argument, SyntheticCount, SyntheticData.TestSeed(options.Seed));
+                CheckFeatureCount(spec, test.FeatureCount, featureCount, $"has {test.FeatureCount} features");
+                return test.Features;
+        }
+    }
+
+    static void CheckFeatureCount(string spec, int actual, int expected, string description)
+    {
+        if (actual != expected)
+            throw new BackpropException($"{spec}: {description} but the model takes {expected}; predict with data shaped like the training data");
+    }
+
+    enum Kind { Idx, Named, Csv, Synthetic }
+
+    static (Kind Kind, string Argument) Parse(string spec)
+    {
+        spec = spec.Trim();
+        if (TryPrefix(spec, "idx:", out string? directory)) return (Kind.Idx, directory);
+        if (TryPrefix(spec, "csv:", out string? file)) return (Kind.Csv, file);
+        foreach (string name in NamedDatasets)
+            if (string.Equals(spec, name, StringComparison.OrdinalIgnoreCase)) return (Kind.Named, name);
+        if (SyntheticData.IsName(spec)) return (Kind.Synthetic, spec.ToLowerInvariant());
+
+        string hint = spec.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || File.Exists(spec) ? $" (did you mean csv:{spec}?)"
+            : Directory.Exists(spec) ? $" (did you mean idx:{spec}?)" : "";
+        throw new BackpropException($"unknown data \"{spec}\"{hint}; {ValidForms}");
+    }
+
+    static bool TryPrefix(string spec, string prefix, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? argument)
+    {
+        argument = null;
+        if (!spec.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return false;
+        argument = ExpandHome(spec[prefix.Length..].Trim());
+        if (argument.Length == 0)
+            throw new BackpropException($"\"{spec}\" names no {(prefix == "idx:" ? "folder" : "file")}; write it as {prefix}{(prefix == "idx:" ? "DIR" : "FILE")}");
+        return true;
+    }
+
+    // The shell expands ~ only at the start of a word, never after "idx:", so we do it.
+    static string ExpandHome(string path) =>
+        path == "~" || path.StartsWith("~/", StringComparison.Ordinal) ? HomeDirectory() + path[1..] : path;
+
+    static string HomeDirectory() => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+
+    static string IdxDirectory(string directory) =>
+        Directory.Exists(directory) ? directory
+            : throw new BackpropException($"{directory}: no such folder; pass --data idx:DIR with the folder that holds the IDX files");
+
+    static Dataset ReadIdx(string directory, string part) =>
+        IdxReader.Read(IdxReader.FindRequired(directory, $"{part}-images-idx3-ubyte"), IdxReader.FindRequired(directory, $"{part}-labels-idx1-ubyte"));
+
+    static Dataset? ReadIdxTest(string directory)
+    {
+        string? images = IdxReader.Find(directory, "t10k-images-idx3-ubyte");
+        string? labels = IdxReader.Find(directory, "t10k-labels-idx1-ubyte");
+        if (images is null && labels is null) return null;
+        var test = ReadIdx(directory, "t10k");
+        // Labels only (a few kB): a test set that happens to lack the largest class still gets the training set's width.
+        string? trainLabels = IdxReader.Find(directory, "train-labels-idx1-ubyte");
+        if (trainLabels is null) return test;
+        int classCount = Math.Max(test.ClassCount, IdxReader.ClassCount(IdxReader.ReadLabels(trainLabels)));
+        return classCount == test.ClassCount ? test : new Dataset(test.Features, test.Labels, test.FeatureCount, classCount);
+    }
+
+    static string LocateNamed(string name, DataOptions options) =>
+        LocateNamed(name, options.DataDirectory, Environment.GetEnvironmentVariable, HomeDirectory(), SystemDirectory);
+
+    /// <summary>
+    /// The folder holding named dataset <paramref name="name"/>, the first of: <paramref name="dataDirectory"/> itself
+    /// or its NAME/ subfolder, $BACKPROP_DATA/NAME, HOME/.backprop/datasets/NAME, <paramref name="systemDirectory"/>/NAME.
+    /// A folder holds the set when it has its train-images file. The environment comes in as a function so tests stay pure.
+    /// </summary>
+    internal static string LocateNamed(string name, string? dataDirectory, Func<string, string?> environment,
+        string? homeDirectory, string systemDirectory)
+    {
+        var searched = new List<string>();
+        bool Holds(string directory)
+        {
+            searched.Add(directory);
+            return IdxReader.Find(directory, "train-images-idx3-ubyte") is not null;
+        }
+
+        if (!string.IsNullOrEmpty(dataDirectory))
+        {
+            dataDirectory = ExpandHome(dataDirectory);
+            if (Holds(Path.Combine(dataDirectory, name))) return Path.Combine(dataDirectory, name);
+            if (Holds(dataDirectory)) return dataDirectory;
+        }
+        string? fromEnvironment = environment(EnvironmentVariable);
+        if (!string.IsNullOrEmpty(fromEnvironment))
+        {
+            if (Holds(Path.Combine(fromEnvironment, name))) return Path.Combine(fromEnvironment, name);
+        }
+        else searched.Add($"${EnvironmentVariable}/{name} (${EnvironmentVariable} is not set)");
+        if (!string.IsNullOrEmpty(homeDirectory) && Holds(Path.Combine(homeDirectory, ".backprop", "datasets", name)))
+            return Path.Combine(homeDirectory, ".backprop", "datasets", name);
+        if (Holds(Path.Combine(systemDirectory, name))) return Path.Combine(systemDirectory, name);
+
+        string install = name == "fashion-mnist" ? "install it with `apt-get install dataset-fashion-mnist` (Debian) or run" : "get it with";
+        throw new BackpropException(
+            $"{name} not found in {string.Join(", ", searched)}; {install} `backprop download {name}`, or pass --data idx:DIR");
+    }
+}

@@ -1,0 +1,119 @@
+namespace Backprop.Data;
+
+/// <summary>
+/// Small seeded 2-D problems for trying networks quickly. Example i has class i mod ClassCount, so the
+/// classes are balanced to within one example; the same name, count and seed always give the same set.
+/// </summary>
+public static class SyntheticData
+{
+    public static IReadOnlyList<string> Names { get; } = ["xor", "spiral", "circles", "moons", "blobs"];
+
+    public static bool IsName(string name) => Names.Contains(name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Spiral arms turn this many times from the centre to radius 1.</summary>
+    internal const double SpiralTurns = 1.5;
+    internal const double SpiralNoise = 0.03;
+    /// <summary>Circles: outer radius 1, inner radius <see cref="InnerRadius"/>.</summary>
+    internal const double InnerRadius = 0.5;
+    internal const double CirclesNoise = 0.05;
+    internal const double MoonsNoise = 0.1;
+    /// <summary>Blobs: centres on the circle of radius 2 at 90°, 210° and 330°, standard deviation <see cref="BlobDeviation"/>.</summary>
+    internal const double BlobRadius = 2.0;
+    internal const double BlobDeviation = 0.5;
+
+    /// <summary>
+    /// <paramref name="count"/> examples of the named problem (2 features each):
+    /// <list type="bullet">
+    /// <item><c>xor</c>: (x₁, x₂) uniform in [−1, 1]², class (x₁ &gt; 0) xor (x₂ &gt; 0).</item>
+    /// <item><c>spiral</c>: two interleaved arms r = t, θ = 2π·1.5·t + cπ (t in [0, 1], class c), Gaussian noise σ = 0.03.</item>
+    /// <item><c>circles</c>: class 0 on the circle of radius 1, class 1 on radius 0.5, noise σ = 0.05.</item>
+    /// <item><c>moons</c>: class 0 on (cos θ, sin θ), class 1 on (1 − cos θ, 0.5 − sin θ), θ in [0, π], noise σ = 0.1.</item>
+    /// <item><c>blobs</c>: three classes, Gaussian blobs σ = 0.5 around centres at radius 2.</item>
+    /// </list>
+    /// </summary>
+    public static Dataset Generate(string name, int count, ulong seed) => Generate(name, count, seed, noiseScale: 1);
+
+    /// <summary>The seed for the test part of a set whose training part uses <paramref name="seed"/>.</summary>
+    /// <remarks>
+    /// Not seed + 1: then the test set of seed 1 would be the training set of seed 2. Rng already scrambles its seed
+    /// through SplitMix64, so flipping many bits gives an unrelated stream.
+    /// </remarks>
+    public static ulong TestSeed(ulong seed) => seed ^ 0x7E57_5EED_D1FF_E4E7UL;
+
+    /// <summary><paramref name="noiseScale"/> multiplies each problem's noise; 0 puts every point exactly on its curve (for tests).</summary>
+    internal static Dataset Generate(string name, int count, ulong seed, double noiseScale)
+    {
+        if (count <= 0) throw new BackpropException($"a synthetic set needs at least one example, got {count}");
+        var rng = new Rng(seed);
+        Func<Rng, int, double, (double X, double Y)> point;
+        int classCount = 2;
+        switch (name.ToLowerInvariant())
+        {
+            case "xor": point = Xor; break;
+            case "spiral": point = Spiral; break;
+            case "circles": point = Circles; break;
+            case "moons": point = Moons; break;
+            case "blobs": point = Blob; classCount = 3; break;
+            default:
+                throw new BackpropException($"unknown synthetic set \"{name}\"; choose one of {string.Join(", ", Names)}");
+        }
+        var features = new float[2 * count];
+        var labels = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            labels[i] = i % classCount;
+            var (x, y) = point(rng, labels[i], noiseScale);
+            features[2 * i] = (float)x;
+            features[2 * i + 1] = (float)y;
+        }
+        return new Dataset(features, labels, 2, classCount);
+    }
+
+    // Draws x₁ anywhere, then puts x₂ on the side that gives the wanted class: the same as uniform points
+    // kept or thrown away by their class, without the waste. |x₂| is in (0, 1] so "x₂ > 0" is never ambiguous.
+    static (double, double) Xor(Rng rng, int label, double noiseScale)
+    {
+        double x1 = rng.NextDouble(-1, 1);
+        double magnitude = 1 - rng.NextDouble();
+        bool positive = (x1 > 0) ^ (label == 1);
+        return (x1, positive ? magnitude : -magnitude);
+    }
+
+    // t = √u spreads points evenly along the arm: an Archimedean spiral's length up to t grows like t².
+    static (double, double) Spiral(Rng rng, int label, double noiseScale)
+    {
+        double t = Math.Sqrt(rng.NextDouble());
+        double angle = 2 * Math.PI * SpiralTurns * t + label * Math.PI;
+        double noise = SpiralNoise * noiseScale;
+        return (t * Math.Cos(angle) + noise * rng.NextGaussian(), t * Math.Sin(angle) + noise * rng.NextGaussian());
+    }
+
+    static (double, double) Circles(Rng rng, int label, double noiseScale)
+    {
+        double angle = rng.NextDouble(0, 2 * Math.PI);
+        double radius = label == 0 ? 1 : InnerRadius;
+        double noise = CirclesNoise * noiseScale;
+        return (radius * Math.Cos(angle) + noise * rng.NextGaussian(), radius * Math.Sin(angle) + noise * rng.NextGaussian());
+    }
+
+    static (double, double) Moons(Rng rng, int label, double noiseScale)
+    {
+        double angle = rng.NextDouble(0, Math.PI);
+        var (x, y) = label == 0 ? (Math.Cos(angle), Math.Sin(angle)) : (1 - Math.Cos(angle), 0.5 - Math.Sin(angle));
+        double noise = MoonsNoise * noiseScale;
+        return (x + noise * rng.NextGaussian(), y + noise * rng.NextGaussian());
+    }
+
+    static (double, double) Blob(Rng rng, int label, double noiseScale)
+    {
+        var (x, y) = BlobCenter(label);
+        double noise = BlobDeviation * noiseScale;
+        return (x + noise * rng.NextGaussian(), y + noise * rng.NextGaussian());
+    }
+
+    internal static (double X, double Y) BlobCenter(int label)
+    {
+        double angle = Math.PI / 2 + label * 2 * Math.PI / 3;
+        return (BlobRadius * Math.Cos(angle), BlobRadius * Math.Sin(angle));
+    }
+}

@@ -1,0 +1,158 @@
+using System.Numerics;
+using Backprop.Layers;
+
+namespace Backprop.Optimizers;
+
+/// <summary>
+/// Gradient descent in its variants, with PyTorch's exact update rules (torch.optim). Weight decay λ adds λW to
+/// the weight gradients only — never to the biases — as SGD's weight_decay does with a separate bias group.
+/// </summary>
+public abstract class Optimizer<T> where T : IFloatingPointIeee754<T>
+{
+    public static readonly IReadOnlyList<string> Names = ["sgd", "momentum", "adam"];
+
+    protected Optimizer(Network<T> network, double learningRate, double weightDecay)
+    {
+        Network = network;
+        LearningRate = learningRate;
+        WeightDecay = weightDecay;
+    }
+
+    public Network<T> Network { get; }
+    public double LearningRate { get; }
+    public double WeightDecay { get; }
+    public abstract string Name { get; }
+
+    /// <summary>Updates taken so far (Adam's t).</summary>
+    public long StepCount { get; set; }
+
+    /// <summary>Per-parameter state (momentum buffers, Adam moments), in a fixed order, for checkpoints.</summary>
+    public abstract IReadOnlyList<T[]> State { get; }
+
+    /// <summary>Creates "sgd", "momentum" or "adam".</summary>
+    public static Optimizer<T> Create(string name, Network<T> network, double learningRate, double momentum = 0.9, double weightDecay = 0) =>
+        name.Trim().ToLowerInvariant() switch
+        {
+            "sgd" => new Sgd<T>(network, learningRate, weightDecay),
+            "momentum" => new Momentum<T>(network, learningRate, momentum, weightDecay),
+            "adam" => new Adam<T>(network, learningRate, weightDecay),
+            _ => throw new BackpropException($"unknown optimizer '{name}' for --optimizer; use one of: {string.Join(", ", Names)}"),
+        };
+
+    /// <summary>One update of every parameter from the batch gradient.</summary>
+    public void Step(Gradients<T> gradients)
+    {
+        BeginStep();
+        for (int l = 0; l < Network.Layers.Count; l++)
+        {
+            Update(Network.Layers[l].Weights, gradients.Weights[l], WeightDecay, 2 * l);
+            Update(Network.Layers[l].Biases, gradients.Biases[l], 0, 2 * l + 1);
+        }
+    }
+
+    internal void Step(Propagator<T> pass)
+    {
+        BeginStep();
+        for (int l = 0; l < Network.Layers.Count; l++)
+        {
+            Update(Network.Layers[l].Weights, pass.WeightGradient(l), WeightDecay, 2 * l);
+            Update(Network.Layers[l].Biases, pass.BiasGradient(l), 0, 2 * l + 1);
+        }
+    }
+
+    void BeginStep() => StepCount++;
+
+    /// <summary>Updates one parameter tensor; <paramref name="slot"/> indexes its state (2l weights, 2l+1 biases).</summary>
+    protected abstract void Update(Span<T> parameters, ReadOnlySpan<T> gradient, double weightDecay, int slot);
+
+    protected T[][] NewState() =>
+        Network.Layers.SelectMany(l => new[] { new T[l.Weights.Length], new T[l.Biases.Length] }).ToArray();
+}
+
+/// <summary>w ← w − η (g + λw).</summary>
+public sealed class Sgd<T>(Network<T> network, double learningRate, double weightDecay)
+    : Optimizer<T>(network, learningRate, weightDecay) where T : IFloatingPointIeee754<T>
+{
+    public override string Name => "sgd";
+    public override IReadOnlyList<T[]> State => [];
+
+    protected override void Update(Span<T> p, ReadOnlySpan<T> g, double weightDecay, int slot)
+    {
+        T eta = T.CreateTruncating(LearningRate), lambda = T.CreateTruncating(weightDecay);
+        for (int i = 0; i < p.Length; i++) p[i] -= eta * (g[i] + lambda * p[i]);
+    }
+}
+
+/// <summary>
+/// torch.optim.SGD with momentum μ and no dampening: v ← μv + (g + λw), w ← w − ηv.
+/// (PyTorch's first step sets v = g, which is what μ·0 + g gives.)
+/// </summary>
+public sealed class Momentum<T> : Optimizer<T> where T : IFloatingPointIeee754<T>
+{
+    readonly T[][] velocity;
+
+    public Momentum(Network<T> network, double learningRate, double momentum, double weightDecay) : base(network, learningRate, weightDecay)
+    {
+        if (momentum < 0 || momentum >= 1 || double.IsNaN(momentum))
+            throw new BackpropException($"--momentum must be in [0, 1), got {momentum}; 0.9 is usual");
+        Coefficient = momentum;
+        velocity = NewState();
+    }
+
+    /// <summary>μ.</summary>
+    public double Coefficient { get; }
+    public override string Name => "momentum";
+    public override IReadOnlyList<T[]> State => velocity;
+
+    protected override void Update(Span<T> p, ReadOnlySpan<T> g, double weightDecay, int slot)
+    {
+        T eta = T.CreateTruncating(LearningRate), lambda = T.CreateTruncating(weightDecay), mu = T.CreateTruncating(Coefficient);
+        var v = velocity[slot];
+        for (int i = 0; i < p.Length; i++)
+        {
+            v[i] = mu * v[i] + (g[i] + lambda * p[i]);
+            p[i] -= eta * v[i];
+        }
+    }
+}
+
+/// <summary>
+/// torch.optim.Adam (β1 0.9, β2 0.999, ε 1e-8), in PyTorch's order of operations:
+/// g ← g + λw; m ← β1 m + (1−β1) g; v ← β2 v + (1−β2) g²;
+/// w ← w − (η / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε).
+/// </summary>
+public sealed class Adam<T> : Optimizer<T> where T : IFloatingPointIeee754<T>
+{
+    public const double Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1e-8;
+    readonly T[][] m, v;
+
+    public Adam(Network<T> network, double learningRate, double weightDecay) : base(network, learningRate, weightDecay)
+    {
+        m = NewState();
+        v = NewState();
+    }
+
+    public override string Name => "adam";
+    public override IReadOnlyList<T[]> State => [.. m, .. v];
+
+    protected override void Update(Span<T> p, ReadOnlySpan<T> g, double weightDecay, int slot)
+    {
+        // The scalars are computed in double, as Python computes them before handing them to the float kernel.
+        double biasCorrection1 = 1 - Math.Pow(Beta1, StepCount);
+        double biasCorrection2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, StepCount));
+        T stepSize = T.CreateTruncating(LearningRate / biasCorrection1);
+        T lambda = T.CreateTruncating(weightDecay), b1 = T.CreateTruncating(Beta1), b2 = T.CreateTruncating(Beta2);
+        T oneMinusB1 = T.CreateTruncating(1 - Beta1), oneMinusB2 = T.CreateTruncating(1 - Beta2);
+        T correction2 = T.CreateTruncating(biasCorrection2Sqrt), epsilon = T.CreateTruncating(Epsilon);
+        var ms = m[slot];
+        var vs = v[slot];
+        for (int i = 0; i < p.Length; i++)
+        {
+            T gi = g[i] + lambda * p[i];
+            ms[i] = ms[i] * b1 + gi * oneMinusB1;
+            vs[i] = vs[i] * b2 + oneMinusB2 * gi * gi;
+            T denominator = T.Sqrt(vs[i]) / correction2 + epsilon;
+            p[i] -= stepSize * ms[i] / denominator;
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Backprop.Activations;
+using Backprop.Costs;
+using Backprop.Data;
+using Backprop.Layers;
+
+namespace Backprop.Serialization;
+
+/// <summary>A trained network and the standardisation its inputs need, as stored in a model file.</summary>
+public sealed record Model(Network<float> Network, Standardizer? Standardizer);
+
+/// <summary>
+/// Model files are safetensors: tensors <c>layers.{i}.weight</c> [out, in] and <c>layers.{i}.bias</c> [out], F32 —
+/// the names and shapes of PyTorch's nn.Linear inside an nn.Sequential-like list — and a <c>__metadata__</c> that
+/// makes the file self-describing: format version, layer sizes, activations, cost, and any standardisation.
+/// </summary>
+public static class ModelFile
+{
+    public const string FormatName = "backprop";
+    public const string FormatVersion = "1";
+
+    public static string WeightName(int layer) => $"layers.{layer}.weight";
+    public static string BiasName(int layer) => $"layers.{layer}.bias";
+
+    /// <summary>Writes atomically: a reader never sees half a file, and a failed write leaves the old file as it was.</summary>
+    public static void Save(string path, Network<float> network, Standardizer? standardizer = null) =>
+        SafeTensorsFile.Write(path, Tensors(network), Metadata(network, standardizer));
+
+    public static byte[] ToBytes(Network<float> network, Standardizer? standardizer = null) =>
+        SafeTensorsFile.ToBytes(Tensors(network), Metadata(network, standardizer));
+
+    static IEnumerable<Tensor> Tensors(Network<float> network)
+    {
+        for (int l = 0; l < network.Layers.Count; l++)
+        {
+            var layer = network.Layers[l];
+            yield return new Tensor(WeightName(l), [layer.OutputSize, layer.InputSize], layer.Weights);
+            yield return new Tensor(BiasName(l), [layer.OutputSize], layer.Biases);
+        }
+    }
+
+    static Dictionary<string, string> Metadata(Network<float> network, Standardizer? standardizer)
+    {
+        var architecture = network.Architecture;
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = FormatName,
+            ["format_version"] = FormatVersion,
+            ["layers"] = architecture.SizesText,
+            ["activation"] = architecture.HiddenActivation.Name,
+            ["output_activation"] = architecture.OutputActivation.Name,
+            ["cost"] = architecture.Cost.Name,
+        };
+        if (standardizer != null)
+        {
+            metadata["standardize_mean"] = JsonSerializer.Serialize(standardizer.Mean);
+            metadata["standardize_deviation"] = JsonSerializer.Serialize(standardizer.Deviation);
+        }
+        return metadata;
+    }
+
+    /// <summary>Loads a model file written by <see cref="Save"/>; its metadata must describe the architecture.</summary>
+    public static Model Load(string path)
+    {
+        var file = SafeTensorsFile.Read(path);
+        var name = Path.GetFileName(path);
+        var architecture = ArchitectureFrom(file.Metadata, name)
+            ?? throw new BackpropException($"{name} has no architecture metadata (layers, activation, output_activation, cost); it was not written by backprop — use it with `backprop train --init {name}` and the architecture flags");
+        var network = NetworkFrom(file, architecture, name);
+        return new Model(network, StandardizerFrom(file.Metadata, architecture.InputSize, name));
+    }
+
+    /// <summary>
+    /// Loads the weights of any safetensors file holding <c>layers.{i}.weight</c>/<c>bias</c> into a network of
+    /// <paramref name="architecture"/> (for --init). Architecture metadata, when present, must agree.
+    /// </summary>
+    public static Network<float> LoadWeights(string path, Architecture architecture)
+    {
+        var file = SafeTensorsFile.Read(path);
+        var name = Path.GetFileName(path);
+        var stored = ArchitectureFrom(file.Metadata, name);
+        if (stored != null && (stored.SizesText != architecture.SizesText || stored.HiddenActivation != architecture.HiddenActivation
+                               || stored.OutputActivation != architecture.OutputActivation || stored.Cost != architecture.Cost))
+            throw new BackpropException($"{name} holds a {stored} network but the flags ask for {architecture}; make the flags match the file");
+        return NetworkFrom(file, architecture, name);
+    }
+
+    static Architecture? ArchitectureFrom(IReadOnlyDictionary<string, string> metadata, string name)
+    {
+        if (!metadata.TryGetValue("layers", out var layers)) return null;
+        if (metadata.TryGetValue("format_version", out var version) && version != FormatVersion)
+            throw new BackpropException($"{name} is model format version {version}; this backprop reads version {FormatVersion} — upgrade backprop");
+        string Get(string key) => metadata.TryGetValue(key, out var value) ? value
+            : throw new BackpropException($"{name}: metadata has 'layers' but no '{key}'; the file is incomplete — train it again");
+        try
+        {
+            return new Architecture(Architecture.ParseSizes(layers), Activation.Parse(Get("activation")),
+                Activation.Parse(Get("output_activation")), Cost.Parse(Get("cost"))).Validate();
+        }
+        catch (BackpropException e)
+        {
+            throw new BackpropException($"{name}: metadata does not describe a valid network: {e.Message}");
+        }
+    }
+
+    static Network<float> NetworkFrom(SafeTensorsFile file, Architecture architecture, string name)
+    {
+        var layers = new Layer<float>[architecture.LayerCount];
+        for (int l = 0; l < layers.Length; l++)
+        {
+            int inputs = architecture.Sizes[l], outputs = architecture.Sizes[l + 1];
+            var weight = Require(WeightName(l), [outputs, inputs]);
+            var bias = Require(BiasName(l), [outputs]);
+            layers[l] = new Layer<float>(inputs, outputs, architecture.ActivationOf(l), weight.Data, bias.Data);
+        }
+        if (file.Find(WeightName(layers.Length)) != null)
+            throw new BackpropException($"{name} has more layers than --layers {architecture.SizesText}; make --layers match the file");
+        return new Network<float>(architecture, layers);
+
+        Tensor Require(string tensor, int[] shape)
+        {
+            var t = file.Find(tensor) ?? throw new BackpropException($"{name} has no tensor '{tensor}', which --layers {architecture.SizesText} needs; check --layers against the file");
+            if (!t.Shape.SequenceEqual(shape))
+                throw new BackpropException($"{name}: tensor '{tensor}' is [{string.Join(", ", t.Shape)}] but --layers {architecture.SizesText} needs [{string.Join(", ", shape)}]");
+            return t;
+        }
+    }
+
+    static Standardizer? StandardizerFrom(IReadOnlyDictionary<string, string> metadata, int inputs, string name)
+    {
+        if (!metadata.TryGetValue("standardize_mean", out var meanText)) return null;
+        try
+        {
+            var mean = JsonSerializer.Deserialize<float[]>(meanText);
+            var deviation = JsonSerializer.Deserialize<float[]>(metadata.GetValueOrDefault("standardize_deviation") ?? "null");
+            if (mean == null || deviation == null || mean.Length != inputs || deviation.Length != inputs || deviation.Any(d => !(d > 0) || !float.IsFinite(d)) || mean.Any(m => !float.IsFinite(m)))
+                throw new BackpropException("");
+            return new Standardizer(mean, deviation);
+        }
+        catch (Exception e) when (e is JsonException or BackpropException)
+        {
+            throw new BackpropException($"{name}: the standardisation metadata is not {inputs} finite means and positive deviations; train the model again");
+        }
+    }
+}

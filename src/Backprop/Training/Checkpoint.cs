@@ -1,0 +1,361 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Backprop.Activations;
+using Backprop.Costs;
+using Backprop.Layers;
+using Backprop.Serialization;
+
+namespace Backprop.Training;
+
+/// <summary>
+/// Everything a <see cref="Trainer"/> needs to continue exactly where it stood, so that a resumed run ends with
+/// the very bits an uninterrupted one ends with: the weights, the optimizer's buffers and step count t, the
+/// position (epochs done, batches done of the next epoch), the example order of the epoch under way, the
+/// shuffling generator's state, and the epoch's running train-cost sum.
+/// </summary>
+/// <remarks>
+/// <para>One safetensors file, all tensors F32:</para>
+/// <list type="bullet">
+/// <item><c>layers.{l}.weight</c> [out, in] and <c>layers.{l}.bias</c> [out], as in model files.</item>
+/// <item><c>optimizer.{i}</c> [n]: <see cref="Optimizers.Optimizer{T}.State"/> in its order (momentum: one
+/// velocity per parameter tensor, weights then bias per layer; adam: every m, then every v; sgd: none).</item>
+/// <item><c>trainer.order</c> [examples]: the epoch's example indices, stored as F32 values — exact for
+/// integers below 2²⁴, so a checkpoint holds at most <see cref="MaximumExamples"/> examples.</item>
+/// </list>
+/// <para>Metadata (strings): <c>format</c> = <c>backprop-checkpoint</c>, <c>format_version</c>; the architecture
+/// (<c>layers</c>, <c>activation</c>, <c>output_activation</c>, <c>cost</c>); the options (<c>optimizer</c>,
+/// <c>learning_rate</c>, <c>momentum</c>, <c>weight_decay</c>, <c>batch_size</c>, <c>epochs</c>, <c>seed</c>,
+/// <c>shuffle</c>); <c>examples</c>; the position <c>epoch</c> (epochs done) and <c>batch</c> (batches done of
+/// the next epoch; 0 means its shuffle has not happened yet), <c>step_count</c>, <c>rng</c> (the four state words
+/// in decimal, comma-separated), <c>cost_sum</c>; the last epoch's report (<c>last_epoch</c>,
+/// <c>last_train_cost</c>, …) once there is one; the caller's <see cref="Run"/> entries as <c>run.{key}</c>;
+/// and <c>checksum</c>. Doubles are written in round-trip form, so they come back to the bit.</para>
+/// <para>The checksum is <c>sha256:</c> and the SHA-256, in lowercase hex, of the file's bytes as written
+/// without the checksum entry. Reading writes the file again from what it parsed and requires the same bytes,
+/// then the same hash — so any changed, missing or extra byte is caught, even in the header's padding.</para>
+/// </remarks>
+public sealed class Checkpoint
+{
+    public const string FormatName = "backprop-checkpoint";
+    public const string FormatVersion = "1";
+    /// <summary>Most training examples a checkpoint can hold: the order is stored as F32, exact below 2²⁴.</summary>
+    public const int MaximumExamples = 1 << 24;
+
+    const string OrderName = "trainer.order";
+    const string ChecksumKey = "checksum";
+    const string RunPrefix = "run.";
+
+    readonly float[][] parameters;       // weights, bias per layer: 2l, 2l+1
+    readonly float[][] optimizerState;
+    readonly int[] order;
+    readonly ulong[] randomState;
+    readonly double costSum;
+
+    Checkpoint(Architecture architecture, TrainingOptions options, int exampleCount, int epoch, int batch, long stepCount,
+        float[][] parameters, float[][] optimizerState, int[] order, ulong[] randomState, double costSum,
+        EpochReport? lastReport, IReadOnlyDictionary<string, string> run)
+    {
+        Architecture = architecture;
+        Options = options;
+        ExampleCount = exampleCount;
+        Epoch = epoch;
+        Batch = batch;
+        StepCount = stepCount;
+        this.parameters = parameters;
+        this.optimizerState = optimizerState;
+        this.order = order;
+        this.randomState = randomState;
+        this.costSum = costSum;
+        LastReport = lastReport;
+        Run = run;
+    }
+
+    public Architecture Architecture { get; }
+    /// <summary>The options the run was trained with; a trainer built with them can <see cref="Restore"/> this.</summary>
+    public TrainingOptions Options { get; }
+    public int ExampleCount { get; }
+    /// <summary>Epochs finished.</summary>
+    public int Epoch { get; }
+    /// <summary>Batches finished of epoch <see cref="Epoch"/> + 1.</summary>
+    public int Batch { get; }
+    /// <summary>Optimizer updates taken (Adam's t).</summary>
+    public long StepCount { get; }
+    public EpochReport? LastReport { get; }
+    /// <summary>The caller's own entries (the command line keeps its flags here), stored as <c>run.{key}</c>.</summary>
+    public IReadOnlyDictionary<string, string> Run { get; }
+
+    /// <summary>The file name for this position: <c>checkpoint-EEEEEE-BBBBBBBB.safetensors</c>, zero-padded so names sort by position.</summary>
+    public string FileName => FileNameFor(Epoch, Batch);
+
+    public static string FileNameFor(int epoch, int batch) =>
+        string.Create(CultureInfo.InvariantCulture, $"checkpoint-{epoch:D6}-{batch:D8}.safetensors");
+
+    /// <summary>Copies the trainer's state. Call it between batches (<see cref="Trainer.BetweenBatches"/>), after
+    /// <see cref="Trainer.RunEpoch"/> returns, or after a cancelled one.</summary>
+    public static Checkpoint Capture(Trainer trainer, IReadOnlyDictionary<string, string>? run = null)
+    {
+        if (trainer.Train.Count > MaximumExamples)
+            throw new BackpropException($"a checkpoint stores the example order as F32, exact for at most {MaximumExamples} examples, and this run has {trainer.Train.Count}; train without checkpoints or on fewer examples");
+        var network = trainer.Network;
+        var copy = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (run != null)
+            foreach (var (key, value) in run) copy[key] = value;
+        return new Checkpoint(network.Architecture, trainer.Options, trainer.Train.Count, trainer.Epoch, trainer.Batch,
+            trainer.Optimizer.StepCount,
+            network.Layers.SelectMany(l => new[] { (float[])l.Weights.Clone(), (float[])l.Biases.Clone() }).ToArray(),
+            trainer.Optimizer.State.Select(s => (float[])s.Clone()).ToArray(),
+            (int[])trainer.Order.Clone(), trainer.Random.State, trainer.EpochCostSum, trainer.LastReport, copy);
+    }
+
+    /// <summary>
+    /// Puts <paramref name="trainer"/> — built afresh with the same architecture, options and training data —
+    /// exactly where the checkpointed one stood.
+    /// </summary>
+    /// <exception cref="BackpropException">The trainer does not match the checkpoint (architecture, optimizer,
+    /// batch size, example count, …).</exception>
+    public void Restore(Trainer trainer)
+    {
+        var network = trainer.Network;
+        var o = trainer.Options;
+        void Require(bool same, string what, object stored, object given)
+        {
+            if (!same) throw new BackpropException($"{FileName} was taken with {what} {stored} but this run has {given}; resume with the run's own settings");
+        }
+        var a = network.Architecture;
+        Require(a.SizesText == Architecture.SizesText && a.HiddenActivation == Architecture.HiddenActivation
+                && a.OutputActivation == Architecture.OutputActivation && a.Cost == Architecture.Cost, "the network", Architecture, a);
+        Require(o.Optimizer == Options.Optimizer, "optimizer", Options.Optimizer, o.Optimizer);
+        Require(o.LearningRate == Options.LearningRate, "learning rate", Options.LearningRate, o.LearningRate);
+        Require(o.Optimizer != "momentum" || o.Momentum == Options.Momentum, "momentum", Options.Momentum, o.Momentum);
+        Require(o.WeightDecay == Options.WeightDecay, "weight decay", Options.WeightDecay, o.WeightDecay);
+        Require(o.BatchSize == Options.BatchSize, "batch size", Options.BatchSize, o.BatchSize);
+        Require(o.Shuffle == Options.Shuffle, "shuffle", Options.Shuffle, o.Shuffle);
+        Require(trainer.Train.Count == ExampleCount, "training examples", ExampleCount, trainer.Train.Count);
+        if (Epoch > o.Epochs)
+            throw new BackpropException($"{FileName} is after epoch {Epoch} but this run has only {o.Epochs} epochs; give at least {Epoch}");
+        if (Batch >= trainer.BatchCount)
+            throw new BackpropException($"{FileName} is at batch {Batch} but an epoch has only {trainer.BatchCount}; the checkpoint does not belong to this run");
+        var state = trainer.Optimizer.State;
+        Require(state.Count == optimizerState.Length, "optimizer buffers", optimizerState.Length, state.Count);
+        for (int i = 0; i < state.Count; i++)
+            Require(state[i].Length == optimizerState[i].Length, $"optimizer buffer {i} of length", optimizerState[i].Length, state[i].Length);
+
+        for (int l = 0; l < network.Layers.Count; l++)
+        {
+            parameters[2 * l].CopyTo(network.Layers[l].Weights, 0);
+            parameters[2 * l + 1].CopyTo(network.Layers[l].Biases, 0);
+        }
+        for (int i = 0; i < state.Count; i++) optimizerState[i].CopyTo(state[i], 0);
+        trainer.Optimizer.StepCount = StepCount;
+        order.CopyTo(trainer.Order, 0);
+        trainer.Random.State = randomState;
+        trainer.MoveTo(Epoch, Batch, costSum, LastReport);
+    }
+
+    // ───────────────────────────── writing ─────────────────────────────
+
+    /// <summary>The file's bytes, checksum included; deterministic for the same state.</summary>
+    public byte[] ToBytes()
+    {
+        var tensors = Tensors();
+        var metadata = Metadata();
+        metadata[ChecksumKey] = Checksum(SafeTensorsFile.ToBytes(tensors, metadata));
+        return SafeTensorsFile.ToBytes(tensors, metadata);
+    }
+
+    static string Checksum(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    List<Tensor> Tensors()
+    {
+        var tensors = new List<Tensor>();
+        for (int l = 0; l < Architecture.LayerCount; l++)
+        {
+            tensors.Add(new Tensor(ModelFile.WeightName(l), [Architecture.Sizes[l + 1], Architecture.Sizes[l]], parameters[2 * l]));
+            tensors.Add(new Tensor(ModelFile.BiasName(l), [Architecture.Sizes[l + 1]], parameters[2 * l + 1]));
+        }
+        for (int i = 0; i < optimizerState.Length; i++)
+            tensors.Add(new Tensor(OptimizerName(i), [optimizerState[i].Length], optimizerState[i]));
+        tensors.Add(new Tensor(OrderName, [order.Length], Array.ConvertAll(order, i => (float)i)));
+        return tensors;
+    }
+
+    static string OptimizerName(int i) => $"optimizer.{i}";
+
+    Dictionary<string, string> Metadata()
+    {
+        var c = CultureInfo.InvariantCulture;
+        var m = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["format"] = FormatName,
+            ["format_version"] = FormatVersion,
+            ["layers"] = Architecture.SizesText,
+            ["activation"] = Architecture.HiddenActivation.Name,
+            ["output_activation"] = Architecture.OutputActivation.Name,
+            ["cost"] = Architecture.Cost.Name,
+            ["optimizer"] = Options.Optimizer,
+            ["learning_rate"] = Options.LearningRate.ToString("R", c),
+            ["momentum"] = Options.Momentum.ToString("R", c),
+            ["weight_decay"] = Options.WeightDecay.ToString("R", c),
+            ["batch_size"] = Options.BatchSize.ToString(c),
+            ["epochs"] = Options.Epochs.ToString(c),
+            ["seed"] = Options.Seed.ToString(c),
+            ["shuffle"] = Options.Shuffle ? "true" : "false",
+            ["examples"] = ExampleCount.ToString(c),
+            ["epoch"] = Epoch.ToString(c),
+            ["batch"] = Batch.ToString(c),
+            ["step_count"] = StepCount.ToString(c),
+            ["rng"] = string.Join(",", randomState.Select(w => w.ToString(c))),
+            ["cost_sum"] = costSum.ToString("R", c),
+        };
+        if (LastReport is { } r)
+        {
+            m["last_epoch"] = r.Epoch.ToString(c);
+            m["last_train_cost"] = r.TrainCost.ToString("R", c);
+            m["last_seconds"] = r.Seconds.ToString("R", c);
+            if (r.ValidationAccuracy is { } v) m["last_validation_accuracy"] = v.ToString("R", c);
+            if (r.TestAccuracy is { } t) m["last_test_accuracy"] = t.ToString("R", c);
+        }
+        foreach (var (key, value) in Run) m[RunPrefix + key] = value;
+        return m;
+    }
+
+    // ───────────────────────────── reading ─────────────────────────────
+
+    /// <summary>Reads and verifies a checkpoint file.</summary>
+    /// <exception cref="BackpropException">The file is missing, torn or corrupt (checksum), or not a checkpoint this version reads.</exception>
+    public static Checkpoint Read(string path)
+    {
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BackpropException($"{path}: cannot read the checkpoint ({e.Message.ReplaceLineEndings(" ")}); check the path and permissions");
+        }
+        return FromBytes(bytes, Path.GetFileName(path));
+    }
+
+    /// <exception cref="BackpropException">The bytes are torn or corrupt, or not a checkpoint this version reads.</exception>
+    public static Checkpoint FromBytes(ReadOnlySpan<byte> bytes, string name) =>
+        TryFromBytes(bytes, name, out var problem)
+        ?? throw new BackpropException($"{name} is corrupt ({problem}); resume from an earlier checkpoint");
+
+    /// <summary>
+    /// The checkpoint, or null with <paramref name="problem"/> saying why when the bytes are torn or corrupt —
+    /// the one failure a store skips over to an earlier checkpoint. A file whose checksum holds but whose content
+    /// this version cannot use is an error, thrown.
+    /// </summary>
+    internal static Checkpoint? TryFromBytes(ReadOnlySpan<byte> bytes, string name, out string problem)
+    {
+        SafeTensorsFile file;
+        try { file = SafeTensorsFile.Read(bytes, name); }
+        catch (BackpropException)
+        {
+            problem = bytes.Length == 0 ? "empty file" : "truncated or not a safetensors file";
+            return null;
+        }
+        if (!file.Metadata.TryGetValue(ChecksumKey, out var stored))
+        {
+            problem = "no checksum";
+            return null;
+        }
+        var metadata = file.Metadata.Where(p => p.Key != ChecksumKey).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        if (!SafeTensorsFile.ToBytes(file.Tensors, file.Metadata).AsSpan().SequenceEqual(bytes)
+            || Checksum(SafeTensorsFile.ToBytes(file.Tensors, metadata)) != stored)
+        {
+            problem = "checksum mismatch";
+            return null;
+        }
+        problem = "";
+        return Parse(file, metadata, name);
+    }
+
+    static Checkpoint Parse(SafeTensorsFile file, Dictionary<string, string> m, string name)
+    {
+        var c = CultureInfo.InvariantCulture;
+        BackpropException Bad(string what) => new($"{name}: {what}; it was not written by this version of backprop — start the run again");
+        string Get(string key) => m.TryGetValue(key, out var value) ? value : throw Bad($"the checkpoint has no '{key}' entry");
+        T Number<T>(string key) where T : IParsable<T> =>
+            T.TryParse(Get(key), c, out var value) ? value : throw Bad($"'{key}' is '{Get(key)}', not a number");
+
+        if (Get("format") != FormatName) throw Bad($"format is '{Get("format")}', not '{FormatName}'");
+        if (Get("format_version") != FormatVersion) throw Bad($"checkpoint format version {Get("format_version")}; this backprop reads version {FormatVersion}");
+
+        Architecture architecture;
+        TrainingOptions options;
+        try
+        {
+            architecture = new Architecture(Architecture.ParseSizes(Get("layers")), Activation.Parse(Get("activation")),
+                Activation.Parse(Get("output_activation")), Cost.Parse(Get("cost"))).Validate();
+            options = new TrainingOptions
+            {
+                Optimizer = Get("optimizer"),
+                LearningRate = Number<double>("learning_rate"),
+                Momentum = Number<double>("momentum"),
+                WeightDecay = Number<double>("weight_decay"),
+                BatchSize = Number<int>("batch_size"),
+                Epochs = Number<int>("epochs"),
+                Seed = Number<ulong>("seed"),
+                Shuffle = Get("shuffle") == "true",
+            }.Validate();
+        }
+        catch (BackpropException e) when (!e.Message.StartsWith(name, StringComparison.Ordinal))
+        {
+            throw Bad($"its settings are invalid ({e.Message})");
+        }
+
+        int examples = Number<int>("examples"), epoch = Number<int>("epoch"), batch = Number<int>("batch");
+        long stepCount = Number<long>("step_count");
+        double costSum = Number<double>("cost_sum");
+        if (examples < 1 || examples > MaximumExamples || epoch < 0 || batch < 0 || stepCount < 0)
+            throw Bad("its position (examples, epoch, batch, step_count) is out of range");
+        var words = Get("rng").Split(',');
+        var randomState = new ulong[words.Length];
+        for (int i = 0; i < words.Length; i++)
+            if (!ulong.TryParse(words[i], NumberStyles.None, c, out randomState[i])) throw Bad($"'rng' is '{Get("rng")}', not four decimal words");
+        if (randomState.Length != 4 || randomState.All(w => w == 0)) throw Bad($"'rng' is '{Get("rng")}', not four decimal words, not all zero");
+
+        float[] Tensor(string tensor, int[] shape)
+        {
+            var t = file.Find(tensor) ?? throw Bad($"it has no tensor '{tensor}'");
+            if (!t.Shape.SequenceEqual(shape)) throw Bad($"tensor '{tensor}' is [{string.Join(", ", t.Shape)}], not [{string.Join(", ", shape)}]");
+            return t.Data;
+        }
+        var parameters = new float[2 * architecture.LayerCount][];
+        for (int l = 0; l < architecture.LayerCount; l++)
+        {
+            parameters[2 * l] = Tensor(ModelFile.WeightName(l), [architecture.Sizes[l + 1], architecture.Sizes[l]]);
+            parameters[2 * l + 1] = Tensor(ModelFile.BiasName(l), [architecture.Sizes[l + 1]]);
+        }
+        var optimizerState = new List<float[]>();
+        while (file.Find(OptimizerName(optimizerState.Count)) is { } t)
+        {
+            if (t.Shape.Length != 1) throw Bad($"tensor '{t.Name}' is not one-dimensional");
+            optimizerState.Add(t.Data);
+        }
+
+        var orderValues = Tensor(OrderName, [examples]);
+        var order = new int[examples];
+        var seen = new bool[examples];
+        for (int i = 0; i < examples; i++)
+        {
+            float v = orderValues[i];
+            if (!(v >= 0 && v < examples) || v != MathF.Floor(v) || seen[(int)v])
+                throw Bad($"'{OrderName}' is not an order of {examples} examples (value {v} at index {i})");
+            order[i] = (int)v;
+            seen[order[i]] = true;
+        }
+
+        EpochReport? lastReport = null;
+        if (m.ContainsKey("last_epoch"))
+        {
+            double? Optional(string key) => m.ContainsKey(key) ? Number<double>(key) : null;
+            lastReport = new EpochReport(Number<int>("last_epoch"), Number<double>("last_train_cost"),
+                Optional("last_validation_accuracy"), Optional("last_test_accuracy"), Number<double>("last_seconds"));
+        }
+        var run = m.Where(p => p.Key.StartsWith(RunPrefix, StringComparison.Ordinal))
+            .ToDictionary(p => p.Key[RunPrefix.Length..], p => p.Value, StringComparer.Ordinal);
+
+        return new Checkpoint(architecture, options, examples, epoch, batch, stepCount, parameters, optimizerState.ToArray(),
+            order, randomState, costSum, lastReport, run);
+    }
+}

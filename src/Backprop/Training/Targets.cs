@@ -1,0 +1,57 @@
+using System.Numerics;
+using Backprop.Layers;
+
+namespace Backprop.Training;
+
+/// <summary>Turns class labels into the target vectors y the cost compares against.</summary>
+public static class Targets
+{
+    /// <summary>
+    /// One-hot rows (y_j = 1 for the labelled class), except that a network with a single output neuron takes
+    /// the label itself (0 or 1) as its target, as the seeds' one-neuron chain does.
+    /// </summary>
+    public static void Fill<T>(ReadOnlySpan<int> labels, Span<T> targets, int outputSize) where T : IFloatingPointIeee754<T>
+    {
+        if (outputSize == 1)
+        {
+            for (int i = 0; i < labels.Length; i++) targets[i] = T.CreateTruncating(labels[i]);
+            return;
+        }
+        targets[..(labels.Length * outputSize)].Clear();
+        for (int i = 0; i < labels.Length; i++) targets[i * outputSize + labels[i]] = T.One;
+    }
+
+    public static T[] Create<T>(ReadOnlySpan<int> labels, int outputSize) where T : IFloatingPointIeee754<T>
+    {
+        var targets = new T[labels.Length * outputSize];
+        Fill<T>(labels, targets, outputSize);
+        return targets;
+    }
+
+    /// <summary>The predicted class: the largest output, or for a single output neuron, 1 when a ≥ 0.5.</summary>
+    public static int Predict<T>(ReadOnlySpan<T> outputs) where T : IFloatingPointIeee754<T>
+    {
+        if (outputs.Length == 1) return outputs[0] >= T.CreateTruncating(0.5) ? 1 : 0;
+        int best = 0;
+        for (int j = 1; j < outputs.Length; j++) if (outputs[j] > outputs[best]) best = j;
+        return best;
+    }
+
+    /// <summary>Checks that every label has an output to light up; names the fix otherwise.</summary>
+    public static void CheckFits(Architecture architecture, int featureCount, ReadOnlySpan<int> labels, string dataName)
+    {
+        if (featureCount != architecture.InputSize)
+            throw new BackpropException($"{dataName} has {featureCount} features but --layers starts with {architecture.InputSize}; use --layers {featureCount},…");
+        int outputs = architecture.OutputSize;
+        int largest = 0;
+        foreach (int label in labels)
+        {
+            if (label < 0) throw new BackpropException($"{dataName} has a negative label {label}; labels must be 0, 1, 2, …");
+            largest = Math.Max(largest, label);
+        }
+        if (outputs == 1 && largest > 1)
+            throw new BackpropException($"{dataName} has labels up to {largest} but a single output neuron can only learn 0/1; end --layers with {largest + 1}");
+        if (outputs > 1 && largest >= outputs)
+            throw new BackpropException($"{dataName} has labels up to {largest} but --layers ends with {outputs} outputs; end it with {largest + 1}");
+    }
+}

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using Backprop.Data;
+using Backprop.Layers;
+using Backprop.Optimizers;
+
+namespace Backprop.Training;
+
+/// <summary>Where training is within an epoch, reported every few batches for progress bars.</summary>
+public readonly record struct TrainingProgress(int Epoch, int Batch, int BatchCount);
+
+/// <summary>What one epoch did. Accuracies are null when there is no such data.</summary>
+public sealed record EpochReport(int Epoch, double TrainCost, double? ValidationAccuracy, double? TestAccuracy, double Seconds);
+
+/// <summary>
+/// Mini-batch stochastic gradient descent: each epoch shuffles the example order (seeded), and for every batch
+/// runs forward, backpropagates the batch-mean cost, and lets the optimizer step. A step allocates nothing:
+/// the batch is gathered by index into the propagator's preallocated input.
+/// </summary>
+public sealed class Trainer
+{
+    readonly Propagator<float> pass;
+    readonly float[] targets;
+    readonly int[] order;
+    readonly Rng rng;
+    // Where the epoch under way stands: batches done and the sum of their cost × size. Fields, not locals,
+    // so that a checkpoint taken between batches (or after a cancellation) captures them and a resumed
+    // trainer continues the same epoch with the same train-cost sum.
+    int batch;
+    double costSum;
+
+    public Trainer(Network<float> network, TrainingOptions options, Dataset train)
+    {
+        Options = options.Validate();
+        Network = network;
+        Train = train;
+        if (train.Count == 0) throw new BackpropException("the training data holds no examples");
+        Targets.CheckFits(network.Architecture, train.FeatureCount, train.Labels, "the training data");
+        Optimizer = Optimizer<float>.Create(options.Optimizer, network, options.LearningRate, options.Momentum, options.WeightDecay);
+        pass = new Propagator<float>(network, Math.Min(options.BatchSize, train.Count));
+        targets = new float[pass.MaximumBatch * network.OutputSize];
+        order = Enumerable.Range(0, train.Count).ToArray();
+        // The shuffling stream is the seed's own, apart from initialisation's, so that --init FILE with the
+        // same seed visits examples in the same order as a run that initialised itself.
+        rng = new Rng(options.Seed ^ 0x5DEECE66DUL);
+    }
+
+    public TrainingOptions Options { get; }
+    public Network<float> Network { get; }
+    public Dataset Train { get; }
+    public Optimizer<float> Optimizer { get; }
+    /// <summary>Epochs finished so far.</summary>
+    public int Epoch { get; private set; }
+    /// <summary>Batches finished in the epoch under way (epoch <see cref="Epoch"/> + 1); 0 between epochs.</summary>
+    public int Batch => batch;
+    public int BatchCount => (Train.Count + Options.BatchSize - 1) / Options.BatchSize;
+    /// <summary>The report of the last finished epoch, or null before the first.</summary>
+    public EpochReport? LastReport { get; private set; }
+
+    /// <summary>
+    /// Called after every batch but an epoch's last, when <see cref="Batch"/> batches of the epoch are done and
+    /// the trainer's whole state (weights, optimizer, order, generator) is consistent: the moment to take a
+    /// <see cref="Checkpoint"/>. The end of an epoch is the moment <see cref="RunEpoch"/> returns.
+    /// </summary>
+    public Action<Trainer>? BetweenBatches { get; set; }
+
+    /// <summary>The example order of the epoch under way (after its shuffle once <see cref="Batch"/> &gt; 0).</summary>
+    internal int[] Order => order;
+    internal Rng Random => rng;
+    internal double EpochCostSum => costSum;
+
+    /// <summary>Puts the trainer at a position taken from a checkpoint; the caller has restored the weights and optimizer.</summary>
+    internal void MoveTo(int epoch, int batchesDone, double epochCostSum, EpochReport? lastReport)
+    {
+        Epoch = epoch;
+        batch = batchesDone;
+        costSum = epochCostSum;
+        LastReport = lastReport;
+    }
+
+    /// <summary>Runs every remaining epoch, yielding a report after each.</summary>
+    public IEnumerable<EpochReport> Run(Dataset? validation = null, Dataset? test = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        while (Epoch < Options.Epochs)
+            yield return RunEpoch(validation, test, progress, cancellation);
+    }
+
+    /// <summary>
+    /// Runs the rest of the epoch under way: all of it from <see cref="Batch"/> 0 (shuffling first), or the
+    /// batches after <see cref="Batch"/> when resumed mid-epoch. Cancellation is observed before each batch,
+    /// so a cancelled trainer stands between two batches, ready for a checkpoint.
+    /// </summary>
+    public EpochReport RunEpoch(Dataset? validation = null, Dataset? test = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        int epoch = Epoch + 1;
+        var clock = Stopwatch.StartNew();
+        int batches = BatchCount, reportEvery = Math.Max(1, batches / 100);
+        while (batch < batches)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            if (batch == 0)
+            {
+                // The shuffle belongs to batch 0, after the cancellation check: a trainer at batch 0 has not
+                // shuffled yet, so a checkpoint at an epoch boundary resumes by shuffling, as the run would have.
+                if (Options.Shuffle) rng.Shuffle<int>(order);
+                costSum = 0;
+            }
+            int start = batch * Options.BatchSize;
+            int count = Math.Min(Options.BatchSize, Train.Count - start);
+            float cost = Step(order.AsSpan(start, count));
+            if (!float.IsFinite(cost))
+                throw new BackpropException($"training diverged in epoch {epoch}, batch {batch + 1}: the cost became {cost}; lower the learning rate (--lr {Options.LearningRate} now, try {Options.LearningRate / 10})");
+            costSum += (double)cost * count;
+            batch++;
+            if (progress != null && ((batch - 1) % reportEvery == 0 || batch == batches))
+                progress.Report(new TrainingProgress(epoch, batch, batches));
+            if (batch < batches) BetweenBatches?.Invoke(this);
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        double trainCost = costSum / Train.Count;
+        Epoch = epoch;
+        batch = 0;
+        costSum = 0;
+        LastReport = new EpochReport(epoch, trainCost,
+            validation is null ? null : Evaluation.Of(Network, validation).Accuracy,
+            test is null ? null : Evaluation.Of(Network, test).Accuracy,
+            seconds);
+        return LastReport;
+    }
+
+    /// <summary>One gradient-descent step on the examples at <paramref name="indices"/>; returns their mean cost before the step.</summary>
+    public float Step(ReadOnlySpan<int> indices)
+    {
+        int features = Train.FeatureCount, outputs = Network.OutputSize;
+        var input = pass.Input;
+        for (int i = 0; i < indices.Length; i++)
+        {
+            int example = indices[i];
+            Train.Features.AsSpan(example * features, features).CopyTo(input.Slice(i * features, features));
+            Targets.Fill<float>(Train.Labels.AsSpan(example, 1), targets.AsSpan(i * outputs, outputs), outputs);
+        }
+        pass.Forward(indices.Length);
+        float cost = pass.Backward(targets, indices.Length);
+        Optimizer.Step(pass);
+        return cost;
+    }
+}

@@ -1,0 +1,37 @@
+using Backprop.Optimizers;
+
+namespace Backprop.Training;
+
+/// <summary>How to run stochastic gradient descent. The defaults are Nielsen's network.py settings.</summary>
+public sealed record TrainingOptions
+{
+    public int Epochs { get; init; } = 30;
+    /// <summary>Examples per mini-batch; the last partial batch is kept and averaged over its own size.</summary>
+    public int BatchSize { get; init; } = 10;
+    /// <summary>η.</summary>
+    public double LearningRate { get; init; } = 3.0;
+    /// <summary>"sgd", "momentum" or "adam".</summary>
+    public string Optimizer { get; init; } = "sgd";
+    /// <summary>μ, for the momentum optimizer.</summary>
+    public double Momentum { get; init; } = 0.9;
+    /// <summary>λ: adds λW to the weight gradients.</summary>
+    public double WeightDecay { get; init; }
+    public ulong Seed { get; init; } = 1;
+    /// <summary>Shuffle the examples every epoch (seeded); false keeps file order.</summary>
+    public bool Shuffle { get; init; } = true;
+
+    public TrainingOptions Validate()
+    {
+        if (Epochs < 1) throw new BackpropException($"--epochs must be at least 1, got {Epochs}");
+        if (BatchSize < 1) throw new BackpropException($"--batch must be at least 1, got {BatchSize}; 10 to 256 is usual");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
+            throw new BackpropException($"--lr must be a positive number, got {LearningRate}; try 0.1 for sgd or 0.001 for adam");
+        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay))
+            throw new BackpropException($"--weight-decay must be zero or positive, got {WeightDecay}");
+        if (!Optimizer<float>.Names.Contains(Optimizer))
+            throw new BackpropException($"unknown optimizer '{Optimizer}' for --optimizer; use one of: {string.Join(", ", Optimizer<float>.Names)}");
+        if (Optimizer == "momentum" && (!(Momentum >= 0) || Momentum >= 1))
+            throw new BackpropException($"--momentum must be in [0, 1), got {Momentum}; 0.9 is usual");
+        return this;
+    }
+}
