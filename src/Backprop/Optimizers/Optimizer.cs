@@ -1,4 +1,5 @@
 using System.Numerics;
+using Backprop.Kernels;
 using Backprop.Layers;
 
 namespace Backprop.Optimizers;
@@ -78,8 +79,7 @@ public sealed class Sgd<T>(Network<T> network, double learningRate, double weigh
 
     protected override void Update(Span<T> p, ReadOnlySpan<T> g, double weightDecay, int slot)
     {
-        T eta = T.CreateTruncating(LearningRate), lambda = T.CreateTruncating(weightDecay);
-        for (int i = 0; i < p.Length; i++) p[i] -= eta * (g[i] + lambda * p[i]);
+        UpdateKernels.Sgd(p, g, T.CreateTruncating(LearningRate), T.CreateTruncating(weightDecay));
     }
 }
 
@@ -106,13 +106,7 @@ public sealed class Momentum<T> : Optimizer<T> where T : IFloatingPointIeee754<T
 
     protected override void Update(Span<T> p, ReadOnlySpan<T> g, double weightDecay, int slot)
     {
-        T eta = T.CreateTruncating(LearningRate), lambda = T.CreateTruncating(weightDecay), mu = T.CreateTruncating(Coefficient);
-        var v = velocity[slot];
-        for (int i = 0; i < p.Length; i++)
-        {
-            v[i] = mu * v[i] + (g[i] + lambda * p[i]);
-            p[i] -= eta * v[i];
-        }
+        UpdateKernels.Momentum(p, g, velocity[slot], T.CreateTruncating(LearningRate), T.CreateTruncating(weightDecay), T.CreateTruncating(Coefficient));
     }
 }
 
@@ -140,19 +134,8 @@ public sealed class Adam<T> : Optimizer<T> where T : IFloatingPointIeee754<T>
         // The scalars are computed in double, as Python computes them before handing them to the float kernel.
         double biasCorrection1 = 1 - Math.Pow(Beta1, StepCount);
         double biasCorrection2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, StepCount));
-        T stepSize = T.CreateTruncating(LearningRate / biasCorrection1);
-        T lambda = T.CreateTruncating(weightDecay), b1 = T.CreateTruncating(Beta1), b2 = T.CreateTruncating(Beta2);
-        T oneMinusB1 = T.CreateTruncating(1 - Beta1), oneMinusB2 = T.CreateTruncating(1 - Beta2);
-        T correction2 = T.CreateTruncating(biasCorrection2Sqrt), epsilon = T.CreateTruncating(Epsilon);
-        var ms = m[slot];
-        var vs = v[slot];
-        for (int i = 0; i < p.Length; i++)
-        {
-            T gi = g[i] + lambda * p[i];
-            ms[i] = ms[i] * b1 + gi * oneMinusB1;
-            vs[i] = vs[i] * b2 + oneMinusB2 * gi * gi;
-            T denominator = T.Sqrt(vs[i]) / correction2 + epsilon;
-            p[i] -= stepSize * ms[i] / denominator;
-        }
+        UpdateKernels.Adam(p, g, m[slot], v[slot], T.CreateTruncating(LearningRate / biasCorrection1), T.CreateTruncating(weightDecay),
+            T.CreateTruncating(Beta1), T.CreateTruncating(1 - Beta1), T.CreateTruncating(Beta2), T.CreateTruncating(1 - Beta2),
+            T.CreateTruncating(biasCorrection2Sqrt), T.CreateTruncating(Epsilon));
     }
 }
