@@ -1,5 +1,6 @@
 using Backprop.Activations;
 using Backprop.Autodiff;
+using Backprop.Graphs;
 
 namespace Backprop.Explaining;
 
@@ -97,44 +98,26 @@ public sealed class ChainExplanation
             if (!double.IsFinite(value)) throw new BackpropException($"{name} must be a finite number, got {value}");
 
         int layerCount = weights.Count;
-        var w = new Value[layerCount];
-        var b = new Value[layerCount];
-        var products = new Value[layerCount];
-        var z = new Value[layerCount];
-        var a = new Value[layerCount];
-        var x = new Value(input, "x");
-        Value previous = x;
-        for (int l = 0; l < layerCount; l++)
-        {
-            string n = (l + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            w[l] = new Value(weights[l], "w" + n);
-            b[l] = new Value(biases[l], "b" + n);
-            products[l] = w[l] * previous;
-            z[l] = products[l] + b[l];
-            z[l].Label = "z" + n;
-            a[l] = Apply(activation, z[l]);
-            a[l].Label = "a" + n;
-            previous = a[l];
-        }
-        Value cost = (a[^1] - target).Pow(2);
-        cost.Label = "C";
-        cost.Backward();
+        var chain = NeuronChain.Build(input, target, weights, biases, activation);
+        chain.Cost.Backward();
+        var (x, w, b, z, a) = (chain.Input, chain.Weights, chain.Biases, chain.WeightedInputs, chain.Activations);
 
         var layers = new ChainLayer[layerCount];
         for (int l = 0; l < layerCount; l++)
         {
             Value aPrevious = l == 0 ? x : a[l - 1];
+            // z_l = (w_l·a_(l−1)) + b_l: the product node, child 0 of z_l, holds ∂z_l/∂w_l = a_(l−1).
             // Identity adds no node (a = z), so its local derivative is 1 with nothing to read.
             double slope = ReferenceEquals(a[l], z[l]) ? 1.0 : a[l].LocalDerivatives[0];
             layers[l] = new ChainLayer(
                 Layer: l + 1, Weight: w[l].Data, Bias: b[l].Data, PreviousActivation: aPrevious.Data,
                 WeightedInput: z[l].Data, Activation: a[l].Data,
                 CostByActivation: a[l].Gradient, ActivationByWeightedInput: slope, CostByWeightedInput: z[l].Gradient,
-                WeightedInputByWeight: products[l].LocalDerivatives[0], CostByWeight: w[l].Gradient, CostByBias: b[l].Gradient,
+                WeightedInputByWeight: z[l].Children[0].LocalDerivatives[0], CostByWeight: w[l].Gradient, CostByBias: b[l].Gradient,
                 CostByPreviousActivation: aPrevious.Gradient,
                 NumericCostByWeight: NumericDerivative(input, target, weights, biases, activation, l));
         }
-        return new ChainExplanation(input, target, activation, cost.Data, layers);
+        return new ChainExplanation(input, target, activation, chain.Cost.Data, layers);
     }
 
     /// <summary>The expanded product for ∂C/∂w_l, every factor from the output down, as the seeds write it out:
@@ -153,16 +136,6 @@ public sealed class ChainExplanation
         factors.Add(Layers[layer - 1].PreviousActivation);
         return factors;
     }
-
-    static Value Apply(Activation activation, Value z) => activation.Name switch
-    {
-        "sigmoid" => z.Sigmoid(),
-        "tanh" => z.Tanh(),
-        "relu" => z.Relu(),
-        "leaky-relu" => z.LeakyRelu(),
-        "identity" => z,
-        _ => throw new BackpropException($"the chain does not know activation '{activation.Name}'; use sigmoid, tanh, relu, leaky-relu or identity"),
-    };
 
     /// <summary>(C(w_l + h) − C(w_l − h)) / 2h, forward passes in plain doubles with <see cref="Activation.Apply"/>.</summary>
     static double NumericDerivative(double x, double y, IReadOnlyList<double> weights, IReadOnlyList<double> biases, Activation activation, int layer)
