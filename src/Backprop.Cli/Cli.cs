@@ -11,19 +11,17 @@ public static class Cli
 {
     public const int BadInput = 2;
 
-    /// <summary>Each command's settings, for checking option values before parsing.</summary>
-    static readonly Dictionary<string, Type> SettingsTypes = new()
+    /// <summary>Each command's settings, for checking option values before parsing; filled by <see cref="Add{TCommand}"/>.</summary>
+    static readonly Dictionary<string, Type> SettingsTypes = [];
+
+    /// <summary>Registers a command and remembers its settings type, so no command can miss the value check.</summary>
+    static ICommandConfigurator Add<TCommand>(IConfigurator config, string name) where TCommand : class, ICommand
     {
-        ["train"] = typeof(TrainCommand.Settings),
-        ["evaluate"] = typeof(EvaluateCommand.Settings),
-        ["predict"] = typeof(PredictCommand.Settings),
-        ["gradcheck"] = typeof(GradientCheckCommand.Settings),
-        ["explain"] = typeof(ExplainCommand.Settings),
-        ["export"] = typeof(ExportCommand.Settings),
-        ["download"] = typeof(DownloadCommand.Settings),
-        ["descend"] = typeof(DescendCommand.Settings),
-        ["graph"] = typeof(GraphCommand.Settings),
-    };
+        for (var type = typeof(TCommand); type != null; type = type.BaseType)
+            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Command<>))
+                SettingsTypes[name] = type.GetGenericArguments()[0];
+        return config.AddCommand<TCommand>(name);
+    }
 
     /// <summary>
     /// Spectre.Console.Cli refuses one-letter long names, so explain's and graph's x, y, w and b are declared as short
@@ -51,23 +49,23 @@ public static class Cli
             config.SetApplicationName("backprop");
             config.PropagateExceptions();
             config.Settings.StrictParsing = true;
-            config.AddCommand<TrainCommand>("train")
+            Add<TrainCommand>(config, "train")
                 .WithDescription("Train a network by backpropagation and save it (no arguments: the embedded two-spiral demo).")
                 .WithExample("train")
                 .WithExample("train", "--data", "fashion-mnist", "--layers", "784,30,10", "--activation", "sigmoid", "--output-activation", "sigmoid", "--cost", "quadratic", "--optimizer", "sgd", "--lr", "3.0", "--batch", "10", "--epochs", "5");
-            config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Accuracy and mean cost of a model on data.")
+            Add<EvaluateCommand>(config, "evaluate").WithDescription("Accuracy and mean cost of a model on data.")
                 .WithExample("evaluate", "--model", "model.safetensors", "--data", "fashion-mnist");
-            config.AddCommand<PredictCommand>("predict").WithDescription("Predicted class and output activations for every input.")
+            Add<PredictCommand>(config, "predict").WithDescription("Predicted class and output activations for every input.")
                 .WithExample("predict", "--model", "model.safetensors", "--input", "csv:inputs.csv");
-            config.AddCommand<ExportCommand>("export").WithDescription("Write a model as an ONNX graph.").WithExample("export", "--model", "model.safetensors", "--onnx", "model.onnx");
-            config.AddCommand<DownloadCommand>("download").WithDescription("Fetch MNIST or Fashion-MNIST (SHA-256 verified, resumable).").WithExample("download", "mnist");
-            config.AddCommand<GradientCheckCommand>("gradcheck").WithDescription("Compare every backpropagated derivative with central finite differences.")
+            Add<ExportCommand>(config, "export").WithDescription("Write a model as an ONNX graph.").WithExample("export", "--model", "model.safetensors", "--onnx", "model.onnx");
+            Add<DownloadCommand>(config, "download").WithDescription("Fetch MNIST or Fashion-MNIST (SHA-256 verified, resumable).").WithExample("download", "mnist");
+            Add<GradientCheckCommand>(config, "gradcheck").WithDescription("Compare every backpropagated derivative with central finite differences.")
                 .WithExample("gradcheck", "--layers", "4,5,3", "--activation", "tanh", "--output-activation", "softmax", "--cost", "cross-entropy");
-            config.AddCommand<DescendCommand>("descend").WithDescription("Gradient descent on a function of x1 … xn, with its partial derivatives at every step and a contour picture.")
+            Add<DescendCommand>(config, "descend").WithDescription("Gradient descent on a function of x1 … xn, with its partial derivatives at every step and a contour picture.")
                 .WithExample("descend", "--function", "x1^2 + x2^2", "--start", "3,4", "--lr", "0.1", "--steps", "20");
-            config.AddCommand<GraphCommand>("graph").WithDescription("Draw a computation graph with every value, gradient and local derivative (SVG and DOT).")
+            Add<GraphCommand>(config, "graph").WithDescription("Draw a computation graph with every value, gradient and local derivative (SVG and DOT).")
                 .WithExample("graph", "--x", "1.5", "--y", "0.5", "--w", "0.8,-0.4", "--activation", "sigmoid");
-            config.AddCommand<ExplainCommand>("explain").WithDescription("The chain rule with real numbers: the seeds' one-neuron chain, one weight of a model, or what recycling saves.").WithExample("explain", "--x", "1.5", "--y", "0.5", "--w", "0.8,-0.4").WithExample("explain", "--model", "model.safetensors", "--data", "xor", "--example", "0", "--weight", "2:0:1", "--paths").WithExample("explain", "--cost-of-derivatives", "--layers", "784,30,10");
+            Add<ExplainCommand>(config, "explain").WithDescription("The chain rule with real numbers: the seeds' one-neuron chain, one weight of a model, or what recycling saves.").WithExample("explain", "--x", "1.5", "--y", "0.5", "--w", "0.8,-0.4").WithExample("explain", "--model", "model.safetensors", "--data", "xor", "--example", "0", "--weight", "2:0:1", "--paths").WithExample("explain", "--cost-of-derivatives", "--layers", "784,30,10");
         });
         try
         {
