@@ -4,7 +4,7 @@ using BenchmarkDotNet.Running;
 
 namespace Backprop.Benchmarks;
 
-/// <summary>GFLOP/s = 2·m·n·k / mean time, and that as a percentage of the measured 1- and 2-thread FMA peaks.</summary>
+/// <summary>GFLOP/s = 2·m·n·k / mean time (for a training step, 2 × its multiply-adds / mean time), and that as a percentage of the measured 1- and 2-thread FMA peaks.</summary>
 public sealed class GflopsColumn(string name, Func<double, double> transform, string format, string legend) : IColumn
 {
     /// <summary>Measured once, in the host process, the first time a % column is shown.</summary>
@@ -44,9 +44,15 @@ public sealed class GflopsColumn(string name, Func<double, double> transform, st
     {
         var report = summary[benchmarkCase];
         if (report?.ResultStatistics is not { } statistics) return null;
-        if (benchmarkCase.Parameters["Shape"] is not string text) return null;
-        var shape = GemmShape.Parse(text);
-        return 2.0 * shape.M * shape.N * shape.K / statistics.Mean; // mean is in nanoseconds: flop/ns = GFLOP/s
+        // The mean is in nanoseconds: flop/ns = GFLOP/s.
+        if (benchmarkCase.Parameters["Shape"] is string text)
+        {
+            var shape = GemmShape.Parse(text);
+            return 2.0 * shape.M * shape.N * shape.K / statistics.Mean;
+        }
+        if (benchmarkCase.Parameters["Configuration"] is string configuration && benchmarkCase.Descriptor.WorkloadMethod.Name == nameof(TrainingStepBenchmarks.ForwardBackward))
+            return 2.0 * TrainingStep.MultiplyAddsOf(configuration) / statistics.Mean;
+        return null;
     }
 
     public override string ToString() => ColumnName;

@@ -7,11 +7,18 @@ using Backprop.Benchmarks;
 
 // --peak               FP32 FMA peak on 1 and 2 threads.
 // --kernel [kc]        the 12×32 micro-kernel alone on cache-resident panels.
+// --phases [A B C]    Stopwatch split of one training step into forward, backward and update.
 // --quick [shapes…]    Stopwatch sweep for tuning; --isa, --strategy, --threads force settings.
 // anything else        BenchmarkDotNet (e.g. --filter '*Gemm*'), short in-process runs: the machine is shared.
 if (args.Length > 0 && args[0] == "--kernel")
 {
     KernelOnly.Run(args.Length > 1 ? int.Parse(args[1]) : 512);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "--phases")
+{
+    TrainingStep.Phases(args.Length > 1 ? args[1..] : TrainingStep.Configurations);
     return;
 }
 
@@ -46,7 +53,7 @@ if (args.Length > 0 && args[0] == "--quick")
 var job = Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(2).WithIterationCount(5);
 var config = DefaultConfig.Instance.AddJob(job).AddColumn(GflopsColumn.All);
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args, config);
-if (summaries.Any(s => s.BenchmarksCases.Any(c => c.Descriptor.Type == typeof(GemmBenchmarks))))
+if (summaries.Any(s => s.BenchmarksCases.Any(c => c.Descriptor.Type == typeof(GemmBenchmarks) || c.Descriptor.Type == typeof(TrainingStepBenchmarks))))
 {
     Console.WriteLine();
     Console.WriteLine($"FP32 FMA peak (measured): 1 thread {GflopsColumn.PeakOneThread:F1} GFLOP/s, 2 threads {GflopsColumn.PeakTwoThreads:F1} GFLOP/s");
@@ -54,5 +61,5 @@ if (summaries.Any(s => s.BenchmarksCases.Any(c => c.Descriptor.Type == typeof(Ge
     foreach (var summary in summaries)
         foreach (var benchmarkCase in summary.BenchmarksCases)
             if (GflopsColumn.Gflops(summary, benchmarkCase) is { } gflops)
-                Console.WriteLine($"{benchmarkCase.Parameters["Product"],-12} {benchmarkCase.Parameters["Shape"],-16} {gflops,8:F1} {100 * gflops / GflopsColumn.PeakOneThread,10:F0} {100 * gflops / GflopsColumn.PeakTwoThreads,10:F0}");
+                Console.WriteLine($"{benchmarkCase.Parameters["Product"] ?? benchmarkCase.Parameters["Configuration"],-12} {benchmarkCase.Parameters["Shape"] ?? benchmarkCase.Descriptor.WorkloadMethod.Name,-16} {gflops,8:F1} {100 * gflops / GflopsColumn.PeakOneThread,10:F0} {100 * gflops / GflopsColumn.PeakTwoThreads,10:F0}");
 }

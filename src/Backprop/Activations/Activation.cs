@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Backprop.Kernels;
 
 namespace Backprop.Activations;
 
@@ -54,10 +55,8 @@ public abstract class Activation
         // TensorPrimitives.Sigmoid is 1/(1+e^−z): at z = −1000 e^1000 is ∞ and the result a clean 0, never NaN.
         public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int width) => TensorPrimitives.Sigmoid(z, a);
         /// <summary>σ′(z) = a(1 − a).</summary>
-        public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> g, Span<T> delta, int width)
-        {
-            for (int i = 0; i < delta.Length; i++) delta[i] = g[i] * a[i] * (T.One - a[i]);
-        }
+        public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> g, Span<T> delta, int width) =>
+            ActivationKernels.SigmoidBackward(a, g, delta);
         public override double Apply(double z) => 1.0 / (1.0 + Math.Exp(-z));
         public override double Derivative(double z) { double s = Apply(z); return s * (1 - s); }
     }
@@ -67,10 +66,8 @@ public abstract class Activation
         public override string Name => "tanh";
         public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int width) => TensorPrimitives.Tanh(z, a);
         /// <summary>tanh′(z) = 1 − a².</summary>
-        public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> g, Span<T> delta, int width)
-        {
-            for (int i = 0; i < delta.Length; i++) delta[i] = g[i] * (T.One - a[i] * a[i]);
-        }
+        public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> g, Span<T> delta, int width) =>
+            ActivationKernels.TanhBackward(a, g, delta);
         public override double Apply(double z) => Math.Tanh(z);
         public override double Derivative(double z) { double t = Math.Tanh(z); return 1 - t * t; }
     }
@@ -81,10 +78,8 @@ public abstract class Activation
         public override bool IsRectifier => true;
         public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int width) => TensorPrimitives.Max(z, T.Zero, a);
         /// <summary>relu′(z) = 1 for z &gt; 0, else 0 (PyTorch's choice at z = 0).</summary>
-        public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> g, Span<T> delta, int width)
-        {
-            for (int i = 0; i < delta.Length; i++) delta[i] = z[i] > T.Zero ? g[i] : T.Zero;
-        }
+        public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> g, Span<T> delta, int width) =>
+            ActivationKernels.ReluBackward(z, g, delta);
         public override double Apply(double z) => Math.Max(z, 0);
         public override double Derivative(double z) => z > 0 ? 1 : 0;
     }
@@ -95,16 +90,10 @@ public abstract class Activation
         public const double Slope = 0.01;
         public override string Name => "leaky-relu";
         public override bool IsRectifier => true;
-        public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int width)
-        {
-            T slope = T.CreateTruncating(Slope);
-            for (int i = 0; i < a.Length; i++) a[i] = z[i] > T.Zero ? z[i] : slope * z[i];
-        }
-        public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> g, Span<T> delta, int width)
-        {
-            T slope = T.CreateTruncating(Slope);
-            for (int i = 0; i < delta.Length; i++) delta[i] = z[i] > T.Zero ? g[i] : slope * g[i];
-        }
+        public override void Forward<T>(ReadOnlySpan<T> z, Span<T> a, int width) =>
+            ActivationKernels.LeakyReluForward(z, a, T.CreateTruncating(Slope));
+        public override void Backward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> a, ReadOnlySpan<T> g, Span<T> delta, int width) =>
+            ActivationKernels.LeakyReluBackward(z, g, delta, T.CreateTruncating(Slope));
         public override double Apply(double z) => z > 0 ? z : Slope * z;
         public override double Derivative(double z) => z > 0 ? 1 : Slope;
     }

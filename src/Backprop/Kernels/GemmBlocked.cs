@@ -135,21 +135,26 @@ internal static unsafe class GemmBlocked
     /// </summary>
     const int UnpackedBMaxRows = 2;
 
-    /// <summary>Rows of one dynamically scheduled chunk, in micro-panels: small enough to balance, large enough
-    /// that each B micro-panel fetched from L3 serves several A micro-panels.</summary>
-    const int TeamChunkPanels = 4;
+    /// <summary>
+    /// Rows of one dynamically scheduled chunk, in micro-panels. One: the finest hand-out balances the two
+    /// threads best, and a B micro-panel streamed from L3 once per A micro-panel is still only ~5 bytes per cycle.
+    /// With 4 (48 rows), 256 rows made 6 chunks of which one thread got 144 rows and the other 112:
+    /// 256×1024×1024 ran at 163–180 GFLOP/s against 193–201 with 1 (1024³ within noise, 205–212).
+    /// </summary>
+    const int TeamChunkPanels = 1;
 
     /// <summary>B micro-panels packed per ticket by a team.</summary>
     const int TeamPackPanels = 4;
 
     /// <summary>
-    /// Whether m gives enough row chunks (4 or more) for two threads to share one packed B evenly; with fewer,
-    /// one thread would wait for the other's last chunk, and a static split measured faster (e.g. 128×128×256).
+    /// Whether m is tall enough (16 micro-panels, 192 rows with the 12×32 kernel) for two threads to share one
+    /// packed B; below it a static split of C measured faster (64×128×256: 25 against 39 µs; 128×256×64: 22 against 27).
     /// </summary>
     public static bool SuitsTeam<TKernel>(in GemmProblem problem) where TKernel : struct, IMicroKernel =>
-        problem.M >= 4 * TeamChunkPanels * TKernel.Mr;
+        problem.M >= 16 * TKernel.Mr;
 
     /// <summary>Computes rows [i0, i1) × columns [j0, j1) of C for <paramref name="problem"/> (k ≥ 1) on this thread alone.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TKernel>(in GemmProblem problem, int i0, int i1, int j0, int j1, GemmWorkspace workspace)
         where TKernel : struct, IMicroKernel
     {
@@ -177,6 +182,7 @@ internal static unsafe class GemmBlocked
     /// micro-panels into the team's shared buffer, then take row chunks, each packing only its own A rows, so
     /// neither operand is packed twice.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunTeam<TKernel>(in GemmProblem problem, GemmWorkspace workspace, in GemmTeam team)
         where TKernel : struct, IMicroKernel
     {
@@ -212,6 +218,7 @@ internal static unsafe class GemmBlocked
     /// jc: packed micro-panels from <paramref name="packedB"/>, except columns below
     /// <paramref name="packedFrom"/>, which the kernel reads from row-major B in place.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void RowBlock<TKernel>(in GemmProblem problem, int ic, int mc, int pc, int kc, int jc, int nc, float* packedB, int packedFrom, GemmWorkspace workspace)
         where TKernel : struct, IMicroKernel
     {
@@ -253,6 +260,7 @@ internal static unsafe class GemmBlocked
     /// Packs A[ic..ic+mc, pc..pc+kc] as micro-panels of Mr rows: panel t holds A[ic + t·Mr + r, pc + q] at
     /// destination[t·Mr·kc + q·Mr + r], rows past mc zero.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void PackA<TKernel>(in GemmProblem problem, int ic, int mc, int pc, int kc, float* destination)
         where TKernel : struct, IMicroKernel
     {
@@ -282,6 +290,7 @@ internal static unsafe class GemmBlocked
     /// Packs B[pc..pc+kc, jc..jc+nc] as micro-panels of Nr columns: panel t holds B[pc + q, jc + t·Nr + j] at
     /// destination[t·Nr·kc + q·Nr + j], columns past nc zero.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void PackB<TKernel>(in GemmProblem problem, int pc, int kc, int jc, int nc, float* destination)
         where TKernel : struct, IMicroKernel
     {
@@ -313,6 +322,7 @@ internal static unsafe class GemmBlocked
     /// With AVX, 8×8 (and 4×8) blocks are transposed in registers: a scalar transpose costs one load and one
     /// strided store per element and, for C = A·Bᵀ, cost as much as a third of the product.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Transpose(float* source, nint stride, int count, int kc, float* destination, int width, bool vector)
     {
         int r = 0;
@@ -337,6 +347,7 @@ internal static unsafe class GemmBlocked
             for (int q = 0; q < kc; q++) destination[q * width + r] = 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void TransposeScalar(float* source, nint stride, int count, int kc, float* destination, int width)
     {
         for (int r = 0; r < count; r++, source += stride)
@@ -395,6 +406,7 @@ internal static unsafe class GemmBlocked
     }
 
     /// <summary>destination[i] = source[i] for i &lt; count, 0 for count ≤ i &lt; width: one k step of a ragged panel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void CopyPadded(float* source, float* destination, int count, int width)
     {
         int i = 0;
@@ -405,7 +417,7 @@ internal static unsafe class GemmBlocked
     }
 
     /// <summary>C[r, j] (+)= tile[r, j] for r &lt; rows, j &lt; columns: the valid part of an edge tile.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     static void MergeTile(float* tile, nint ldt, float* c, nint ldc, int rows, int columns, bool add)
     {
         for (int r = 0; r < rows; r++, tile += ldt, c += ldc)

@@ -112,6 +112,7 @@ internal static unsafe class GemmDirect
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void StoreTile(float* tile, float* c, nint ldc, int rows, int columns, bool accumulate)
     {
         for (int r = 0; r < rows; r++, c += ldc, tile += 4)

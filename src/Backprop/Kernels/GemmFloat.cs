@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -55,11 +56,14 @@ internal static unsafe class GemmFloat
 
     /// <summary>
     /// C = A·Bᵀ (the forward pass) skips packing when k is long enough to amortise the horizontal sums of the
-    /// dot-product tiles and the product is small or has a narrow side that would leave micro-tiles mostly
-    /// empty (measured crossovers, see bench/RESULTS.md).
+    /// dot-product tiles and either a side is narrow (micro-tiles would be mostly padding) or k is long and the
+    /// product small enough that packing B would cost a good share of it. Measured with `--quick`, drivers fully
+    /// optimised: direct wins 10×30×784 (6.5 vs 11.7 µs), 256×10×1024 (33 vs 134), 16×256×784 (38 vs 59),
+    /// 64×256×784 (140 vs 148); packing wins 32×64×256 (13 vs 16), 64×256×128 (24 vs 45), 128×128×128 (24 vs 49),
+    /// 256×1024×784 (2.2 vs 2.4 ms).
     /// </summary>
     static bool PrefersDirect(in GemmProblem problem) =>
-        problem.K >= 128 && (problem.N < 64 || problem.M < 48 || (long)problem.M * problem.N * problem.K <= 1L << 22);
+        problem.K >= 128 && (problem.N < 64 || problem.M < 24 || (problem.K >= 512 && (long)problem.M * problem.N * problem.K <= 1L << 24));
 
     [ThreadStatic] static GemmSettings? forced;
 
@@ -101,6 +105,7 @@ internal static unsafe class GemmFloat
             Execute(new GemmProblem { A = pa, B = pb, C = pc, M = m, N = n, K = k, ATransposed = true, Accumulate = accumulate });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Execute(in GemmProblem problem)
     {
         if (problem.M == 0 || problem.N == 0) return;
@@ -153,6 +158,7 @@ internal static unsafe class GemmFloat
     /// one packed B and taking row chunks dynamically (<see cref="GemmBlocked.RunTeam{TKernel}"/>); otherwise C
     /// is halved along its longer side on tile boundaries, each half packing (or reading in place) its own operands.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static bool Split(in GemmWorker.Job whole, out GemmWorker.Job first, out GemmWorker.Job second)
     {
         (int mr, int nr) = whole.Direct ? (4, 4) : whole.InstructionSet switch
@@ -182,6 +188,7 @@ internal static unsafe class GemmFloat
     }
 
     /// <summary>Computes one job's rectangle of C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RunPart(in GemmWorker.Job job)
     {
         if (job.Direct)

@@ -4,12 +4,12 @@ using System.Runtime.ExceptionServices;
 namespace Backprop.Kernels;
 
 /// <summary>
-/// One persistent background thread that takes part in large products. The handshake is a flag polled for a
+/// One persistent background thread that takes part in large products and long element-wise updates. The handshake is a flag polled for a
 /// while, then an <see cref="AutoResetEvent"/> to block on, and the job is a struct field, so a product costs
 /// no allocation: no Task, no closure, no delegate (and no ManualResetEventSlim, whose blocking wait allocates
 /// now and then). Only one caller at a time may use the worker; a caller that finds it busy computes alone.
 /// </summary>
-internal sealed class GemmWorker
+internal sealed unsafe class GemmWorker
 {
     static GemmWorker? instance;
     static readonly Lock creation = new();
@@ -90,7 +90,8 @@ internal sealed class GemmWorker
             Volatile.Write(ref started, 0);
             try
             {
-                GemmFloat.RunPart(job);
+                if (job.Part is not null) job.Part(job.State, job.I0, job.I1);
+                else GemmFloat.RunPart(job);
             }
             catch (Exception exception)
             {
@@ -100,6 +101,32 @@ internal sealed class GemmWorker
             Volatile.Write(ref completedJobs, completedJobs + 1);
             Volatile.Write(ref finished, 1);
             doneEvent.Set();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="part"/>(state, 0, s) on the calling thread and (state, s, length) on the worker, s
+    /// about half of length on a 64-element boundary; or all of it here when another thread holds the worker.
+    /// For element-wise work only: the two ranges must be independent.
+    /// </summary>
+    public static void RunHalves(void* state, int length, delegate*<void*, int, int, void> part)
+    {
+        int split = length / 2 / 64 * 64;
+        var worker = Instance;
+        if (split == 0 || !worker.TryClaim())
+        {
+            part(state, 0, length);
+            return;
+        }
+        worker.Start(new Job { Part = part, State = state, I0 = split, I1 = length });
+        try
+        {
+            part(state, 0, split);
+        }
+        finally
+        {
+            // The worker reads through the caller's pinned pointers: never leave before it ends.
+            worker.Finish();
         }
     }
 
@@ -113,10 +140,13 @@ internal sealed class GemmWorker
 
     /// <summary>
     /// A rectangle of C for one thread: rows [I0, I1) × columns [J0, J1) of <see cref="Problem"/>; or, when
-    /// <see cref="SharedPackedB"/> is set, all of C shared with the other thread through that packed-B buffer.
+    /// <see cref="SharedPackedB"/> is set, all of C shared with the other thread through that packed-B buffer;
+    /// or, when <see cref="Part"/> is set, Part(State, I0, I1) (<see cref="RunHalves"/>).
     /// </summary>
     public unsafe struct Job
     {
+        public delegate*<void*, int, int, void> Part;
+        public void* State;
         public GemmProblem Problem;
         public GemmInstructionSet InstructionSet;
         public bool Direct;

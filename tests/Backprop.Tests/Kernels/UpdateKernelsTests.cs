@@ -43,4 +43,41 @@ public class UpdateKernelsTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(UpdateKernels.ParallelLength - 1)] // one thread
+    [InlineData(UpdateKernels.ParallelLength)]     // two halves from here
+    [InlineData(UpdateKernels.ParallelLength + 37)]
+    [InlineData(3 * UpdateKernels.ParallelLength + 5)]
+    public void Long_updates_shared_with_the_worker_give_the_same_bits_and_allocate_nothing(int n)
+    {
+        var rng = new Rng(8);
+        float[] p = Random(rng, n), g = Random(rng, n), v = Random(rng, n), m = Random(rng, n), s = Random(rng, n, 0, 1);
+        const float eta = 0.1f, lambda = 0.01f, mu = 0.9f;
+        const float step = 0.01f, b1 = 0.9f, c1 = 0.1f, b2 = 0.999f, c2 = 0.001f, corr = 0.0316f, eps = 1e-8f;
+        float[] sgd = (float[])p.Clone(), mp = (float[])p.Clone(), mv = (float[])v.Clone();
+        float[] ap = (float[])p.Clone(), am = (float[])m.Clone(), av = (float[])s.Clone();
+        var worker = GemmWorker.Instance;
+        long jobsBefore = worker.CompletedJobs;
+        UpdateKernels.Sgd<float>(sgd, g, eta, lambda);
+        UpdateKernels.Momentum<float>(mp, g, mv, eta, lambda, mu);
+        UpdateKernels.Adam<float>(ap, g, am, av, step, lambda, b1, c1, b2, c2, corr, eps);
+        // Other tests may hold the worker at the same moment (then the caller does it all), so only "at most".
+        Assert.InRange(worker.CompletedJobs - jobsBefore, 0, n >= UpdateKernels.ParallelLength ? long.MaxValue : 0);
+        for (int i = 0; i < n; i++)
+        {
+            Assert.True(p[i] - eta * (g[i] + lambda * p[i]) == sgd[i], $"sgd n={n} i={i}");
+            float vi = mu * v[i] + (g[i] + lambda * p[i]);
+            Assert.True(vi == mv[i] && p[i] - eta * vi == mp[i], $"momentum n={n} i={i}");
+            float gi = g[i] + lambda * p[i];
+            float mi = m[i] * b1 + gi * c1, si = s[i] * b2 + c2 * gi * gi;
+            Assert.True(mi == am[i] && si == av[i] && p[i] - step * mi / (MathF.Sqrt(si) / corr + eps) == ap[i], $"adam n={n} i={i}");
+        }
+
+        for (int i = 0; i < 40; i++) UpdateKernels.Momentum<float>(mp, g, mv, eta, lambda, mu); // past tiered compilation's promotions
+        Thread.Sleep(250);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) UpdateKernels.Momentum<float>(mp, g, mv, eta, lambda, mu);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
