@@ -15,10 +15,13 @@ namespace Backprop.Kernels;
 internal static unsafe class UpdateKernels
 {
     /// <summary>
-    /// From this many parameters a float update is shared with the worker. Measured (momentum, best of 5, µs, one
-    /// thread / two): 16 K 4.9 / 3.7, 32 K 10.8 / 6.6, 64 K 20.1 / 11.9, 200 K 66.5 / 35.6, 1 M 331 / 163.
+    /// From this many parameters a float update is shared with the worker. Measured with the worker awake
+    /// (momentum, best of 5, µs, one thread / two): 16 K 4.9 / 3.7, 32 K 10.8 / 6.6, 64 K 20.1 / 11.9,
+    /// 128 K 40.9 / 22.3, 200 K 66.5 / 35.6, 1 M 331 / 163. But a worker that no product has woken lately sleeps,
+    /// and waking it costs 10–50 µs: at 16 K, configuration A (23,520 weights, products too small for two
+    /// threads) went from 0.15 to 0.19–0.40 s per epoch. From 128 K the saving outweighs a wake-up.
     /// </summary>
-    public const int ParallelLength = 1 << 14;
+    public const int ParallelLength = 1 << 17;
 
     /// <summary>p ← p − η (g + λp).</summary>
     public static void Sgd<T>(Span<T> p, ReadOnlySpan<T> g, T eta, T lambda) where T : IFloatingPointIeee754<T>
