@@ -11,18 +11,21 @@ namespace Backprop.Kernels;
 /// </summary>
 internal static class ActivationKernels
 {
-    /// <summary>relu′: δ = g where z &gt; 0, else 0 (PyTorch's choice at z = 0; NaN z gives 0 as in PyTorch).</summary>
+    /// <summary>
+    /// relu′: δ = 0 where z ≤ 0, else g — PyTorch's threshold_backward, including its choices at z = 0 (0) and at
+    /// NaN z (g: the comparison is false).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReluBackward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> g, Span<T> delta) where T : IFloatingPointIeee754<T>
     {
         int i = 0;
         if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
             for (; i <= delta.Length - Vector<T>.Count; i += Vector<T>.Count)
-                Vector.ConditionalSelect(Vector.GreaterThan(new Vector<T>(z[i..]), Vector<T>.Zero), new Vector<T>(g[i..]), Vector<T>.Zero).CopyTo(delta[i..]);
-        for (; i < delta.Length; i++) delta[i] = z[i] > T.Zero ? g[i] : T.Zero;
+                Vector.ConditionalSelect(Vector.LessThanOrEqual(new Vector<T>(z[i..]), Vector<T>.Zero), Vector<T>.Zero, new Vector<T>(g[i..])).CopyTo(delta[i..]);
+        for (; i < delta.Length; i++) delta[i] = z[i] <= T.Zero ? T.Zero : g[i];
     }
 
-    /// <summary>leaky-relu′: δ = g where z &gt; 0, else slope · g.</summary>
+    /// <summary>leaky-relu′: δ = g where z &gt; 0, else slope · g (NaN z: slope · g, as in PyTorch).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LeakyReluBackward<T>(ReadOnlySpan<T> z, ReadOnlySpan<T> g, Span<T> delta, T slope) where T : IFloatingPointIeee754<T>
     {

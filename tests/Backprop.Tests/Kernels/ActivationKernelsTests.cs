@@ -30,7 +30,7 @@ public class ActivationKernelsTests
             float[] z = Values(rng, n), g = Values(rng, n), a = z.Select(v => 1 / (1 + MathF.Exp(-v))).ToArray(), delta = new float[n];
 
             ActivationKernels.ReluBackward<float>(z, g, delta);
-            for (int i = 0; i < n; i++) AssertSameBits(z[i] > 0 ? g[i] : 0f, delta[i], $"relu n={n} i={i} z={z[i]}");
+            for (int i = 0; i < n; i++) AssertSameBits(z[i] <= 0 ? 0f : g[i], delta[i], $"relu′ n={n} i={i} z={z[i]}");
 
             ActivationKernels.LeakyReluBackward<float>(z, g, delta, slope);
             for (int i = 0; i < n; i++) AssertSameBits(z[i] > 0 ? g[i] : slope * g[i], delta[i], $"leaky-relu′ n={n} i={i} z={z[i]}");
@@ -44,6 +44,17 @@ public class ActivationKernelsTests
             ActivationKernels.TanhBackward<float>(a, g, delta);
             for (int i = 0; i < n; i++) AssertSameBits(g[i] * (1 - a[i] * a[i]), delta[i], $"tanh n={n} i={i}");
         }
+    }
+
+    [Fact]
+    public void At_nan_and_zero_the_rectifiers_pass_on_what_pytorch_does()
+    {
+        // torch 1.13: relu(z).backward(ones) at z = [nan, -1, 0, 2] gives [1, 0, 0, 1]; leaky_relu gives [0.01, 0.01, 0.01, 1].
+        float[] z = [float.NaN, -1, 0, 2], g = [1, 1, 1, 1], delta = new float[4];
+        ActivationKernels.ReluBackward<float>(z, g, delta);
+        Assert.Equal([1f, 0f, 0f, 1f], delta);
+        ActivationKernels.LeakyReluBackward<float>(z, g, delta, 0.01f);
+        Assert.Equal([0.01f, 0.01f, 0.01f, 1f], delta);
     }
 
     [Theory]
