@@ -1,6 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Backprop.Kernels;
 
@@ -16,7 +14,7 @@ internal static class Gemm
         where T : INumber<T>
     {
         if (typeof(T) == typeof(float))
-            GemmFloat.MultiplyTransposedB(Cast(a), Cast(b), Cast(c), m, n, k, accumulate);
+            GemmFloat.MultiplyTransposedB(FloatView.Of(a), FloatView.Of(b), FloatView.Of(c), m, n, k, accumulate);
         else
             GemmReference.MultiplyTransposedB(a, b, c, m, n, k, accumulate);
     }
@@ -26,7 +24,7 @@ internal static class Gemm
         where T : INumber<T>
     {
         if (typeof(T) == typeof(float))
-            GemmFloat.Multiply(Cast(a), Cast(b), Cast(c), m, n, k, accumulate);
+            GemmFloat.Multiply(FloatView.Of(a), FloatView.Of(b), FloatView.Of(c), m, n, k, accumulate);
         else
             GemmReference.Multiply(a, b, c, m, n, k, accumulate);
     }
@@ -36,11 +34,8 @@ internal static class Gemm
         where T : INumber<T>
     {
         if (typeof(T) == typeof(float))
-            GemmFloat.MultiplyTransposedA(Cast(a), Cast(b), Cast(c), m, n, k, accumulate);
+            GemmFloat.MultiplyTransposedA(FloatView.Of(a), FloatView.Of(b), FloatView.Of(c), m, n, k, accumulate);
         else
             GemmReference.MultiplyTransposedA(a, b, c, m, n, k, accumulate);
     }
-
-    static ReadOnlySpan<float> Cast<T>(ReadOnlySpan<T> s) => MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(s)), s.Length);
-    static Span<float> Cast<T>(Span<T> s) => MemoryMarshal.CreateSpan(ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(s)), s.Length);
 }

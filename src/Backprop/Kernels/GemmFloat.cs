@@ -131,25 +131,7 @@ internal static unsafe class GemmFloat
             0 => multiplyAdds >= ParallelThreshold && Environment.ProcessorCount > 1,
             _ => true,
         };
-        if (split && Split(whole, out var mine, out var theirs))
-        {
-            var worker = GemmWorker.Instance;
-            if (worker.TryClaim())
-            {
-                worker.Schedule.Reset();
-                worker.Start(theirs);
-                try
-                {
-                    RunPart(mine);
-                }
-                finally
-                {
-                    // The worker reads A, B and C through pointers pinned by our caller: never leave before it ends.
-                    worker.Finish();
-                }
-                return;
-            }
-        }
+        if (split && Split(whole, out var mine, out var theirs) && GemmWorker.Instance.TryShare(mine, theirs)) return;
         RunPart(whole);
     }
 

@@ -7,7 +7,7 @@ namespace Backprop.Kernels;
 /// One persistent background thread that takes part in large products and long element-wise updates. The handshake is a flag polled for a
 /// while, then an <see cref="AutoResetEvent"/> to block on, and the job is a struct field, so a product costs
 /// no allocation: no Task, no closure, no delegate (and no ManualResetEventSlim, whose blocking wait allocates
-/// now and then). Only one caller at a time may use the worker; a caller that finds it busy computes alone.
+/// now and then). Only one caller at a time may use the worker (<see cref="TryShare"/>); a caller that finds it busy computes alone.
 /// </summary>
 internal sealed unsafe class GemmWorker
 {
@@ -60,26 +60,39 @@ internal sealed unsafe class GemmWorker
     /// <summary>Bytes the worker thread had allocated when it finished its last job, waits included (tests).</summary>
     public long AllocatedBytes => Volatile.Read(ref allocatedBytes);
 
-    /// <summary>Claims the worker for one product; false when another thread is using it.</summary>
-    public bool TryClaim() => Interlocked.CompareExchange(ref busy, 1, 0) == 0;
-
-    /// <summary>Starts <paramref name="work"/> on the worker (after <see cref="TryClaim"/> succeeded).</summary>
-    public void Start(in Job work)
+    /// <summary>
+    /// Runs <paramref name="theirs"/> on the worker while the calling thread runs <paramref name="mine"/>, and
+    /// returns when both are done, rethrowing anything the worker's job threw. False, with nothing run, when
+    /// another thread holds the worker: the caller then does all of the work itself.
+    /// </summary>
+    public bool TryShare(in Job mine, in Job theirs)
     {
-        job = work;
+        if (Interlocked.CompareExchange(ref busy, 1, 0) != 0) return false;
+        Schedule.Reset();
+        job = theirs;
         Volatile.Write(ref finished, 0);
         Volatile.Write(ref started, 1);
         startEvent.Set();
+        try
+        {
+            Run(mine);
+        }
+        finally
+        {
+            // The worker reads through pointers the caller pinned: never leave before it ends.
+            WaitFor(ref finished, doneEvent, FinishSpinTicks);
+            Exception? error = failure;
+            failure = null;
+            Volatile.Write(ref busy, 0);
+            if (error is not null) ExceptionDispatchInfo.Capture(error).Throw();
+        }
+        return true;
     }
 
-    /// <summary>Waits for the started job, releases the worker, and rethrows anything the job threw.</summary>
-    public void Finish()
+    static void Run(in Job job)
     {
-        WaitFor(ref finished, doneEvent, FinishSpinTicks);
-        Exception? error = failure;
-        failure = null;
-        Volatile.Write(ref busy, 0);
-        if (error is not null) ExceptionDispatchInfo.Capture(error).Throw();
+        if (job.Part is not null) job.Part(job.State, job.I0, job.I1);
+        else GemmFloat.RunPart(job);
     }
 
     void Loop()
@@ -90,8 +103,7 @@ internal sealed unsafe class GemmWorker
             Volatile.Write(ref started, 0);
             try
             {
-                if (job.Part is not null) job.Part(job.State, job.I0, job.I1);
-                else GemmFloat.RunPart(job);
+                Run(job);
             }
             catch (Exception exception)
             {
@@ -112,22 +124,10 @@ internal sealed unsafe class GemmWorker
     public static void RunHalves(void* state, int length, delegate*<void*, int, int, void> part)
     {
         int split = length / 2 / 64 * 64;
-        var worker = Instance;
-        if (split == 0 || !worker.TryClaim())
-        {
-            part(state, 0, length);
+        if (split > 0 && Instance.TryShare(new Job { Part = part, State = state, I0 = 0, I1 = split },
+                                           new Job { Part = part, State = state, I0 = split, I1 = length }))
             return;
-        }
-        worker.Start(new Job { Part = part, State = state, I0 = split, I1 = length });
-        try
-        {
-            part(state, 0, split);
-        }
-        finally
-        {
-            // The worker reads through the caller's pinned pointers: never leave before it ends.
-            worker.Finish();
-        }
+        part(state, 0, length);
     }
 
     /// <summary>Polls <paramref name="flag"/> for up to <paramref name="ticks"/>, then blocks on <paramref name="wake"/> until it is set.</summary>

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Backprop.Kernels;
 
@@ -28,9 +27,9 @@ internal static unsafe class UpdateKernels
     {
         if (typeof(T) == typeof(float) && p.Length >= ParallelLength)
         {
-            fixed (float* pp = Cast(p), pg = Cast(g))
+            fixed (float* pp = FloatView.Of(p), pg = FloatView.Of(g))
             {
-                var o = new Operands { P = pp, G = pg, S0 = As(eta), S1 = As(lambda) };
+                var o = new Operands { P = pp, G = pg, S0 = FloatView.Of(eta), S1 = FloatView.Of(lambda) };
                 GemmWorker.RunHalves(&o, p.Length, &SgdPart);
             }
             return;
@@ -43,9 +42,9 @@ internal static unsafe class UpdateKernels
     {
         if (typeof(T) == typeof(float) && p.Length >= ParallelLength)
         {
-            fixed (float* pp = Cast(p), pg = Cast(g), pv = Cast<T>(v))
+            fixed (float* pp = FloatView.Of(p), pg = FloatView.Of(g), pv = FloatView.Of<T>(v))
             {
-                var o = new Operands { P = pp, G = pg, V = pv, S0 = As(eta), S1 = As(lambda), S2 = As(mu) };
+                var o = new Operands { P = pp, G = pg, V = pv, S0 = FloatView.Of(eta), S1 = FloatView.Of(lambda), S2 = FloatView.Of(mu) };
                 GemmWorker.RunHalves(&o, p.Length, &MomentumPart);
             }
             return;
@@ -62,12 +61,12 @@ internal static unsafe class UpdateKernels
     {
         if (typeof(T) == typeof(float) && p.Length >= ParallelLength)
         {
-            fixed (float* pp = Cast(p), pg = Cast(g), pm = Cast<T>(m), pv = Cast<T>(v))
+            fixed (float* pp = FloatView.Of(p), pg = FloatView.Of(g), pm = FloatView.Of<T>(m), pv = FloatView.Of<T>(v))
             {
                 var o = new Operands
                 {
-                    P = pp, G = pg, M = pm, V = pv, S0 = As(stepSize), S1 = As(lambda), S2 = As(beta1), S3 = As(oneMinusBeta1),
-                    S4 = As(beta2), S5 = As(oneMinusBeta2), S6 = As(correction2), S7 = As(epsilon),
+                    P = pp, G = pg, M = pm, V = pv, S0 = FloatView.Of(stepSize), S1 = FloatView.Of(lambda), S2 = FloatView.Of(beta1), S3 = FloatView.Of(oneMinusBeta1),
+                    S4 = FloatView.Of(beta2), S5 = FloatView.Of(oneMinusBeta2), S6 = FloatView.Of(correction2), S7 = FloatView.Of(epsilon),
                 };
                 GemmWorker.RunHalves(&o, p.Length, &AdamPart);
             }
@@ -170,8 +169,4 @@ internal static unsafe class UpdateKernels
             p[i] -= stepSize * m[i] / (T.Sqrt(v[i]) / correction2 + epsilon);
         }
     }
-
-    static float As<T>(T value) => Unsafe.As<T, float>(ref value);
-    static Span<float> Cast<T>(Span<T> s) => MemoryMarshal.CreateSpan(ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(s)), s.Length);
-    static ReadOnlySpan<float> Cast<T>(ReadOnlySpan<T> s) => MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(s)), s.Length);
 }
