@@ -4,10 +4,11 @@ using System.Runtime.ExceptionServices;
 namespace Backprop.Kernels;
 
 /// <summary>
-/// One persistent background thread that takes part in large products and long element-wise updates. The handshake is a flag polled for a
-/// while, then an <see cref="AutoResetEvent"/> to block on, and the job is a struct field, so a product costs
-/// no allocation: no Task, no closure, no delegate (and no ManualResetEventSlim, whose blocking wait allocates
-/// now and then). Only one caller at a time may use the worker (<see cref="TryShare"/>); a caller that finds it busy computes alone.
+/// One persistent background thread that takes part in large products and long element-wise updates. The
+/// handshake is a flag polled for a while, then an <see cref="AutoResetEvent"/> to block on, and the job is a
+/// struct field, so a product costs no allocation: no Task, no closure, no delegate (and no
+/// ManualResetEventSlim, whose blocking wait allocates now and then). Only one caller at a time may use the
+/// worker (<see cref="TryShare"/>); a caller that finds it busy computes alone.
 /// </summary>
 internal sealed unsafe class GemmWorker
 {

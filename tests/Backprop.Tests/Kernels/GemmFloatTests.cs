@@ -122,14 +122,7 @@ public class GemmFloatTests
             GemmFloat.Multiply(a, b, c, m, k, n, accumulate: false);              // backward: batch × in, summed over out
             GemmFloat.MultiplyTransposedA(a, b, c, n, k, m, accumulate: true);    // gradient: out × in, summed over batch
         }
-        // Warm-up: this thread's packing buffers, the worker thread, and the JIT. Tiered compilation promotes a
-        // method after 30 calls on a background thread that it may first have to create (a managed Thread,
-        // allocated by whichever caller crossed the count): seen as 2,352 bytes when that fell inside the count.
-        for (int round = 0; round < 2; round++)
-        {
-            for (int i = 0; i < 40; i++) RunAll();
-            Thread.Sleep(250);
-        }
+        WarmUp.PastTieredCompilation(RunAll); // also this thread's packing buffers and the worker thread
         var worker = GemmWorker.Instance;
         long before = GC.GetAllocatedBytesForCurrentThread(), workerBefore = worker.AllocatedBytes, jobsBefore = worker.CompletedJobs;
         for (int i = 0; i < 100; i++) RunAll();

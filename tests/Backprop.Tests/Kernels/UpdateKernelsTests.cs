@@ -74,8 +74,7 @@ public class UpdateKernelsTests
             Assert.True(mi == am[i] && si == av[i] && p[i] - step * mi / (MathF.Sqrt(si) / corr + eps) == ap[i], $"adam n={n} i={i}");
         }
 
-        for (int i = 0; i < 40; i++) UpdateKernels.Momentum<float>(mp, g, mv, eta, lambda, mu); // past tiered compilation's promotions
-        Thread.Sleep(250);
+        WarmUp.PastTieredCompilation(() => UpdateKernels.Momentum<float>(mp, g, mv, eta, lambda, mu));
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 20; i++) UpdateKernels.Momentum<float>(mp, g, mv, eta, lambda, mu);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);

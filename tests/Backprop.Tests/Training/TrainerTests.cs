@@ -108,12 +108,7 @@ public class TrainerTests
         var network = Network<float>.Initialize(new Architecture([20, 16, 4], Activation.Relu, Activation.Softmax, Cost.CrossEntropy), 1);
         var trainer = new Trainer(network, new TrainingOptions { BatchSize = 32, Optimizer = "adam", LearningRate = 0.01 }, data);
         var indices = Enumerable.Range(0, 32).ToArray();
-        // Past tiered compilation's 30-call promotions, which may allocate the background compiler's thread.
-        for (int round = 0; round < 2; round++)
-        {
-            for (int i = 0; i < 40; i++) trainer.Step(indices);
-            Thread.Sleep(250);
-        }
+        WarmUp.PastTieredCompilation(() => trainer.Step(indices));
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 100; i++) trainer.Step(indices);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
