@@ -71,6 +71,12 @@ def build_network(tensors, metadata, path):
         if key not in metadata:
             raise UsageError(f"{path}: metadata has no '{key}'; it was not written by `backprop train`")
     sizes = [int(s) for s in metadata["layers"].split(",")]
+    # "activation" is one name for every hidden layer ("relu") or one per hidden layer ("relu,tanh").
+    hidden = metadata["activation"].split(",")
+    if len(hidden) == 1:
+        hidden = hidden * max(len(sizes) - 2, 0)
+    elif len(hidden) != len(sizes) - 2:
+        raise UsageError(f"{path}: metadata names {len(hidden)} hidden activations for {len(sizes) - 2} hidden layers")
     modules = []
     for l in range(len(sizes) - 1):
         weight, bias = tensors[f"layers.{l}.weight"], tensors[f"layers.{l}.bias"]
@@ -81,7 +87,7 @@ def build_network(tensors, metadata, path):
             linear.weight.copy_(weight)  # nn.Linear's weight is [out, in], as in the file: z = x Wᵀ + b
             linear.bias.copy_(bias)
         modules.append(linear)
-        name = metadata["output_activation"] if l == len(sizes) - 2 else metadata["activation"]
+        name = metadata["output_activation"] if l == len(sizes) - 2 else hidden[l]
         if name not in ACTIVATIONS:
             raise UsageError(f"{path}: unknown activation '{name}'")
         modules.append(ACTIVATIONS[name]())

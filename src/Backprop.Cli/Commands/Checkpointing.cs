@@ -101,6 +101,7 @@ internal sealed class Checkpointing
             ["optimizer"] = s.Optimizer,
             ["momentum"] = s.Momentum.ToString("R", c),
             ["weight-decay"] = s.WeightDecay.ToString("R", c),
+            ["l1"] = s.L1.ToString("R", c),
             ["batch"] = s.Batch.ToString(c),
             ["seed"] = s.Seed.ToString(c),
             ["no-shuffle"] = s.NoShuffle ? "true" : "false",
@@ -119,6 +120,10 @@ internal sealed class Checkpointing
         Optional("lr", s.LearningRate?.ToString("R", c));
         Optional("epochs", s.Epochs?.ToString(c));
         Optional("validation-split", s.ValidationSplit?.ToString("R", c));
+        Optional("features", s.Features);
+        Optional("noise", s.Noise?.ToString("R", c));
+        Optional("examples", s.Examples?.ToString(c));
+        Optional("test-fraction", s.TestFraction?.ToString("R", c));
         return run;
     }
 
@@ -160,6 +165,11 @@ internal sealed class Checkpointing
             LearningRate = OptionalNumber<double>("lr"),
             Momentum = Number<double>("momentum"),
             WeightDecay = Number<double>("weight-decay"),
+            L1 = OptionalNumber<double>("l1") ?? 0,
+            Features = Optional("features"),
+            Noise = OptionalNumber<double>("noise"),
+            Examples = OptionalNumber<int>("examples"),
+            TestFraction = OptionalNumber<double>("test-fraction"),
             Batch = Number<int>("batch"),
             Epochs = OptionalNumber<int>("epochs"),
             NoShuffle = Flag("no-shuffle"),

@@ -28,5 +28,17 @@ public class DataSettings : CommandSettings
     [Description("Machine-readable output: one JSON object per line")]
     public bool Json { get; init; }
 
-    public DataOptions DataOptions => new(DataDirectory, LabelColumn, Seed);
+    [CommandOption("--noise <SIGMA>")]
+    [Description("Synthetic sets: σ of the Gaussian noise on each coordinate (default: the set's own; xor 0, spiral 0.03, circles 0.05, moons 0.1, blobs 0.5)")]
+    public double? Noise { get; init; }
+
+    [CommandOption("--examples <N>")]
+    [Description("Synthetic sets: examples in all, training and test parts together (default 2000)")]
+    public int? Examples { get; init; }
+
+    [CommandOption("--test-fraction <F>")]
+    [Description("The part of the examples kept for testing: of a synthetic set (default 0.5), or a seeded draw from a CSV file (default 0: none)")]
+    public double? TestFraction { get; init; }
+
+    public DataOptions DataOptions => new(DataDirectory, LabelColumn, Seed, Noise, Examples, TestFraction);
 }

@@ -23,9 +23,11 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
         var path = settings.Model ?? throw new BackpropException("export needs --model FILE, a model written by `backprop train`");
         var output = settings.Onnx ?? throw new BackpropException("export needs --onnx OUT.onnx, the file to write");
         var model = ModelFile.Load(path);
+        if (model.Features != null)
+            throw new BackpropException($"{Path.GetFileName(path)} takes the features {model.Features} of a point, which the ONNX export does not build yet; train with the plain features x1,x2 to export");
         OnnxExport.Write(output, model.Network, model.Standardizer);
         var architecture = model.Network.Architecture;
-        Console.Out.WriteLine($"wrote {output}: {architecture.SizesText} {architecture.HiddenActivation}/{architecture.OutputActivation}" +
+        Console.Out.WriteLine($"wrote {output}: {architecture.SizesText} {architecture.HiddenActivationsText}/{architecture.OutputActivation}" +
                               $"{(model.Standardizer != null ? ", standardisation as Sub/Div" : "")}; ONNX opset {OnnxExport.OpsetVersion}, " +
                               $"input '{OnnxExport.InputName}' [batch, {model.Network.InputSize}], output '{OnnxExport.OutputName}' [batch, {model.Network.OutputSize}]");
         return 0;

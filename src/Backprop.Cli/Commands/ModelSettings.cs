@@ -30,6 +30,6 @@ public class ModelSettings : DataSettings
         var spec = Data ?? throw new BackpropException($"{command} needs --data, e.g. --data fashion-mnist or --data csv:test.csv");
         var test = DataSource.Test(spec, DataOptions);
         var data = test ?? DataSource.Train(spec, DataOptions);
-        return (model.Standardizer?.Apply(data) ?? data, test != null ? "test part" : "file");
+        return (model.Prepare(data), test != null ? "test part" : "file");
     }
 }

@@ -21,7 +21,8 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         var model = settings.LoadModel("predict");
         var spec = settings.Input ?? throw new BackpropException("predict needs --input csv:FILE or --input idx:DIR");
         var network = model.Network;
-        var inputs = DataSource.Inputs(spec, network.InputSize, settings.DataOptions);
+        var inputs = DataSource.Inputs(spec, model.RawFeatureCount, settings.DataOptions);
+        if (model.Features != null) inputs = model.Features.Apply(inputs);
         model.Standardizer?.Apply(inputs);
         int count = inputs.Length / network.InputSize, outputs = network.OutputSize;
         const int chunk = 1000;

@@ -24,8 +24,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("Layer sizes, inputs first: 784,30,10 (default: inputs,64,64,classes)")]
         public string? Layers { get; init; }
 
-        [CommandOption("--activation <NAME>")]
-        [Description("Hidden activation: sigmoid, tanh, relu, leaky-relu, identity (default relu)")]
+        [CommandOption("--activation <NAMES>")]
+        [Description("Hidden activation: sigmoid, tanh, relu, leaky-relu, identity (default relu); one for every hidden layer, or one per hidden layer: relu,tanh")]
         public string? Activation { get; init; }
 
         [CommandOption("--output-activation <NAME>")]
@@ -54,6 +54,15 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("λ: adds λW to the weight gradients (not the biases)")]
         [DefaultValue(0.0)]
         public double WeightDecay { get; init; }
+
+        [CommandOption("--l1 <LAMBDA>")]
+        [Description("λ₁: adds λ₁‖W‖₁ to the cost, so λ₁·sign(W) to the weight gradients (not the biases)")]
+        [DefaultValue(0.0)]
+        public double L1 { get; init; }
+
+        [CommandOption("--features <LIST>")]
+        [Description("Two-feature data: the inputs made of a point (x1, x2), any of x1,x2,x1^2,x2^2,x1x2,sinx1,sinx2 (default x1,x2); stored in the model")]
+        public string? Features { get; init; }
 
         [CommandOption("--batch <SIZE>")]
         [Description("Mini-batch size")]
@@ -165,7 +174,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 checkpoints?.Save(trainer);
             }
 
-            ModelFile.Save(plan.OutputPath, plan.Network, plan.Standardizer);
+            ModelFile.Save(plan.OutputPath, plan.Network, plan.Standardizer, plan.Features);
             // After the model is safe on disk; plan.Train is standardized when plan.Standardizer is set.
             var pictures = settings.NoPictures ? [] : TrainingPictures.Save(reports, plan.Network, plan.Train, plan.Standardizer, plan.OutputPath);
             var last = reports[^1];

@@ -13,7 +13,7 @@ namespace Backprop.Cli.Commands;
 /// </summary>
 internal sealed record TrainingPlan(
     string DataSpec, Dataset Train, Dataset? Validation, Dataset? Test, Standardizer? Standardizer,
-    Architecture Architecture, TrainingOptions Options, Network<float> Network, string OutputPath)
+    Architecture Architecture, TrainingOptions Options, Network<float> Network, string OutputPath, FeatureMap? Features)
 {
     static readonly string[] SyntheticSets = ["xor", "spiral", "circles", "moons", "blobs"];
 
@@ -31,17 +31,23 @@ internal sealed record TrainingPlan(
             LearningRate = s.LearningRate ?? DefaultLearningRate(s.Optimizer, synthetic),
             Momentum = s.Momentum,
             WeightDecay = s.WeightDecay,
+            L1 = s.L1,
             Seed = s.Seed,
             Shuffle = !s.NoShuffle,
         }.Validate();
-        var hidden = Activation.Parse(s.Activation ?? "relu");
         if (s.ValidationSplit is { } f && !(f > 0 && f < 1))
             throw new BackpropException($"--validation-split must be between 0 and 1 (exclusive), got {f}; 0.1 holds out a tenth");
         if (s.Init != null && !File.Exists(s.Init))
             throw new BackpropException($"--init {s.Init}: no such file; give the path of a safetensors model");
 
+        var features = s.Features is null ? null : FeatureMap.Parse(s.Features);
         var train = DataSource.Train(spec, s.DataOptions);
         var test = DataSource.Test(spec, s.DataOptions);
+        if (features != null)
+        {
+            train = features.Apply(train);
+            test = test is null ? null : features.Apply(test);
+        }
         Dataset? validation = null;
         if (s.ValidationSplit is { } fraction) (train, validation) = ValidationSplit.Split(train, fraction, s.Seed);
 
@@ -50,6 +56,7 @@ internal sealed record TrainingPlan(
             : Architecture.ParseSizes(s.Layers);
         var output = Activation.Parse(s.OutputActivation ?? (sizes[^1] == 1 ? "sigmoid" : "softmax"), "--output-activation");
         var cost = Cost.Parse(s.Cost ?? (output == Activation.Softmax ? "cross-entropy" : "quadratic"));
+        var hidden = Architecture.ParseHiddenActivations(s.Activation ?? "relu", sizes.Length - 2);
         var architecture = new Architecture(sizes, hidden, output, cost).Validate();
         Targets.CheckFits(architecture, train.FeatureCount, train.Labels, DataName(spec));
         if (test != null) Targets.CheckFits(architecture, test.FeatureCount, test.Labels, DataName(spec) + " (test part)");
@@ -64,7 +71,7 @@ internal sealed record TrainingPlan(
         }
 
         var network = s.Init is null ? Network<float>.Initialize(architecture, s.Seed) : ModelFile.LoadWeights(s.Init, architecture);
-        return new TrainingPlan(spec, train, validation, test, standardizer, architecture, options, network, outputPath);
+        return new TrainingPlan(spec, train, validation, test, standardizer, architecture, options, network, outputPath, features);
     }
 
     static double DefaultLearningRate(string optimizer, bool synthetic) => optimizer.Trim().ToLowerInvariant() switch
@@ -93,9 +100,9 @@ internal sealed record TrainingPlan(
     {
         var o = Options;
         string optimizer = o.Optimizer == "momentum" ? $"momentum μ={o.Momentum}" : o.Optimizer;
-        return $"training {Architecture.SizesText} {Architecture.HiddenActivation}/{Architecture.OutputActivation} {Architecture.Cost} " +
+        return $"training {Architecture.SizesText} {Architecture.HiddenActivationsText}/{Architecture.OutputActivation} {Architecture.Cost} " +
                $"on {DataSpec} ({Train.Count} examples{(Validation is null ? "" : $", {Validation.Count} held out")}{(Test is null ? "" : $", test {Test.Count}")}) " +
-               $"with {optimizer} η={o.LearningRate}{(o.WeightDecay > 0 ? $" λ={o.WeightDecay}" : "")}, batch {o.BatchSize}, {o.Epochs} epochs, seed {o.Seed}" +
+               $"with {optimizer} η={o.LearningRate}{(o.WeightDecay > 0 ? $" λ={o.WeightDecay}" : "")}{(o.L1 > 0 ? $" λ₁={o.L1}" : "")}, batch {o.BatchSize}, {o.Epochs} epochs, seed {o.Seed}" +
                (Standardizer is null ? "" : ", standardized");
     }
 }

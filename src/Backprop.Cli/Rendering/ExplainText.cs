@@ -92,7 +92,7 @@ internal static class ExplainText
         var p = e.Parameter;
         int l = p.Layer, j = p.Neuron;
 
-        o.WriteLine($"{Path.GetFileName(source.Model)}: layers {architecture.SizesText}, hidden {architecture.HiddenActivation}, output {architecture.OutputActivation}, cost {architecture.Cost}");
+        o.WriteLine($"{Path.GetFileName(source.Model)}: layers {architecture.SizesText}, hidden {architecture.HiddenActivationsText}, output {architecture.OutputActivation}, cost {architecture.Cost}");
         o.WriteLine($"example {source.Index} of {source.Data} ({source.Part}{(source.Standardized ? ", standardised as the model asks" : "")}): label {source.Label}, target y = {Vector(trace.Target)}");
         o.WriteLine();
 

@@ -3,8 +3,36 @@ namespace Backprop.Data;
 /// <summary>How a data spec is read.</summary>
 /// <param name="DataDirectory">Where named datasets are looked for first: a folder holding the IDX files, or holding NAME/.</param>
 /// <param name="LabelColumn">0-based label column of a CSV file; null for the last column.</param>
-/// <param name="Seed">Seed of the synthetic sets (the test part uses <see cref="SyntheticData.TestSeed"/>).</param>
-public sealed record DataOptions(string? DataDirectory = null, int? LabelColumn = null, ulong Seed = 1);
+/// <param name="Seed">Seed of the synthetic sets (the test part uses <see cref="SyntheticData.TestSeed"/>) and of a CSV's test draw.</param>
+/// <param name="Noise">σ of a synthetic set's noise; null for the set's own.</param>
+/// <param name="Examples">Examples of a synthetic set, train and test parts together; null for 2 × <see cref="DataSource.SyntheticCount"/>.</param>
+/// <param name="TestFraction">The part of the examples held out for testing: of a synthetic set (null: half), or a
+/// seeded draw from a CSV file (null: none, the file is all training data).</param>
+public sealed record DataOptions(string? DataDirectory = null, int? LabelColumn = null, ulong Seed = 1,
+    double? Noise = null, int? Examples = null, double? TestFraction = null)
+{
+    /// <summary>More examples than this in a synthetic set is a typo, not a lesson.</summary>
+    public const int MaximumExamples = 1_000_000;
+
+    /// <summary>(train, test) example counts of a synthetic set: the test part is round(examples × fraction).</summary>
+    public (int Train, int Test) SyntheticCounts()
+    {
+        int examples = Examples ?? 2 * DataSource.SyntheticCount;
+        double fraction = TestFraction ?? 0.5;
+        if (examples < 2 || examples > MaximumExamples)
+            throw new BackpropException($"the number of examples must be between 2 and {MaximumExamples}, got {examples}; 500 to 2000 draws a clear picture");
+        CheckTestFraction();
+        int test = (int)Math.Round(examples * fraction, MidpointRounding.AwayFromZero);
+        if (test >= examples) test = examples - 1;
+        return (examples - test, test);
+    }
+
+    internal void CheckTestFraction()
+    {
+        if (TestFraction is { } f && !(f >= 0 && f < 1))
+            throw new BackpropException($"the test fraction must be at least 0 and below 1, got {f}; 0.5 tests on half the examples");
+    }
+}
 
 /// <summary>
 /// Turns the command line's <c>--data</c> spec into datasets. Specs:
@@ -28,13 +56,29 @@ public static class DataSource
     public static Dataset Train(string spec, DataOptions options)
     {
         var (kind, argument) = Parse(spec);
+        if (kind is Kind.Idx or Kind.Named) RefuseSyntheticOptions(spec, options);
         return kind switch
         {
             Kind.Idx => ReadIdx(IdxDirectory(argument), "train"),
             Kind.Named => ReadIdx(LocateNamed(argument, options), "train"),
-            Kind.Csv => CsvReader.Read(argument, options.LabelColumn),
-            _ => SyntheticData.Generate(argument, SyntheticCount, options.Seed),
+            Kind.Csv => CsvParts(argument, options).Train,
+            _ => SyntheticData.Generate(argument, options.SyntheticCounts().Train, options.Seed, options.Noise),
         };
+    }
+
+    static (Dataset Train, Dataset? Test) CsvParts(string file, DataOptions options)
+    {
+        var data = CsvReader.Read(file, options.LabelColumn);
+        options.CheckTestFraction();
+        if (options.TestFraction is not { } fraction || fraction == 0) return (data, null);
+        if (data.Count < 2) throw new BackpropException($"{file} holds {data.Count} example; a test part needs at least two");
+        return ValidationSplit.Split(data, fraction, options.Seed);
+    }
+
+    static void RefuseSyntheticOptions(string spec, DataOptions options)
+    {
+        if (options.Noise != null || options.Examples != null || options.TestFraction != null)
+            throw new BackpropException($"noise, the number of examples and the test fraction are settings of the synthetic sets (and the test fraction of CSV files); {spec} has its own train and test files");
     }
 
     /// <summary>
@@ -44,12 +88,12 @@ public static class DataSource
     public static Dataset? Test(string spec, DataOptions options)
     {
         var (kind, argument) = Parse(spec);
+        if (kind is Kind.Idx or Kind.Named) RefuseSyntheticOptions(spec, options);
         return kind switch
         {
-            Kind.Idx => ReadIdxTest(IdxDirectory(argument)),
-            Kind.Named => ReadIdxTest(LocateNamed(argument, options)),
-            Kind.Csv => null,
-            _ => SyntheticData.Generate(argument, SyntheticCount, SyntheticData.TestSeed(options.Seed)),
+            Kind.Idx or Kind.Named => ReadIdxTest(kind == Kind.Idx ? IdxDirectory(argument) : LocateNamed(argument, options)),
+            Kind.Csv => CsvParts(argument, options).Test,
+            _ => SyntheticTest(argument, options),
         };
     }
 
@@ -70,10 +114,16 @@ public static class DataSource
                 CheckFeatureCount(spec, images.Rows * images.Columns, featureCount, $"has images of {images.Rows}×{images.Columns} = {images.Rows * images.Columns} features");
                 return images.Pixels;
             default:
-                var test = SyntheticData.Generate(argument, SyntheticCount, SyntheticData.TestSeed(options.Seed));
+                var test = SyntheticTest(argument, options) ?? throw new BackpropException($"{spec} has no test part to predict (the test fraction is 0); give a test fraction above 0");
                 CheckFeatureCount(spec, test.FeatureCount, featureCount, $"has {test.FeatureCount} features");
                 return test.Features;
         }
+    }
+
+    static Dataset? SyntheticTest(string name, DataOptions options)
+    {
+        int count = options.SyntheticCounts().Test;
+        return count == 0 ? null : SyntheticData.Generate(name, count, SyntheticData.TestSeed(options.Seed), options.Noise);
     }
 
     static void CheckFeatureCount(string spec, int actual, int expected, string description)

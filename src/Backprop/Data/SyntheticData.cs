@@ -31,7 +31,32 @@ public static class SyntheticData
     /// <item><c>blobs</c>: three classes, Gaussian blobs σ = 0.5 around centres at radius 2.</item>
     /// </list>
     /// </summary>
-    public static Dataset Generate(string name, int count, ulong seed) => Generate(name, count, seed, noiseScale: 1);
+    /// <param name="name">xor, spiral, circles, moons or blobs.</param>
+    /// <param name="count">How many examples.</param>
+    /// <param name="seed">The same seed gives the same examples.</param>
+    /// <param name="noise">σ of the Gaussian noise added to each coordinate, in the data's units; null for the
+    /// set's own (<see cref="DefaultNoise"/>), 0 puts every point exactly on its curve. On <c>xor</c> the noise moves
+    /// points after their class is decided, so some cross the axes, as in TensorFlow Playground.</param>
+    public static Dataset Generate(string name, int count, ulong seed, double? noise = null)
+    {
+        double σ = noise ?? DefaultNoise(name);
+        if (!(σ >= 0) || σ > MaximumNoise)
+            throw new BackpropException($"noise must be between 0 and {MaximumNoise}, got {σ}; the sets span about [−2, 2], so 0.1 to 0.5 is visible");
+        return Generate(name, count, seed, σ, DefaultNoise(name));
+    }
+
+    /// <summary>Noise above this buries every set: the points span about [−2, 2].</summary>
+    public const double MaximumNoise = 10;
+
+    /// <summary>The σ each set has unless told otherwise: xor 0, spiral 0.03, circles 0.05, moons 0.1, blobs 0.5.</summary>
+    public static double DefaultNoise(string name) => name.ToLowerInvariant() switch
+    {
+        "spiral" => SpiralNoise,
+        "circles" => CirclesNoise,
+        "moons" => MoonsNoise,
+        "blobs" => BlobDeviation,
+        _ => 0,
+    };
 
     /// <summary>The seed for the test part of a set whose training part uses <paramref name="seed"/>.</summary>
     /// <remarks>
@@ -40,9 +65,12 @@ public static class SyntheticData
     /// </remarks>
     public static ulong TestSeed(ulong seed) => seed ^ 0x7E57_5EED_D1FF_E4E7UL;
 
-    /// <summary><paramref name="noiseScale"/> multiplies each problem's noise; 0 puts every point exactly on its curve (for tests).</summary>
-    internal static Dataset Generate(string name, int count, ulong seed, double noiseScale)
+    // Each generator scales its own σ by noiseScale = noise / its default, so that a default run draws exactly the
+    // numbers it always drew. xor has no noise of its own: its noise is added afterwards, and only drawn when asked for.
+    static Dataset Generate(string name, int count, ulong seed, double noise, double defaultNoise)
     {
+        double noiseScale = defaultNoise > 0 ? noise / defaultNoise : 0;
+        double addedNoise = defaultNoise > 0 ? 0 : noise;
         if (count <= 0) throw new BackpropException($"a synthetic set needs at least one example, got {count}");
         var rng = new Rng(seed);
         Func<Rng, int, double, (double X, double Y)> point;
@@ -63,6 +91,7 @@ public static class SyntheticData
         {
             labels[i] = i % classCount;
             var (x, y) = point(rng, labels[i], noiseScale);
+            if (addedNoise > 0) (x, y) = (x + addedNoise * rng.NextGaussian(), y + addedNoise * rng.NextGaussian());
             features[2 * i] = (float)x;
             features[2 * i + 1] = (float)y;
         }

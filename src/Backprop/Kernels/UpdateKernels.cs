@@ -22,6 +22,16 @@ internal static unsafe class UpdateKernels
     /// </summary>
     public const int ParallelLength = 1 << 17;
 
+    /// <summary>
+    /// g ← g + λ₁·sign(w), sign(0) = 0: the L1 term's gradient, added before the optimizer's own weight decay as
+    /// autograd adds it for a loss C + λ₁‖W‖₁. A plain loop: L1 is for the playground's small networks.
+    /// </summary>
+    public static void AddL1<T>(Span<T> g, ReadOnlySpan<T> w, T lambda) where T : IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < g.Length; i++)
+            g[i] += w[i] > T.Zero ? lambda : w[i] < T.Zero ? -lambda : T.Zero;
+    }
+
     /// <summary>p ← p − η (g + λp).</summary>
     public static void Sgd<T>(Span<T> p, ReadOnlySpan<T> g, T eta, T lambda) where T : IFloatingPointIeee754<T>
     {

@@ -4,14 +4,39 @@ using Backprop.Costs;
 namespace Backprop.Layers;
 
 /// <summary>
-/// The shape of a network: layer sizes n⁰ (inputs), n¹, …, nᴸ (outputs), the activation of every hidden layer,
-/// the output activation, and the cost.
+/// The shape of a network: layer sizes n⁰ (inputs), n¹, …, nᴸ (outputs), the activation of every hidden layer
+/// (each its own, or one for all), the output activation, and the cost.
 /// </summary>
-public sealed record Architecture(IReadOnlyList<int> Sizes, Activation HiddenActivation, Activation OutputActivation, Cost Cost)
+public sealed record Architecture
 {
     /// <summary>Sizes past this are refused before anything is allocated: 2²⁴ neurons in a layer, 2³⁰ weights in one matrix.</summary>
     public const int MaximumLayerSize = 1 << 24;
     const long MaximumWeightsPerLayer = 1L << 30;
+
+    /// <summary>A network whose hidden layers all use <paramref name="hiddenActivation"/>.</summary>
+    public Architecture(IReadOnlyList<int> sizes, Activation hiddenActivation, Activation outputActivation, Cost cost)
+        : this(sizes, Enumerable.Repeat(hiddenActivation, Math.Max(sizes.Count - 2, 0)).ToArray(), outputActivation, cost)
+    {
+        HiddenActivation = hiddenActivation;
+    }
+
+    /// <summary>A network with one activation per hidden layer: <paramref name="hiddenActivations"/>[l] follows layer l + 1.</summary>
+    public Architecture(IReadOnlyList<int> sizes, IReadOnlyList<Activation> hiddenActivations, Activation outputActivation, Cost cost)
+    {
+        Sizes = sizes;
+        HiddenActivations = hiddenActivations;
+        HiddenActivation = hiddenActivations.Count > 0 ? hiddenActivations[0] : Activation.Relu;
+        OutputActivation = outputActivation;
+        Cost = cost;
+    }
+
+    public IReadOnlyList<int> Sizes { get; }
+    /// <summary>φ of each hidden layer, first hidden layer first (Sizes.Count − 2 of them).</summary>
+    public IReadOnlyList<Activation> HiddenActivations { get; }
+    /// <summary>The first hidden layer's activation: the one of every hidden layer unless they differ.</summary>
+    public Activation HiddenActivation { get; }
+    public Activation OutputActivation { get; }
+    public Cost Cost { get; }
 
     /// <summary>L: the number of weighted layers (the input layer holds no weights).</summary>
     public int LayerCount => Sizes.Count - 1;
@@ -19,7 +44,29 @@ public sealed record Architecture(IReadOnlyList<int> Sizes, Activation HiddenAct
     public int OutputSize => Sizes[^1];
 
     /// <summary>The activation of weighted layer <paramref name="layer"/> (0-based: 0 is the first hidden layer).</summary>
-    public Activation ActivationOf(int layer) => layer == LayerCount - 1 ? OutputActivation : HiddenActivation;
+    public Activation ActivationOf(int layer) => layer == LayerCount - 1 ? OutputActivation : HiddenActivations[layer];
+
+    /// <summary>"relu" when every hidden layer uses relu, else one name per hidden layer: "relu,tanh".</summary>
+    public string HiddenActivationsText =>
+        HiddenActivations.Distinct().Count() <= 1 ? HiddenActivation.Name : string.Join(",", HiddenActivations.Select(a => a.Name));
+
+    /// <summary>Same sizes, activations and cost (records compare lists by reference, so this compares their text).</summary>
+    public bool SameShape(Architecture other) =>
+        SizesText == other.SizesText && HiddenActivations.SequenceEqual(other.HiddenActivations)
+        && OutputActivation == other.OutputActivation && Cost == other.Cost;
+
+    /// <summary>
+    /// Parses <paramref name="text"/>, one activation name for every hidden layer ("relu") or one per hidden layer
+    /// ("relu,tanh"), for a network of <paramref name="hiddenLayers"/> hidden layers.
+    /// </summary>
+    public static Activation[] ParseHiddenActivations(string text, int hiddenLayers, string optionName = "--activation")
+    {
+        var names = text.Split(',', StringSplitOptions.TrimEntries);
+        if (names.Length == 1) return Enumerable.Repeat(Activation.Parse(names[0], optionName), hiddenLayers).ToArray();
+        if (names.Length != hiddenLayers)
+            throw new BackpropException($"{optionName} {text} names {names.Length} activations but the network has {hiddenLayers} hidden layer{(hiddenLayers == 1 ? "" : "s")}; give one name for all of them or one per hidden layer");
+        return names.Select(n => Activation.Parse(n, optionName)).ToArray();
+    }
 
     public string SizesText => string.Join(",", Sizes);
 
@@ -34,8 +81,11 @@ public sealed record Architecture(IReadOnlyList<int> Sizes, Activation HiddenAct
         for (int l = 1; l < Sizes.Count; l++)
             if ((long)Sizes[l] * Sizes[l - 1] > MaximumWeightsPerLayer)
                 throw new BackpropException($"layer {l} of --layers {SizesText} would hold {(long)Sizes[l] * Sizes[l - 1]} weights, more than {MaximumWeightsPerLayer}; use smaller layers");
-        if (HiddenActivation.OutputOnly && LayerCount > 1)
-            throw new BackpropException($"{HiddenActivation.Name} can only be the output activation; choose another --activation for hidden layers");
+        if (HiddenActivations.Count != LayerCount - 1)
+            throw new BackpropException($"--layers {SizesText} has {LayerCount - 1} hidden layers but {HiddenActivations.Count} hidden activations were given; give one per hidden layer");
+        foreach (var hidden in HiddenActivations)
+            if (hidden.OutputOnly)
+                throw new BackpropException($"{hidden.Name} can only be the output activation; choose another --activation for hidden layers");
         if (OutputActivation == Activation.Softmax && OutputSize < 2)
             throw new BackpropException("softmax needs at least two output neurons (a single one is always 1); use --output-activation sigmoid for one output");
         Cost.Validate(OutputActivation, OutputSize);
@@ -53,5 +103,5 @@ public sealed record Architecture(IReadOnlyList<int> Sizes, Activation HiddenAct
         return sizes;
     }
 
-    public override string ToString() => $"{SizesText} {HiddenActivation}/{OutputActivation} {Cost}";
+    public override string ToString() => $"{SizesText} {HiddenActivationsText}/{OutputActivation} {Cost}";
 }

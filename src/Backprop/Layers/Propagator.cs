@@ -51,6 +51,8 @@ internal sealed class Propagator<T> where T : IFloatingPointIeee754<T>
     public ReadOnlySpan<T> Activations(int layer, int count) => a[layer].AsSpan(0, count * network.Layers[layer].OutputSize);
     public ReadOnlySpan<T> Delta(int layer, int count) => delta[layer].AsSpan(0, count * network.Layers[layer].OutputSize);
     public ReadOnlySpan<T> WeightGradient(int layer) => weightGradients[layer];
+    /// <summary>∂C/∂W of <paramref name="layer"/>, writable: the optimizer adds regularization terms in place.</summary>
+    public Span<T> WeightGradientBuffer(int layer) => weightGradients[layer];
     public ReadOnlySpan<T> BiasGradient(int layer) => biasGradients[layer];
 
     ReadOnlySpan<T> PreviousActivations(int layer, int count) =>

@@ -7,6 +7,8 @@ namespace Backprop.Optimizers;
 /// <summary>
 /// Gradient descent in its variants, with PyTorch's exact update rules (torch.optim). Weight decay λ adds λW to
 /// the weight gradients only — never to the biases — as SGD's weight_decay does with a separate bias group.
+/// L1 regularization λ₁ adds λ₁·sign(W) to the weight gradients first: the gradient of C + λ₁‖W‖₁, as autograd
+/// gives it for a loss with that term (sign(0) = 0).
 /// </summary>
 public abstract class Optimizer<T> where T : IFloatingPointIeee754<T>
 {
@@ -22,6 +24,8 @@ public abstract class Optimizer<T> where T : IFloatingPointIeee754<T>
     public Network<T> Network { get; }
     public double LearningRate { get; }
     public double WeightDecay { get; }
+    /// <summary>λ₁ of the L1 term λ₁‖W‖₁ added to the cost (weights only); 0 for none.</summary>
+    public double L1 { get; init; }
     public abstract string Name { get; }
 
     /// <summary>Updates taken so far (Adam's t).</summary>
@@ -31,12 +35,12 @@ public abstract class Optimizer<T> where T : IFloatingPointIeee754<T>
     public abstract IReadOnlyList<T[]> State { get; }
 
     /// <summary>Creates "sgd", "momentum" or "adam".</summary>
-    public static Optimizer<T> Create(string name, Network<T> network, double learningRate, double momentum = 0.9, double weightDecay = 0) =>
+    public static Optimizer<T> Create(string name, Network<T> network, double learningRate, double momentum = 0.9, double weightDecay = 0, double l1 = 0) =>
         name.Trim().ToLowerInvariant() switch
         {
-            "sgd" => new Sgd<T>(network, learningRate, weightDecay),
-            "momentum" => new Momentum<T>(network, learningRate, momentum, weightDecay),
-            "adam" => new Adam<T>(network, learningRate, weightDecay),
+            "sgd" => new Sgd<T>(network, learningRate, weightDecay) { L1 = l1 },
+            "momentum" => new Momentum<T>(network, learningRate, momentum, weightDecay) { L1 = l1 },
+            "adam" => new Adam<T>(network, learningRate, weightDecay) { L1 = l1 },
             _ => throw new BackpropException($"unknown optimizer '{name}' for --optimizer; use one of: {string.Join(", ", Names)}"),
         };
 
@@ -46,7 +50,14 @@ public abstract class Optimizer<T> where T : IFloatingPointIeee754<T>
         BeginStep();
         for (int l = 0; l < Network.Layers.Count; l++)
         {
-            Update(Network.Layers[l].Weights, gradients.Weights[l], WeightDecay, 2 * l);
+            var weightGradient = gradients.Weights[l];
+            if (L1 != 0)
+            {
+                // A copy: the caller's gradients stay the gradients of C alone.
+                weightGradient = (T[])weightGradient.Clone();
+                UpdateKernels.AddL1(weightGradient, Network.Layers[l].Weights, T.CreateTruncating(L1));
+            }
+            Update(Network.Layers[l].Weights, weightGradient, WeightDecay, 2 * l);
             Update(Network.Layers[l].Biases, gradients.Biases[l], 0, 2 * l + 1);
         }
     }
@@ -56,6 +67,8 @@ public abstract class Optimizer<T> where T : IFloatingPointIeee754<T>
         BeginStep();
         for (int l = 0; l < Network.Layers.Count; l++)
         {
+            // The propagator's gradient buffer is rewritten by the next backward pass, so L1 may go into it.
+            if (L1 != 0) UpdateKernels.AddL1(pass.WeightGradientBuffer(l), Network.Layers[l].Weights, T.CreateTruncating(L1));
             Update(Network.Layers[l].Weights, pass.WeightGradient(l), WeightDecay, 2 * l);
             Update(Network.Layers[l].Biases, pass.BiasGradient(l), 0, 2 * l + 1);
         }

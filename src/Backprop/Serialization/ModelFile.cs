@@ -6,8 +6,22 @@ using Backprop.Layers;
 
 namespace Backprop.Serialization;
 
-/// <summary>A trained network and the standardisation its inputs need, as stored in a model file.</summary>
-public sealed record Model(Network<float> Network, Standardizer? Standardizer);
+/// <summary>
+/// A trained network and what its inputs need, as stored in a model file: the features it takes of a point
+/// (x1, x2) when it was trained on them (null: the data's own features), then the standardisation.
+/// </summary>
+public sealed record Model(Network<float> Network, Standardizer? Standardizer, FeatureMap? Features = null)
+{
+    /// <summary>The network's inputs for <paramref name="data"/> as it came from its source: features made, then standardised.</summary>
+    public Dataset Prepare(Dataset data)
+    {
+        if (Features != null) data = Features.Apply(data);
+        return Standardizer?.Apply(data) ?? data;
+    }
+
+    /// <summary>How many values an example of the raw data has: 2 for a model of plane features, else the network's inputs.</summary>
+    public int RawFeatureCount => Features is null ? Network.InputSize : 2;
+}
 
 /// <summary>
 /// Model files are safetensors: tensors <c>layers.{i}.weight</c> [out, in] and <c>layers.{i}.bias</c> [out], F32 —
@@ -23,11 +37,11 @@ public static class ModelFile
     public static string BiasName(int layer) => $"layers.{layer}.bias";
 
     /// <summary>Writes atomically: a reader never sees half a file, and a failed write leaves the old file as it was.</summary>
-    public static void Save(string path, Network<float> network, Standardizer? standardizer = null) =>
-        SafeTensorsFile.Write(path, Tensors(network), Metadata(network, standardizer));
+    public static void Save(string path, Network<float> network, Standardizer? standardizer = null, FeatureMap? features = null) =>
+        SafeTensorsFile.Write(path, Tensors(network), Metadata(network, standardizer, features));
 
-    public static byte[] ToBytes(Network<float> network, Standardizer? standardizer = null) =>
-        SafeTensorsFile.ToBytes(Tensors(network), Metadata(network, standardizer));
+    public static byte[] ToBytes(Network<float> network, Standardizer? standardizer = null, FeatureMap? features = null) =>
+        SafeTensorsFile.ToBytes(Tensors(network), Metadata(network, standardizer, features));
 
     static IEnumerable<Tensor> Tensors(Network<float> network)
     {
@@ -39,7 +53,7 @@ public static class ModelFile
         }
     }
 
-    static Dictionary<string, string> Metadata(Network<float> network, Standardizer? standardizer)
+    static Dictionary<string, string> Metadata(Network<float> network, Standardizer? standardizer, FeatureMap? features)
     {
         var architecture = network.Architecture;
         var metadata = new Dictionary<string, string>
@@ -47,10 +61,16 @@ public static class ModelFile
             ["format"] = FormatName,
             ["format_version"] = FormatVersion,
             ["layers"] = architecture.SizesText,
-            ["activation"] = architecture.HiddenActivation.Name,
+            ["activation"] = architecture.HiddenActivationsText,
             ["output_activation"] = architecture.OutputActivation.Name,
             ["cost"] = architecture.Cost.Name,
         };
+        if (features is { IsPlain: false })
+        {
+            if (features.Count != architecture.InputSize)
+                throw new BackpropException($"the features {features} make {features.Count} inputs but the network takes {architecture.InputSize}");
+            metadata["features"] = features.ToString();
+        }
         if (standardizer != null)
         {
             metadata["standardize_mean"] = JsonSerializer.Serialize(standardizer.Mean);
@@ -67,7 +87,7 @@ public static class ModelFile
         var architecture = ArchitectureFrom(file.Metadata, name)
             ?? throw new BackpropException($"{name} has no architecture metadata (layers, activation, output_activation, cost); it was not written by backprop — use it with `backprop train --init {name}` and the architecture flags");
         var network = NetworkFrom(file, architecture, name);
-        return new Model(network, StandardizerFrom(file.Metadata, architecture.InputSize, name));
+        return new Model(network, StandardizerFrom(file.Metadata, architecture.InputSize, name), FeaturesFrom(file.Metadata, architecture.InputSize, name));
     }
 
     /// <summary>
@@ -79,8 +99,7 @@ public static class ModelFile
         var file = SafeTensorsFile.Read(path);
         var name = Path.GetFileName(path);
         var stored = ArchitectureFrom(file.Metadata, name);
-        if (stored != null && (stored.SizesText != architecture.SizesText || stored.HiddenActivation != architecture.HiddenActivation
-                               || stored.OutputActivation != architecture.OutputActivation || stored.Cost != architecture.Cost))
+        if (stored != null && !stored.SameShape(architecture))
             throw new BackpropException($"{name} holds a {stored} network but the flags ask for {architecture}; make the flags match the file");
         return NetworkFrom(file, architecture, name);
     }
@@ -94,7 +113,8 @@ public static class ModelFile
             : throw new BackpropException($"{name}: metadata has 'layers' but no '{key}'; the file is incomplete — train it again");
         try
         {
-            return new Architecture(Architecture.ParseSizes(layers), Activation.Parse(Get("activation")),
+            var sizes = Architecture.ParseSizes(layers);
+            return new Architecture(sizes, Architecture.ParseHiddenActivations(Get("activation"), sizes.Length - 2, "activation"),
                 Activation.Parse(Get("output_activation")), Cost.Parse(Get("cost"))).Validate();
         }
         catch (BackpropException e)
@@ -124,6 +144,17 @@ public static class ModelFile
                 throw new BackpropException($"{name}: tensor '{tensor}' is [{string.Join(", ", t.Shape)}] but --layers {architecture.SizesText} needs [{string.Join(", ", shape)}]");
             return t;
         }
+    }
+
+    static FeatureMap? FeaturesFrom(IReadOnlyDictionary<string, string> metadata, int inputs, string name)
+    {
+        if (!metadata.TryGetValue("features", out var text)) return null;
+        FeatureMap features;
+        try { features = FeatureMap.Parse(text); }
+        catch (BackpropException e) { throw new BackpropException($"{name}: metadata 'features' is not a list of features: {e.Message}"); }
+        if (features.Count != inputs)
+            throw new BackpropException($"{name}: metadata 'features' names {features.Count} features but the network takes {inputs} inputs; train the model again");
+        return features;
     }
 
     static Standardizer? StandardizerFrom(IReadOnlyDictionary<string, string> metadata, int inputs, string name)

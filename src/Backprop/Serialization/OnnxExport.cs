@@ -118,7 +118,7 @@ public static class OnnxExport
         });
         foreach (var (key, value) in new[]
         {
-            ("layers", architecture.SizesText), ("activation", architecture.HiddenActivation.Name),
+            ("layers", architecture.SizesText), ("activation", architecture.HiddenActivationsText),
             ("output_activation", architecture.OutputActivation.Name), ("cost", architecture.Cost.Name),
         })
             model.WriteMessage(ModelProto.MetadataProps, entry =>

@@ -122,12 +122,12 @@ public sealed class Checkpoint
             if (!same) throw new BackpropException($"{FileName} was taken with {what} {stored} but this run has {given}; resume with the run's own settings");
         }
         var a = network.Architecture;
-        Require(a.SizesText == Architecture.SizesText && a.HiddenActivation == Architecture.HiddenActivation
-                && a.OutputActivation == Architecture.OutputActivation && a.Cost == Architecture.Cost, "the network", Architecture, a);
+        Require(a.SameShape(Architecture), "the network", Architecture, a);
         Require(o.Optimizer == Options.Optimizer, "optimizer", Options.Optimizer, o.Optimizer);
         Require(o.LearningRate == Options.LearningRate, "learning rate", Options.LearningRate, o.LearningRate);
         Require(o.Optimizer != "momentum" || o.Momentum == Options.Momentum, "momentum", Options.Momentum, o.Momentum);
         Require(o.WeightDecay == Options.WeightDecay, "weight decay", Options.WeightDecay, o.WeightDecay);
+        Require(o.L1 == Options.L1, "L1 regularization", Options.L1, o.L1);
         Require(o.BatchSize == Options.BatchSize, "batch size", Options.BatchSize, o.BatchSize);
         Require(o.Shuffle == Options.Shuffle, "shuffle", Options.Shuffle, o.Shuffle);
         Require(trainer.Train.Count == ExampleCount, "training examples", ExampleCount, trainer.Train.Count);
@@ -189,13 +189,14 @@ public sealed class Checkpoint
             ["format"] = FormatName,
             ["format_version"] = FormatVersion,
             ["layers"] = Architecture.SizesText,
-            ["activation"] = Architecture.HiddenActivation.Name,
+            ["activation"] = Architecture.HiddenActivationsText,
             ["output_activation"] = Architecture.OutputActivation.Name,
             ["cost"] = Architecture.Cost.Name,
             ["optimizer"] = Options.Optimizer,
             ["learning_rate"] = Options.LearningRate.ToString("R", c),
             ["momentum"] = Options.Momentum.ToString("R", c),
             ["weight_decay"] = Options.WeightDecay.ToString("R", c),
+            ["l1"] = Options.L1.ToString("R", c),
             ["batch_size"] = Options.BatchSize.ToString(c),
             ["epochs"] = Options.Epochs.ToString(c),
             ["seed"] = Options.Seed.ToString(c),
@@ -284,7 +285,8 @@ public sealed class Checkpoint
         TrainingOptions options;
         try
         {
-            architecture = new Architecture(Architecture.ParseSizes(Get("layers")), Activation.Parse(Get("activation")),
+            var sizes = Architecture.ParseSizes(Get("layers"));
+            architecture = new Architecture(sizes, Architecture.ParseHiddenActivations(Get("activation"), sizes.Length - 2, "activation"),
                 Activation.Parse(Get("output_activation")), Cost.Parse(Get("cost"))).Validate();
             options = new TrainingOptions
             {
@@ -292,6 +294,8 @@ public sealed class Checkpoint
                 LearningRate = Number<double>("learning_rate"),
                 Momentum = Number<double>("momentum"),
                 WeightDecay = Number<double>("weight_decay"),
+                // Checkpoints written before L1 existed have none.
+                L1 = m.ContainsKey("l1") ? Number<double>("l1") : 0,
                 BatchSize = Number<int>("batch_size"),
                 Epochs = Number<int>("epochs"),
                 Seed = Number<ulong>("seed"),

@@ -35,7 +35,7 @@ public sealed class Trainer
         Train = train;
         if (train.Count == 0) throw new BackpropException("the training data holds no examples");
         Targets.CheckFits(network.Architecture, train.FeatureCount, train.Labels, "the training data");
-        Optimizer = Optimizer<float>.Create(options.Optimizer, network, options.LearningRate, options.Momentum, options.WeightDecay);
+        Optimizer = Optimizer<float>.Create(options.Optimizer, network, options.LearningRate, options.Momentum, options.WeightDecay, options.L1);
         pass = new Propagator<float>(network, Math.Min(options.BatchSize, train.Count));
         targets = new float[pass.MaximumBatch * network.OutputSize];
         order = Enumerable.Range(0, train.Count).ToArray();

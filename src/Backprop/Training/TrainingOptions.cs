@@ -16,6 +16,8 @@ public sealed record TrainingOptions
     public double Momentum { get; init; } = 0.9;
     /// <summary>λ: adds λW to the weight gradients.</summary>
     public double WeightDecay { get; init; }
+    /// <summary>λ₁: adds λ₁‖W‖₁ to the cost, so λ₁·sign(W) to the weight gradients.</summary>
+    public double L1 { get; init; }
     public ulong Seed { get; init; } = 1;
     /// <summary>Shuffle the examples every epoch (seeded); false keeps file order.</summary>
     public bool Shuffle { get; init; } = true;
@@ -28,6 +30,8 @@ public sealed record TrainingOptions
             throw new BackpropException($"--lr must be a positive number, got {LearningRate}; try 0.1 for sgd or 0.001 for adam");
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay))
             throw new BackpropException($"--weight-decay must be zero or positive, got {WeightDecay}");
+        if (!(L1 >= 0) || double.IsInfinity(L1))
+            throw new BackpropException($"--l1 must be zero or positive, got {L1}; 0.001 is a gentle start");
         if (!Optimizer<float>.Names.Contains(Optimizer))
             throw new BackpropException($"unknown optimizer '{Optimizer}' for --optimizer; use one of: {string.Join(", ", Optimizer<float>.Names)}");
         if (Optimizer == "momentum" && (!(Momentum >= 0) || Momentum >= 1))

@@ -27,12 +27,14 @@ public class TorchParityTests
     public void The_fixtures_cover_every_activation_cost_and_optimizer()
     {
         var cases = Fixtures.GetProperty("cases").EnumerateArray().ToList();
-        var activations = cases.SelectMany(c => new[] { c.GetProperty("activation").GetString(), c.GetProperty("output_activation").GetString() }).ToHashSet();
+        var activations = cases.SelectMany(c => c.GetProperty("activation").GetString()!.Split(',').Append(c.GetProperty("output_activation").GetString()!)).ToHashSet();
         Assert.Superset(Activation.All.Select(a => a.Name).ToHashSet()!, activations!);
         Assert.Equal(Activation.All.Select(a => a.Name).ToHashSet(), activations!);
         Assert.Equal(Cost.All.Select(c => c.Name).ToHashSet(), cases.Select(c => c.GetProperty("cost").GetString()).ToHashSet()!);
         Assert.Equal(Optimizer<float>.Names.ToHashSet(), cases.Select(c => c.GetProperty("optimizer").GetString()).ToHashSet()!);
         Assert.Contains(cases, c => c.GetProperty("weight_decay").GetDouble() > 0);
+        Assert.Contains(cases, c => c.GetProperty("l1").GetDouble() > 0);
+        Assert.Contains(cases, c => c.GetProperty("activation").GetString()!.Contains(','));
     }
 
     [Theory]
@@ -41,13 +43,13 @@ public class TorchParityTests
     {
         var c = Fixtures.GetProperty("cases").EnumerateArray().Single(x => x.GetProperty("name").GetString() == name);
         int[] sizes = c.GetProperty("layers").EnumerateArray().Select(e => e.GetInt32()).ToArray();
-        var architecture = new Architecture(sizes, Activation.Parse(c.GetProperty("activation").GetString()!),
+        var architecture = new Architecture(sizes, Architecture.ParseHiddenActivations(c.GetProperty("activation").GetString()!, sizes.Length - 2),
             Activation.Parse(c.GetProperty("output_activation").GetString()!), Cost.Parse(c.GetProperty("cost").GetString()!));
         var network = new Network<float>(architecture, Enumerable.Range(0, architecture.LayerCount).Select(l => new Layer<float>(
             sizes[l], sizes[l + 1], architecture.ActivationOf(l),
             Matrix(c.GetProperty("initial").GetProperty("weights")[l]), Vector(c.GetProperty("initial").GetProperty("biases")[l]))).ToArray());
         var optimizer = Optimizer<float>.Create(c.GetProperty("optimizer").GetString()!, network, c.GetProperty("learning_rate").GetDouble(),
-            c.GetProperty("momentum").GetDouble(), c.GetProperty("weight_decay").GetDouble());
+            c.GetProperty("momentum").GetDouble(), c.GetProperty("weight_decay").GetDouble(), c.GetProperty("l1").GetDouble());
         float[] inputs = c.GetProperty("inputs").EnumerateArray().SelectMany(r => Vector(r)).ToArray();
         int[] labels = c.GetProperty("labels").EnumerateArray().Select(e => e.GetInt32()).ToArray();
 

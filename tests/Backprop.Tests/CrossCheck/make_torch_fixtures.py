@@ -64,6 +64,15 @@ CASES = [
     dict(name="extreme-logits-sigmoid-quadratic", seed=109, layers=[2, 3], activation="sigmoid",
          output_activation="sigmoid", cost="quadratic", optimizer="sgd", learning_rate=0.1,
          examples=4, batch_size=4, epochs=1, row_scales=[5000.0, 5000.0, 5000.0, 1.0]),
+    # L1 regularization: the loss is C + l1 * sum |W| over the weights (not the biases); the recorded gradients
+    # are those of C alone (what backpropagation computes), the step is taken on the whole loss. One hidden
+    # activation per layer as a comma list, as the model file's metadata writes it.
+    dict(name="l1-per-layer-activations-sgd", seed=110, layers=[2, 5, 4, 2], activation="relu,tanh",
+         output_activation="softmax", cost="cross-entropy", optimizer="sgd", learning_rate=0.3, l1=0.01,
+         examples=10, batch_size=4, epochs=2),
+    dict(name="l1-and-decay-adam", seed=111, layers=[3, 6, 1], activation="leaky-relu",
+         output_activation="sigmoid", cost="quadratic", optimizer="adam", learning_rate=0.03, l1=0.005,
+         weight_decay=0.01, examples=8, batch_size=3, epochs=2),
 ]
 
 
@@ -76,13 +85,13 @@ def targets_for(labels, output_count):
 
 def example_costs(case, weights, biases, x, labels):
     """The per-example cost C_k, shape [n]; see README.md for the definitions. The batch cost is their mean."""
-    hidden = ACTIVATIONS[case["activation"]]
+    names = case["activation"].split(",")  # one for every hidden layer, or one per hidden layer
     a = x
     last = len(weights) - 1
     for l, (w, b) in enumerate(zip(weights, biases)):
         z = a @ w.T + b  # a is [n, in], w is [out, in] (nn.Linear layout)
         if l < last:
-            a = hidden(z)
+            a = ACTIVATIONS[names[l] if len(names) > 1 else names[0]](z)
     y = targets_for(labels, z.shape[1])
     if case["cost"] == "cross-entropy":
         assert case["output_activation"] == "softmax"
@@ -126,13 +135,13 @@ class ReferenceOptimizer:
 
     def expected_after(self, params, grads, is_weight):
         c = self.case
-        lr, decay = c["learning_rate"], c.get("weight_decay", 0.0)
+        lr, decay, l1 = c["learning_rate"], c.get("weight_decay", 0.0), c.get("l1", 0.0)
         self.t += 1
         result = []
         for i, (p, g) in enumerate(zip(params, grads)):
             p, g = p.double(), g.double()
             if is_weight[i]:
-                g = g + decay * p
+                g = g + l1 * torch.sign(p) + decay * p
             s = self.state[i]
             if c["optimizer"] == "sgd":
                 p = p - lr * g
@@ -176,6 +185,7 @@ def run_case(case):
         "learning_rate": case["learning_rate"],
         "momentum": case.get("momentum", 0.0),
         "weight_decay": case.get("weight_decay", 0.0),
+        "l1": case.get("l1", 0.0),
         "adam_beta1": ADAM_BETAS[0],
         "adam_beta2": ADAM_BETAS[1],
         "adam_epsilon": ADAM_EPSILON,
@@ -198,9 +208,14 @@ def run_case(case):
                 # exp(-104) is below float32's smallest subnormal: the case must really hit that underflow.
                 assert per_example.max() > 104.0, case["name"]
             cost = per_example.mean()
-            cost.backward()
             params = weights + biases
-            grads = [p.grad.detach().clone() for p in params]
+            if "l1" in case:
+                # The gradients of C alone, then the step on C + l1 * sum |W| (autograd adds l1 * sign(W)).
+                grads = [g.detach().clone() for g in torch.autograd.grad(cost, params, retain_graph=True)]
+                (cost + case["l1"] * sum(w.abs().sum() for w in weights)).backward()
+            else:
+                cost.backward()
+                grads = [p.grad.detach().clone() for p in params]
             expected = reference.expected_after([p.detach() for p in params], grads, is_weight)
             optimizer.step()
             for p, e in zip(params, expected):

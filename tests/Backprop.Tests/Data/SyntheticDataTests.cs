@@ -70,7 +70,7 @@ public class SyntheticDataTests
     [Fact]
     public void NoiselessSpiralArmsHaveAngleGrowingWithRadius()
     {
-        var data = SyntheticData.Generate("spiral", 1000, 5, noiseScale: 0);
+        var data = SyntheticData.Generate("spiral", 1000, 5, noise: 0);
         for (int i = 0; i < data.Count; i++)
         {
             double x = data.Features[2 * i], y = data.Features[2 * i + 1];
@@ -119,7 +119,7 @@ public class SyntheticDataTests
     [Fact]
     public void NoiselessCirclesHaveRadiusOneAndHalf()
     {
-        var data = SyntheticData.Generate("circles", 1000, 9, noiseScale: 0);
+        var data = SyntheticData.Generate("circles", 1000, 9, noise: 0);
         for (int i = 0; i < data.Count; i++)
         {
             double x = data.Features[2 * i], y = data.Features[2 * i + 1];
@@ -143,7 +143,7 @@ public class SyntheticDataTests
     [Fact]
     public void NoiselessMoonsLieOnTheirHalfCircles()
     {
-        var data = SyntheticData.Generate("moons", 1000, 11, noiseScale: 0);
+        var data = SyntheticData.Generate("moons", 1000, 11, noise: 0);
         for (int i = 0; i < data.Count; i++)
         {
             double x = data.Features[2 * i], y = data.Features[2 * i + 1];

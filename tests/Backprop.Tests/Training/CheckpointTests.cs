@@ -242,7 +242,7 @@ public class CheckpointTests
             case "batch size": options = options with { BatchSize = 6 }; break;
             case "optimizer": options = options with { Optimizer = "sgd" }; break;
             case "training examples": data = TrainingData.Random(52, 3, 2, seed: 8); break;
-            case "the network": architecture = Small with { HiddenActivation = Activation.Sigmoid }; break;
+            case "the network": architecture = new Architecture(Small.Sizes, Activation.Sigmoid, Small.OutputActivation, Small.Cost); break;
         }
         var trainer = new Trainer(Network<float>.Initialize(architecture, 3), options, data);
         var error = Assert.Throws<BackpropException>(() => checkpoint.Restore(trainer));
