@@ -131,7 +131,7 @@ internal static unsafe class GemmFloat
             0 => multiplyAdds >= ParallelThreshold && Environment.ProcessorCount > 1,
             _ => true,
         };
-        if (split && Split(whole, out var mine, out var theirs) && GemmWorker.Instance.TryShare(mine, theirs)) return;
+        if (split && GemmWorker.Available && Split(whole, out var mine, out var theirs) && GemmWorker.Instance.TryShare(mine, theirs)) return;
         RunPart(whole);
     }
 

@@ -41,11 +41,18 @@ internal sealed unsafe class GemmWorker
         thread.Start();
     }
 
-    /// <summary>The worker, created (with its thread) on first use.</summary>
+    /// <summary>
+    /// Whether a second thread may work at all: not in a browser, whose WebAssembly runtime has no threads (starting
+    /// one throws), nor on one core.
+    /// </summary>
+    public static bool Available { get; } = !OperatingSystem.IsBrowser() && !OperatingSystem.IsWasi() && Environment.ProcessorCount > 1;
+
+    /// <summary>The worker, created (with its thread) on first use; never where it is not <see cref="Available"/>.</summary>
     public static GemmWorker Instance
     {
         get
         {
+            if (!Available) throw new PlatformNotSupportedException("the GEMM worker needs a second thread, which this platform does not have");
             if (Volatile.Read(ref instance) is { } existing) return existing;
             lock (creation)
                 return instance ??= new GemmWorker();
@@ -125,7 +132,7 @@ internal sealed unsafe class GemmWorker
     public static void RunHalves(void* state, int length, delegate*<void*, int, int, void> part)
     {
         int split = length / 2 / 64 * 64;
-        if (split > 0 && Instance.TryShare(new Job { Part = part, State = state, I0 = 0, I1 = split },
+        if (split > 0 && Available && Instance.TryShare(new Job { Part = part, State = state, I0 = 0, I1 = split },
                                            new Job { Part = part, State = state, I0 = split, I1 = length }))
             return;
         part(state, 0, length);

@@ -26,7 +26,9 @@ public sealed class Trainer
     // so that a checkpoint taken between batches (or after a cancellation) captures them and a resumed
     // trainer continues the same epoch with the same train-cost sum.
     int batch;
-    double costSum;
+    double costSum, epochSeconds;
+    // The run's first batch cost, for the divergence rule (after a resume: the first batch after it).
+    float? firstCost;
 
     public Trainer(Network<float> network, TrainingOptions options, Dataset train)
     {
@@ -93,31 +95,54 @@ public sealed class Trainer
     public EpochReport RunEpoch(Dataset? validation = null, Dataset? test = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
-        int epoch = Epoch + 1;
-        var clock = Stopwatch.StartNew();
         int batches = BatchCount, reportEvery = Math.Max(1, batches / 100);
-        while (batch < batches)
+        while (true)
         {
             cancellation.ThrowIfCancellationRequested();
-            if (batch == 0)
-            {
-                // The shuffle belongs to batch 0, after the cancellation check: a trainer at batch 0 has not
-                // shuffled yet, so a checkpoint at an epoch boundary resumes by shuffling, as the run would have.
-                if (Options.Shuffle) rng.Shuffle<int>(order);
-                costSum = 0;
-            }
-            int start = batch * Options.BatchSize;
-            int count = Math.Min(Options.BatchSize, Train.Count - start);
-            float cost = Step(order.AsSpan(start, count));
-            if (!float.IsFinite(cost))
-                throw new BackpropException($"training diverged in epoch {epoch}, batch {batch + 1}: the cost became {cost}; lower the learning rate (--lr {Options.LearningRate} now, try {Options.LearningRate / 10})");
-            costSum += (double)cost * count;
-            batch++;
-            if (progress != null && ((batch - 1) % reportEvery == 0 || batch == batches))
-                progress.Report(new TrainingProgress(epoch, batch, batches));
-            if (batch < batches) BetweenBatches?.Invoke(this);
+            var report = RunBatch(validation, test);
+            if (progress != null && ((batch - 1) % reportEvery == 0 || report != null))
+                progress.Report(new TrainingProgress(Epoch + (report is null ? 1 : 0), report is null ? batch : batches, batches));
+            if (report != null) return report;
+            BetweenBatches?.Invoke(this);
         }
-        double seconds = clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// A batch whose cost exceeds both this multiple of the run's first batch cost and <see cref="DivergenceFloor"/>
+    /// has diverged: no learning rate that works lets the cost grow a thousandfold.
+    /// </summary>
+    public const double DivergenceGrowth = 1000, DivergenceFloor = 100;
+
+    /// <summary>
+    /// Runs the next batch of the epoch under way (shuffling first at batch 0) and returns the epoch's report when
+    /// that batch was its last, else null. A cost that is NaN or ∞, or that grew past the divergence rule, stops
+    /// the run with a <see cref="BackpropException"/>, the weights as they were after the step that diverged.
+    /// </summary>
+    public EpochReport? RunBatch(Dataset? validation = null, Dataset? test = null)
+    {
+        long started = Stopwatch.GetTimestamp();
+        if (batch == 0)
+        {
+            // The shuffle belongs to batch 0, after the caller's cancellation check: a trainer at batch 0 has not
+            // shuffled yet, so a checkpoint at an epoch boundary resumes by shuffling, as the run would have.
+            if (Options.Shuffle) rng.Shuffle<int>(order);
+            costSum = 0;
+            epochSeconds = 0;
+        }
+        int epoch = Epoch + 1;
+        int start = batch * Options.BatchSize;
+        int count = Math.Min(Options.BatchSize, Train.Count - start);
+        float cost = Step(order.AsSpan(start, count));
+        if (!float.IsFinite(cost))
+            throw new BackpropException($"training diverged in epoch {epoch}, batch {batch + 1}: the cost became {cost}; lower the learning rate (--lr {Options.LearningRate} now, try {Options.LearningRate / 10})");
+        if (firstCost is null) firstCost = cost;
+        else if (cost > DivergenceGrowth * firstCost && cost > DivergenceFloor)
+            throw new BackpropException($"training diverged in epoch {epoch}, batch {batch + 1}: the cost grew from {firstCost:G4} to {cost:G4}; lower the learning rate (--lr {Options.LearningRate} now, try {Options.LearningRate / 10})");
+        costSum += (double)cost * count;
+        batch++;
+        epochSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
+        if (batch < BatchCount) return null;
+
         double trainCost = costSum / Train.Count;
         Epoch = epoch;
         batch = 0;
@@ -125,7 +150,7 @@ public sealed class Trainer
         LastReport = new EpochReport(epoch, trainCost,
             validation is null ? null : Evaluation.Of(Network, validation).Accuracy,
             test is null ? null : Evaluation.Of(Network, test).Accuracy,
-            seconds);
+            epochSeconds);
         return LastReport;
     }
 

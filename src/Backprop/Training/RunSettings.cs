@@ -1,0 +1,164 @@
+using System.Globalization;
+using Backprop.Data;
+
+namespace Backprop.Training;
+
+/// <summary>
+/// The whole configuration of a training run on a small data set, keyed by the names of <c>backprop train</c>'s
+/// options: what the playground keeps in its URL, and what it shows as the equivalent command. Both come from this
+/// one record, so the page, its address and the terminal cannot disagree.
+/// </summary>
+public sealed record RunSettings
+{
+    public string Data { get; init; } = "spiral";
+    /// <summary>Neurons of each hidden layer; the input and output sizes follow from the data.</summary>
+    public IReadOnlyList<int> HiddenLayers { get; init; } = [8, 8];
+    /// <summary>One name for every hidden layer, or one per hidden layer ("relu,tanh").</summary>
+    public string Activation { get; init; } = "tanh";
+    /// <summary>softmax (with cross-entropy) or sigmoid (with the quadratic cost), or any the CLI takes.</summary>
+    public string OutputActivation { get; init; } = "softmax";
+    public string Cost { get; init; } = "cross-entropy";
+    public string Optimizer { get; init; } = "adam";
+    public double LearningRate { get; init; } = 0.01;
+    public double Momentum { get; init; } = 0.9;
+    public int Batch { get; init; } = 16;
+    public ulong Seed { get; init; } = 1;
+    /// <summary>Stop after this many epochs (the CLI's --epochs).</summary>
+    public int Epochs { get; init; } = 100;
+    /// <summary>σ of the synthetic set's noise; null for the set's own.</summary>
+    public double? Noise { get; init; }
+    public int Examples { get; init; } = 500;
+    public double TestFraction { get; init; } = 0.5;
+    public string Features { get; init; } = "x1,x2";
+    public double L1 { get; init; }
+    /// <summary>L2 regularization as the optimizer's weight decay λ (adds λW to the gradient).</summary>
+    public double WeightDecay { get; init; }
+    public bool Standardize { get; init; }
+    /// <summary>CSV data: the 0-based label column; null for the last.</summary>
+    public int? LabelColumn { get; init; }
+
+    /// <summary>At most this many hidden layers, each of at most <see cref="MaximumNeurons"/>: what a page can draw legibly.</summary>
+    public const int MaximumHiddenLayers = 6, MaximumNeurons = 32;
+
+    public DataOptions DataOptions => new(null, LabelColumn, Seed, Noise, Data.StartsWith("csv:", StringComparison.OrdinalIgnoreCase) ? null : Examples, TestFraction);
+
+    public bool IsSynthetic => SyntheticData.IsName(Data);
+
+    /// <summary>Full layer sizes: the data's inputs, the hidden layers, and one output per class (one for two classes with sigmoid).</summary>
+    public int[] LayerSizes(int inputs, int classes) =>
+        [inputs, .. HiddenLayers, OutputActivation == "sigmoid" && classes <= 2 ? 1 : Math.Max(2, classes)];
+
+    /// <summary>The query part of a URL: <c>data=spiral&amp;layers=2,8,8,2&amp;…</c>, every setting spelled out.</summary>
+    public string ToQuery(int inputs, int classes) =>
+        string.Join("&", Pairs(inputs, classes).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value).Replace("%2C", ",")}"));
+
+    /// <summary>
+    /// The command that runs the same training in a terminal: <c>backprop train --data spiral --layers 2,8,8,2 …</c>.
+    /// Every setting is given, so that no default can differ.
+    /// </summary>
+    public string ToCommandLine(int inputs, int classes, string output = "model.safetensors") =>
+        "backprop train " + string.Join(" ", Pairs(inputs, classes).Select(p => p.Value == "" ? $"--{p.Key}" : $"--{p.Key} {Quote(p.Value)}"))
+        + $" --out {Quote(output)}";
+
+    IEnumerable<KeyValuePair<string, string>> Pairs(int inputs, int classes)
+    {
+        var c = CultureInfo.InvariantCulture;
+        KeyValuePair<string, string> P(string key, string value) => new(key, value);
+        yield return P("data", Data);
+        if (LabelColumn is { } column) yield return P("label-column", column.ToString(c));
+        if (IsSynthetic)
+        {
+            if (Noise is { } noise) yield return P("noise", noise.ToString("R", c));
+            yield return P("examples", Examples.ToString(c));
+        }
+        yield return P("test-fraction", TestFraction.ToString("R", c));
+        if (Features != "x1,x2") yield return P("features", Features);
+        if (Standardize) yield return P("standardize", "");
+        yield return P("layers", string.Join(",", LayerSizes(inputs, classes)));
+        if (HiddenLayers.Count > 0) yield return P("activation", Activation);
+        yield return P("output-activation", OutputActivation);
+        yield return P("cost", Cost);
+        yield return P("optimizer", Optimizer);
+        yield return P("lr", LearningRate.ToString("R", c));
+        if (Optimizer == "momentum") yield return P("momentum", Momentum.ToString("R", c));
+        if (L1 > 0) yield return P("l1", L1.ToString("R", c));
+        if (WeightDecay > 0) yield return P("weight-decay", WeightDecay.ToString("R", c));
+        yield return P("batch", Batch.ToString(c));
+        yield return P("epochs", Epochs.ToString(c));
+        yield return P("seed", Seed.ToString(c));
+    }
+
+    // Single quotes keep a shell from reading ^, *, spaces or $ in a value.
+    static string Quote(string value) =>
+        value.All(ch => char.IsLetterOrDigit(ch) || ch is ',' or '.' or '-' or '_' or ':' or '/' or '+') ? value : $"'{value.Replace("'", "'\\''")}'";
+
+    /// <summary>
+    /// Reads a query written by <see cref="ToQuery"/> (or by hand): unknown keys and bad values are refused with a
+    /// message naming the key and the fix; keys not given keep their defaults.
+    /// </summary>
+    public static RunSettings FromQuery(string query)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var settings = new RunSettings();
+        foreach (var part in query.TrimStart('?', '#').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int equals = part.IndexOf('=');
+            string key = Uri.UnescapeDataString(equals < 0 ? part : part[..equals]).Trim().ToLowerInvariant();
+            string value = equals < 0 ? "" : Uri.UnescapeDataString(part[(equals + 1)..].Replace('+', ' ')).Trim();
+            T Number<T>() where T : IParsable<T> => T.TryParse(value, c, out var v) ? v
+                : throw new BackpropException($"'{key}' in the address should be a number, got '{value}'");
+            settings = key switch
+            {
+                "data" => settings with { Data = value },
+                "label-column" => settings with { LabelColumn = Number<int>() },
+                "noise" => settings with { Noise = Number<double>() },
+                "examples" => settings with { Examples = Number<int>() },
+                "test-fraction" => settings with { TestFraction = Number<double>() },
+                "features" => settings with { Features = FeatureMap.Parse(value).ToString() },
+                "standardize" => settings with { Standardize = value is "" or "true" or "1" },
+                "layers" => settings with { HiddenLayers = HiddenOf(value) },
+                "activation" => settings with { Activation = value },
+                "output-activation" => settings with { OutputActivation = value },
+                "cost" => settings with { Cost = value },
+                "optimizer" => settings with { Optimizer = value },
+                "lr" => settings with { LearningRate = Number<double>() },
+                "momentum" => settings with { Momentum = Number<double>() },
+                "l1" => settings with { L1 = Number<double>() },
+                "weight-decay" => settings with { WeightDecay = Number<double>() },
+                "batch" => settings with { Batch = Number<int>() },
+                "epochs" => settings with { Epochs = Number<int>() },
+                "seed" => settings with { Seed = Number<ulong>() },
+                _ => settings,  // keys of later features (a selected weight, an example) belong to their own panels
+            };
+        }
+        return settings.Validate();
+    }
+
+    static int[] HiddenOf(string layers)
+    {
+        var sizes = Layers.Architecture.ParseSizes(layers);
+        if (sizes.Length < 2) throw new BackpropException($"layers={layers} needs at least an input and an output size, like 2,8,8,2");
+        return sizes[1..^1];
+    }
+
+    /// <summary>Checks what can be checked without the data; throws <see cref="BackpropException"/> naming the fix.</summary>
+    public RunSettings Validate()
+    {
+        if (HiddenLayers.Count > MaximumHiddenLayers)
+            throw new BackpropException($"{HiddenLayers.Count} hidden layers is more than the playground draws ({MaximumHiddenLayers}); remove some");
+        foreach (int size in HiddenLayers)
+            if (size < 1 || size > MaximumNeurons)
+                throw new BackpropException($"a hidden layer of {size} neurons: the playground takes 1 to {MaximumNeurons} per layer");
+        if (IsSynthetic) new DataOptions(Examples: Examples, TestFraction: TestFraction).SyntheticCounts();
+        FeatureMap.Parse(Features);
+        Layers.Architecture.ParseHiddenActivations(Activation, HiddenLayers.Count);
+        Activations.Activation.Parse(OutputActivation, "--output-activation");
+        Costs.Cost.Parse(Cost);
+        new TrainingOptions
+        {
+            Epochs = Epochs, BatchSize = Batch, LearningRate = LearningRate, Optimizer = Optimizer, Momentum = Momentum,
+            WeightDecay = WeightDecay, L1 = L1, Seed = Seed,
+        }.Validate();
+        return this;
+    }
+}

@@ -1,0 +1,112 @@
+using Backprop.Activations;
+using Backprop.Costs;
+using Backprop.Data;
+using Backprop.Explaining;
+using Backprop.Layers;
+using Backprop.Serialization;
+
+namespace Backprop.Training;
+
+/// <summary>Costs and accuracies of the network as it stands, on the training and the test part.</summary>
+public sealed record RunMetrics(int Epoch, int Batch, double TrainCost, double TrainAccuracy, double? TestCost, double? TestAccuracy);
+
+/// <summary>
+/// One training run of <see cref="RunSettings"/>, stepped by the caller batch by batch — the playground's engine.
+/// It prepares data and network exactly as <c>backprop train</c> does for the same options (data, then features,
+/// then standardisation fitted on the training part; the seed's initialisation; the trainer's seeded order), so the
+/// page after N epochs holds the weights its command holds after N epochs.
+/// </summary>
+public sealed class TrainingRun
+{
+    TrainingRun(RunSettings settings, Dataset rawTrain, Dataset? rawTest, FeatureMap? features, Standardizer? standardizer,
+        Dataset train, Dataset? test, Network<float> network)
+    {
+        Settings = settings;
+        RawTrain = rawTrain;
+        RawTest = rawTest;
+        Features = features;
+        Standardizer = standardizer;
+        Train = train;
+        Test = test;
+        Network = network;
+        Trainer = new Trainer(network, Options, train);
+    }
+
+    public RunSettings Settings { get; }
+    /// <summary>The examples as the data gives them (for a synthetic set the points (x1, x2)): what the page draws.</summary>
+    public Dataset RawTrain { get; }
+    public Dataset? RawTest { get; }
+    /// <summary>The features made of each point; null when the data's own features go in as they are.</summary>
+    public FeatureMap? Features { get; }
+    public Standardizer? Standardizer { get; }
+    /// <summary>The network's inputs: features made and standardised.</summary>
+    public Dataset Train { get; }
+    public Dataset? Test { get; }
+    public Network<float> Network { get; }
+    public Trainer Trainer { get; }
+    public TrainingOptions Options => new()
+    {
+        Epochs = Settings.Epochs, BatchSize = Settings.Batch, LearningRate = Settings.LearningRate,
+        Optimizer = Settings.Optimizer.Trim().ToLowerInvariant(), Momentum = Settings.Momentum, WeightDecay = Settings.WeightDecay,
+        L1 = Settings.L1, Seed = Settings.Seed,
+    };
+
+    public int Epoch => Trainer.Epoch;
+    /// <summary>Batches done in the epoch under way.</summary>
+    public int Batch => Trainer.Batch;
+    public bool Finished => Trainer.Epoch >= Settings.Epochs;
+
+    /// <summary>Loads the data and initialises the network; throws <see cref="BackpropException"/> for settings that cannot run.</summary>
+    public static TrainingRun Start(RunSettings settings)
+    {
+        settings.Validate();
+        var rawTrain = DataSource.Train(settings.Data, settings.DataOptions);
+        var rawTest = DataSource.Test(settings.Data, settings.DataOptions);
+        var features = settings.Features == "x1,x2" ? null : FeatureMap.Parse(settings.Features);
+        var train = features?.Apply(rawTrain) ?? rawTrain;
+        var test = rawTest is null ? null : features?.Apply(rawTest) ?? rawTest;
+
+        int[] sizes = settings.LayerSizes(train.FeatureCount, Math.Max(train.ClassCount, test?.ClassCount ?? 0));
+        var output = Activation.Parse(settings.OutputActivation, "--output-activation");
+        var architecture = new Architecture(sizes, Architecture.ParseHiddenActivations(settings.Activation, sizes.Length - 2), output,
+            Cost.Parse(settings.Cost)).Validate();
+        Targets.CheckFits(architecture, train.FeatureCount, train.Labels, settings.Data);
+        if (test != null) Targets.CheckFits(architecture, test.FeatureCount, test.Labels, settings.Data + " (test part)");
+
+        Standardizer? standardizer = null;
+        if (settings.Standardize)
+        {
+            standardizer = Standardizer.Fit(train);
+            train = standardizer.Apply(train);
+            test = test is null ? null : standardizer.Apply(test);
+        }
+        return new TrainingRun(settings, rawTrain, rawTest, features, standardizer, train, test,
+            Network<float>.Initialize(architecture, settings.Seed));
+    }
+
+    /// <summary>One mini-batch; returns true when it ended an epoch. Does nothing once the run has its epochs.</summary>
+    public bool StepBatch() => !Finished && Trainer.RunBatch() != null;
+
+    /// <summary>The rest of the epoch under way.</summary>
+    public void StepEpoch()
+    {
+        while (!Finished && !StepBatch()) { }
+    }
+
+    public RunMetrics Measure()
+    {
+        var train = Evaluation.Of(Network, Train);
+        var test = Test is null ? (Evaluation?)null : Evaluation.Of(Network, Test);
+        return new RunMetrics(Epoch, Batch, train.Cost, train.Accuracy, test?.Cost, test?.Accuracy);
+    }
+
+    /// <summary>The model file <c>backprop train</c> would write: weights, architecture, features, standardisation.</summary>
+    public byte[] ModelBytes() => ModelFile.ToBytes(Network, Standardizer, Features);
+
+    public string Query => Settings.ToQuery(Network.InputSize, ClassCount);
+    public string CommandLine => Settings.ToCommandLine(Network.InputSize, ClassCount);
+    public int ClassCount => Math.Max(Train.ClassCount, Test?.ClassCount ?? 0);
+
+    /// <summary>The network's inputs for points of the plane, as the training examples were made (features, standardisation).</summary>
+    public PlaneProjection Projection(int xColumn = 0, int yColumn = 1) => new(RawTrain, xColumn, yColumn, Features, Standardizer);
+}
