@@ -65,6 +65,8 @@ public static class Cli
                 .WithExample("descend", "--function", "x1^2 + x2^2", "--start", "3,4", "--lr", "0.1", "--steps", "20");
             Add<GraphCommand>(config, "graph").WithDescription("Draw a computation graph with every value, gradient and local derivative (SVG and DOT).")
                 .WithExample("graph", "--x", "1.5", "--y", "0.5", "--w", "0.8,-0.4", "--activation", "sigmoid");
+            Add<PlaygroundCommand>(config, "playground").WithDescription("Serve the browser playground on this machine and print its address.")
+                .WithExample("playground").WithExample("playground", "--port", "8080");
             Add<ExplainCommand>(config, "explain").WithDescription("The chain rule with real numbers: the seeds' one-neuron chain, one weight of a model, or what recycling saves.").WithExample("explain", "--x", "1.5", "--y", "0.5", "--w", "0.8,-0.4").WithExample("explain", "--model", "model.safetensors", "--data", "xor", "--example", "0", "--weight", "2:0:1", "--paths").WithExample("explain", "--cost-of-derivatives", "--layers", "784,30,10");
         });
         try

@@ -32,7 +32,7 @@ public sealed class TrainingRun
         Trainer = new Trainer(network, Options, train);
     }
 
-    public RunSettings Settings { get; }
+    public RunSettings Settings { get; private set; }
     /// <summary>The examples as the data gives them (for a synthetic set the points (x1, x2)): what the page draws.</summary>
     public Dataset RawTrain { get; }
     public Dataset? RawTest { get; }
@@ -57,7 +57,9 @@ public sealed class TrainingRun
     public bool Finished => Trainer.Epoch >= Settings.Epochs;
 
     /// <summary>Loads the data and initialises the network; throws <see cref="BackpropException"/> for settings that cannot run.</summary>
-    public static TrainingRun Start(RunSettings settings)
+    /// <param name="settings">What to train.</param>
+    /// <param name="initial">Weights to start from instead of the seed's (as --init FILE); its shape must be the settings'.</param>
+    public static TrainingRun Start(RunSettings settings, Network<float>? initial = null)
     {
         settings.Validate();
         var rawTrain = DataSource.Train(settings.Data, settings.DataOptions);
@@ -80,8 +82,18 @@ public sealed class TrainingRun
             train = standardizer.Apply(train);
             test = test is null ? null : standardizer.Apply(test);
         }
+        if (initial != null && !initial.Architecture.SameShape(architecture))
+            throw new BackpropException($"the model is a {initial.Architecture} network but this data and these settings make a {architecture} one; open data the model was trained on");
         return new TrainingRun(settings, rawTrain, rawTest, features, standardizer, train, test,
-            Network<float>.Initialize(architecture, settings.Seed));
+            initial?.Clone() ?? Network<float>.Initialize(architecture, settings.Seed));
+    }
+
+    /// <summary>Moves the end of the run to epoch <paramref name="epochs"/>: the steps taken so far stay what they were.</summary>
+    public void StopAfter(int epochs)
+    {
+        if (epochs < Epoch)
+            throw new BackpropException($"the run is already at epoch {Epoch}; stop after {Epoch} or more, or start again");
+        Settings = (Settings with { Epochs = epochs }).Validate();
     }
 
     /// <summary>One mini-batch; returns true when it ended an epoch. Does nothing once the run has its epochs.</summary>

@@ -28,6 +28,16 @@ public static class BackpropProcess
 
     public static RunResult Run(string workingDirectory, params string[] args) => Run(workingDirectory, null, args);
 
+    /// <summary>Starts the executable and leaves it running (a server); the caller ends it.</summary>
+    public static Process Start(string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Executable);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        if (!File.Exists(Executable)) throw new FileNotFoundException($"build the CLI first: {Executable} is missing");
+        return Process.Start(start)!;
+    }
+
     public static RunResult Run(string workingDirectory, IDictionary<string, string?>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };

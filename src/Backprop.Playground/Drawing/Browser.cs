@@ -1,0 +1,29 @@
+using System.Runtime.InteropServices.JavaScript;
+
+namespace Backprop.Playground.Drawing;
+
+/// <summary>The calls into wwwroot/js/playground.js.</summary>
+internal static partial class Browser
+{
+    public const string Module = "playground";
+
+    /// <summary>The pixels cross as a MemoryView of WebAssembly memory: no copy on the .NET side.</summary>
+    [JSImport("drawPixels", Module)]
+    public static partial void DrawPixels(string canvasId, [JSMarshalAs<JSType.MemoryView>] Span<byte> pixels, int width, int height);
+
+    [JSImport("getHash", Module)]
+    public static partial string GetHash();
+
+    [JSImport("setHash", Module)]
+    public static partial void SetHash(string hash);
+
+    [JSImport("download", Module)]
+    public static partial void Download(string fileName, [JSMarshalAs<JSType.MemoryView>] Span<byte> bytes);
+
+    [JSImport("copyText", Module)]
+    public static partial void CopyText(string text);
+
+    [JSImport("nextFrame", Module)]
+    [return: JSMarshalAs<JSType.Promise<JSType.Void>>]
+    public static partial Task NextFrame();
+}

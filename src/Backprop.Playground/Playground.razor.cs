@@ -1,0 +1,340 @@
+using System.Diagnostics;
+using Backprop.Explaining;
+using Backprop.Playground.Drawing;
+using Backprop.Serialization;
+using Backprop.Training;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
+
+namespace Backprop.Playground;
+
+/// <summary>
+/// The page's one state: the run's <see cref="RunSettings"/> (which the address and the command line are made
+/// from), the <see cref="TrainingRun"/> those settings started, and what is drawn of it. Training runs in slices of
+/// about 25 ms between animation frames, so the page never freezes; the library does every computation.
+/// </summary>
+public partial class Playground : IDisposable
+{
+    /// <summary>Thumbnails of hidden neurons and the output map, in grid points per side.</summary>
+    public const int ThumbnailResolution = 24, MapResolution = 80;
+    const double SliceMilliseconds = 25;
+    /// <summary>A file the page reads must fit in memory comfortably: 20 MB of CSV is ~5 million numbers.</summary>
+    const long MaximumUploadBytes = 20_000_000;
+
+    RunSettings settings = new();
+    TrainingRun? run;
+    PlaneMaps? thumbnails, map;
+    RunMetrics? current;
+    readonly List<RunMetrics> history = [];
+    string? error;
+    bool diverged, playing, discretize, showTest = true, edited;
+    int planeX, planeY = 1;
+    // Frames and batches over the last second, for the speed line the benchmarks read.
+    double batchesPerSecond, framesPerSecond;
+    Selection? selected;
+
+    /// <summary>A weight W^l[j,k] (Bias false) or a bias b^l[j] (Bias true; K unused); Layer is 0-based weighted layer.</summary>
+    public sealed record Selection(int Layer, int J, int K, bool Bias);
+
+    protected override void OnInitialized()
+    {
+        string hash = Browser.GetHash();
+        if (hash.Length > 1)
+        {
+            try
+            {
+                settings = RunSettings.FromQuery(hash);
+                ReadPlane(hash);
+            }
+            catch (BackpropException e)
+            {
+                error = $"The address could not be read: {e.Message}. The default settings are shown instead.";
+            }
+        }
+        if (settings.Data.StartsWith("csv:", StringComparison.OrdinalIgnoreCase))
+        {
+            error = $"The address names the file {settings.Data[4..]}, which only your computer has: open it again below. The default data is shown meanwhile.";
+            settings = settings with { Data = "spiral", LabelColumn = null, Standardize = false };
+        }
+        if (!Restart(settings)) Restart(new RunSettings());
+    }
+
+    void ReadPlane(string hash)
+    {
+        foreach (var part in hash.TrimStart('#').Split('&'))
+            if (part.StartsWith("plane=") && part[6..].Split(',') is [var x, var y] && int.TryParse(x, out int px) && int.TryParse(y, out int py))
+                (planeX, planeY) = (px, py);
+    }
+
+    /// <summary>Starts a new run of <paramref name="next"/>; on a bad setting keeps the current run and says why.</summary>
+    bool Restart(RunSettings next, Model? initial = null)
+    {
+        try
+        {
+            var started = TrainingRun.Start(next, initial?.Network);
+            if (planeX >= started.RawTrain.FeatureCount || planeY >= started.RawTrain.FeatureCount || planeX == planeY) (planeX, planeY) = (0, 1);
+            playing = false;
+            run = started;
+            settings = next;
+            diverged = false;
+            edited = false;
+            selected = null;
+            history.Clear();
+            Refresh(recordHistory: true);
+            Browser.SetHash("#" + run.Query + (run.RawTrain.FeatureCount > 2 ? $"&plane={planeX},{planeY}" : ""));
+            return true;
+        }
+        catch (BackpropException e)
+        {
+            error = e.Message;
+            return false;
+        }
+    }
+
+    /// <summary>A settings change from a panel: clears the last message, restarts the run with the new settings.</summary>
+    void Change(RunSettings next)
+    {
+        error = null;
+        Restart(next);
+    }
+
+    void Refresh(bool recordHistory = false)
+    {
+        if (run is null) return;
+        current = run.Measure();
+        if (recordHistory) history.Add(current);
+        var projection = run.Projection(planeX, planeY);
+        thumbnails = PlaneMaps.Compute(run.Network, projection, ThumbnailResolution);
+        map = PlaneMaps.Compute(run.Network, projection, MapResolution);
+    }
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (map is null || thumbnails is null || run is null) return;
+        Painter.Paint(run, thumbnails, map, discretize);
+    }
+
+    async Task Play()
+    {
+        if (run is null || playing || diverged) return;
+        if (run.Finished) return;
+        playing = true;
+        long secondStart = Stopwatch.GetTimestamp();
+        int frames = 0, batches = 0;
+        while (playing && run is { } r && !r.Finished)
+        {
+            long sliceStart = Stopwatch.GetTimestamp();
+            bool epochEnded = false;
+            do
+            {
+                if (!StepOne(r, ref epochEnded)) break;
+                batches++;
+            } while (playing && !r.Finished && Stopwatch.GetElapsedTime(sliceStart).TotalMilliseconds < SliceMilliseconds);
+            frames++;
+            double seconds = Stopwatch.GetElapsedTime(secondStart).TotalSeconds;
+            if (seconds >= 1)
+            {
+                (batchesPerSecond, framesPerSecond) = (batches / seconds, frames / seconds);
+                (secondStart, frames, batches) = (Stopwatch.GetTimestamp(), 0, 0);
+            }
+            if (run != r) break;  // reset or restarted from a handler while this slice ran
+            Refresh();
+            StateHasChanged();
+            await Browser.NextFrame();
+        }
+        playing = false;
+        StateHasChanged();
+    }
+
+    /// <summary>One batch; records the epoch's metrics when it ends one; a diverged run stops with its message.</summary>
+    bool StepOne(TrainingRun r, ref bool epochEnded)
+    {
+        try
+        {
+            if (r.StepBatch())
+            {
+                epochEnded = true;
+                history.Add(r.Measure());
+            }
+            return true;
+        }
+        catch (BackpropException e)
+        {
+            playing = false;
+            diverged = true;
+            error = $"Training stopped: {e.Message}. Reset to start again, with a smaller learning rate.";
+            return false;
+        }
+    }
+
+    void Pause() => playing = false;
+
+    void StepBatch()
+    {
+        if (run is null || playing || diverged || run.Finished) return;
+        bool ended = false;
+        StepOne(run, ref ended);
+        Refresh();
+    }
+
+    void StepEpoch()
+    {
+        if (run is null || playing || diverged || run.Finished) return;
+        bool ended = false;
+        while (!ended && !run.Finished && StepOne(run, ref ended)) { }
+        Refresh();
+    }
+
+    void Reset()
+    {
+        error = null;
+        Restart(settings);
+    }
+
+    void SetStopAfter(int epochs)
+    {
+        // Stopping later or earlier does not change the steps already taken: the run goes on, only the command changes.
+        if (run is null) return;
+        try
+        {
+            run.StopAfter(epochs);
+            settings = run.Settings;
+            Browser.SetHash("#" + run.Query);
+            error = null;
+        }
+        catch (BackpropException e) { error = e.Message; }
+    }
+
+    void Select(Selection selection) => selected = selection;
+
+    void EditParameter(Selection s, float value)
+    {
+        if (run is null) return;
+        var layer = run.Network.Layers[s.Layer];
+        if (!float.IsFinite(value)) { error = "a weight or bias must be a finite number"; return; }
+        if (s.Bias) layer.Biases[s.J] = value;
+        else layer.Weights[s.J * layer.InputSize + s.K] = value;
+        edited = true;
+        Refresh();
+    }
+
+    async Task OpenCsv(InputFileChangeEventArgs e)
+    {
+        string name = SafeFileName(e.File.Name, ".csv");
+        try
+        {
+            await Save(e.File, name);
+            var next = settings with
+            {
+                Data = "csv:" + name, LabelColumn = null, Features = "x1,x2", Standardize = true, Noise = null,
+                TestFraction = settings.TestFraction > 0 ? settings.TestFraction : 0.5,
+            };
+            (planeX, planeY) = (0, 1);
+            error = null;
+            Restart(next);
+        }
+        catch (Exception ex) when (ex is BackpropException or IOException)
+        {
+            error = ex.Message;
+        }
+    }
+
+    async Task OpenModel(InputFileChangeEventArgs e)
+    {
+        string name = SafeFileName(e.File.Name, ".safetensors");
+        try
+        {
+            await Save(e.File, name);
+            var model = ModelFile.Load(name);
+            var architecture = model.Network.Architecture;
+            var next = settings with
+            {
+                HiddenLayers = architecture.Sizes.Skip(1).SkipLast(1).ToArray(),
+                Activation = architecture.HiddenActivationsText,
+                OutputActivation = architecture.OutputActivation.Name,
+                Cost = architecture.Cost.Name,
+                Features = model.Features?.ToString() ?? "x1,x2",
+                Standardize = model.Standardizer != null,
+            };
+            error = null;
+            if (Restart(next, model)) error = null;
+        }
+        catch (Exception ex) when (ex is BackpropException or IOException)
+        {
+            error = ex.Message;
+        }
+    }
+
+    static async Task Save(IBrowserFile file, string name)
+    {
+        if (file.Size > MaximumUploadBytes)
+            throw new BackpropException($"{file.Name} is {file.Size:N0} bytes; the playground reads files up to {MaximumUploadBytes:N0} bytes — use the command line for larger ones");
+        await using var source = file.OpenReadStream(MaximumUploadBytes);
+        await using var target = File.Create(name);
+        await source.CopyToAsync(target);
+    }
+
+    /// <summary>The file's own name (it appears in the command), without folders or characters a shell would read.</summary>
+    static string SafeFileName(string name, string extension)
+    {
+        var clean = new string(Path.GetFileName(name).Select(c => char.IsLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_').ToArray());
+        return clean.Length == 0 || clean.StartsWith('.') ? "upload" + extension : clean;
+    }
+
+    void DownloadModel()
+    {
+        if (run is null) return;
+        Browser.Download("model.safetensors", run.ModelBytes());
+    }
+
+    void SetPlane(int x, int y)
+    {
+        if (run is null || x == y) { error = "choose two different columns for the plane"; return; }
+        (planeX, planeY) = (x, y);
+        Browser.SetHash("#" + run.Query + $"&plane={planeX},{planeY}");
+        Refresh();
+    }
+
+    public void Dispose() => playing = false;
+}
+
+// What the panels read and call. The panels hold no state of their own beyond what they are editing.
+public partial class Playground
+{
+    internal RunSettings Settings => settings;
+    internal TrainingRun? Run => run;
+    internal RunMetrics? Current => current;
+    internal IReadOnlyList<RunMetrics> History => history;
+    internal PlaneMaps? Map => map;
+    internal bool Playing => playing;
+    internal bool Diverged => diverged;
+    internal bool Edited => edited;
+    internal (int X, int Y) Plane => (planeX, planeY);
+    internal Selection? Selected => selected;
+    internal (double Batches, double Frames) Speed => (batchesPerSecond, framesPerSecond);
+
+    // A handler inside a panel renders only that panel; the page renders itself (and so every panel) after each.
+    internal void Apply(RunSettings next) => Then(() => Change(next));
+    internal void Report(string message) => Then(() => error = message);
+    internal Task PlayAsync() => Play();
+    internal void PauseRun() => Then(Pause);
+    internal void Step() => Then(StepBatch);
+    internal void Epoch() => Then(StepEpoch);
+    internal void ResetRun() => Then(Reset);
+    internal void StopAfter(int epochs) => Then(() => SetStopAfter(epochs));
+    internal void Choose(Selection s) => Then(() => Select(s));
+    internal void Edit(Selection s, float value) => Then(() => EditParameter(s, value));
+    internal async Task CsvChosen(InputFileChangeEventArgs e) { await OpenCsv(e); StateHasChanged(); }
+    internal async Task ModelChosen(InputFileChangeEventArgs e) { await OpenModel(e); StateHasChanged(); }
+    internal void Download() => DownloadModel();
+    internal void ChoosePlane(int x, int y) => Then(() => SetPlane(x, y));
+    internal bool Discretize { get => discretize; set => Then(() => discretize = value); }
+    internal bool ShowTest { get => showTest; set => Then(() => showTest = value); }
+
+    void Then(Action action)
+    {
+        action();
+        StateHasChanged();
+    }
+    internal void Redraw() => StateHasChanged();
+}
