@@ -222,22 +222,39 @@ public sealed class Checkpoint
     // ───────────────────────────── reading ─────────────────────────────
 
     /// <summary>Reads and verifies a checkpoint file.</summary>
-    /// <exception cref="BackpropException">The file is missing, torn or corrupt (checksum), or not a checkpoint this version reads.</exception>
-    public static Checkpoint Read(string path)
+    /// <exception cref="BackpropException">The file is missing, not a regular file, too large for memory, torn or
+    /// corrupt (checksum), or not a checkpoint this version reads.</exception>
+    public static Checkpoint Read(string path) => FromBytes(ReadFileBytes(path), path);
+
+    /// <summary>
+    /// A checkpoint file's bytes, read whole only after the checks that bound it: a regular file (a link to
+    /// /dev/zero would never end), at most one array long, and within <see cref="MemoryBudget"/> for the three
+    /// copies verifying it takes (the bytes, the tensors, the bytes written again to compare).
+    /// </summary>
+    /// <exception cref="BackpropException">The file is missing, unreadable, not a regular file or too large.</exception>
+    internal static byte[] ReadFileBytes(string path)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        CheckSize(path, InputFile.RequireRegular(path));
+        try { return File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new BackpropException($"{path}: cannot read the checkpoint ({e.Message.ReplaceLineEndings(" ")}); check the path and permissions");
         }
-        return FromBytes(bytes, Path.GetFileName(path));
+    }
+
+    /// <summary>The size bounds of <see cref="ReadFileBytes"/>, for a file of <paramref name="length"/> bytes.</summary>
+    internal static void CheckSize(string path, long length)
+    {
+        if (length > Array.MaxLength)
+            throw new BackpropException($"{path}: the checkpoint is {length} bytes, more than one array can hold ({Array.MaxLength}); it is not one this version wrote — resume from an earlier checkpoint");
+        MemoryBudget.Require(3.0 * length, path, $"verifying a checkpoint of {length} bytes (the file, its tensors and a copy to compare)",
+            "resume where more memory is available, or from an earlier checkpoint");
     }
 
     /// <exception cref="BackpropException">The bytes are torn or corrupt, or not a checkpoint this version reads.</exception>
     public static Checkpoint FromBytes(ReadOnlySpan<byte> bytes, string name) =>
         TryFromBytes(bytes, name, out var problem)
-        ?? throw new BackpropException($"{name} is corrupt ({problem}); resume from an earlier checkpoint");
+        ?? throw new BackpropException($"{name}: corrupt ({problem}); resume from an earlier checkpoint");
 
     /// <summary>
     /// The checkpoint, or null with <paramref name="problem"/> saying why when the bytes are torn or corrupt —
