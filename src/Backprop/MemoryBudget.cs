@@ -6,21 +6,15 @@ namespace Backprop;
 /// The one answer to "will this fit in memory?", asked before allocating what a file or a flag asks for: the IDX and
 /// CSV readers, checkpoints, and the network with its optimizer state and batch buffers. The budget is what the
 /// garbage collector says the process may have (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>: the machine's
-/// memory, or less under a container limit or <c>DOTNET_GCHeapHardLimit</c>), less what is already in use.
+/// memory, or less under a container limit or <c>DOTNET_GCHeapHardLimit</c>). What is already in use is not
+/// subtracted: it is mostly garbage the collector can take back, and a request near the whole budget fails anyway.
 /// </summary>
 public static class MemoryBudget
 {
     static readonly AsyncLocal<long?> limitForTests = new();
 
-    /// <summary>Bytes the process can still allocate.</summary>
-    public static long Available
-    {
-        get
-        {
-            long total = limitForTests.Value ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-            return Math.Max(0, total - GC.GetTotalMemory(forceFullCollection: false));
-        }
-    }
+    /// <summary>Bytes the process can have in all.</summary>
+    public static long Available => limitForTests.Value ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
     /// <summary>Tests only: pretend the process may have <paramref name="bytes"/> in all, on this async flow, until disposed.</summary>
     internal static IDisposable LimitForTests(long bytes)

@@ -127,7 +127,7 @@ internal sealed class Checkpointing
     }
 
     static string Shown(string? value) => value is null ? "none"
-        : string.Concat((value.Length > 60 ? value[..60] + "…" : value).Select(c => char.IsControl(c) ? '?' : c));
+        : string.Concat((value.Length > 200 ? value[..200] + "…" : value).Select(c => char.IsControl(c) ? '?' : c));
 
     /// <summary>Checkpoints every --checkpoint-every batches within each epoch; the CLI saves epoch ends itself.</summary>
     public void Attach(Trainer trainer)

@@ -49,7 +49,7 @@ public static class OutputFile
             case FileKind.SymbolicLink:
                 throw new BackpropException($"{path} is a symbolic link; Backprop never writes through a link — remove it or give another path");
             case FileKind.Directory:
-                throw new BackpropException($"{path} is a folder; give a file name, like {Path.Combine(path, "model.safetensors")}");
+                throw new BackpropException($"{path} is a folder, not a file; give the path of a file");
             case FileKind.Other:
                 throw new BackpropException($"{path} is not a regular file (a device, pipe or socket); Backprop replaces only regular files — give another path");
         }
