@@ -286,10 +286,18 @@ public sealed class Checkpoint
         return Parse(file, metadata, name);
     }
 
+    static string Printable(string text)
+    {
+        const int most = 300;
+        if (text.Length > most) text = text[..(char.IsHighSurrogate(text[most - 1]) ? most - 1 : most)] + "…";
+        return string.Create(text.Length, text, (span, t) => { for (int i = 0; i < span.Length; i++) span[i] = char.IsControl(t[i]) ? '?' : t[i]; });
+    }
+
     static Checkpoint Parse(SafeTensorsFile file, Dictionary<string, string> m, string name)
     {
         var c = CultureInfo.InvariantCulture;
-        BackpropException Bad(string what) => new($"{name}: {what}; it was not written by this version of backprop — start the run again");
+        // Values quoted from the file are untrusted: control characters shown as '?', the whole cut (the checkpoint fuzzer's oracle).
+        BackpropException Bad(string what) => new($"{name}: {Printable(what)}; it was not written by this version of backprop — start the run again");
         string Get(string key) => m.TryGetValue(key, out var value) ? value : throw Bad($"the checkpoint has no '{key}' entry");
         T Number<T>(string key) where T : IParsable<T> =>
             T.TryParse(Get(key), c, out var value) ? value : throw Bad($"'{key}' is '{Get(key)}', not a number");
