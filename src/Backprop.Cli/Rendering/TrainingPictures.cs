@@ -111,7 +111,7 @@ internal static class TrainingPictures
         }
         foreach (var plot in multiplot.GetPlots())
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        return multiplot.Render(CurvesWidth, CurvesHeight).GetImageBytes();
+        return multiplot.Render(CurvesWidth, CurvesHeight).GetImageBytes(ImageFormat.Png);
     }
 
     static byte[] Boundary(Network<float> network, Dataset train, Standardizer? standardizer)
@@ -175,7 +175,7 @@ internal static class TrainingPictures
         plot.XLabel("feature 0");
         plot.YLabel("feature 1");
         plot.Layout.Fixed(new PixelPadding(BoundaryLeft, BoundaryRight, BoundaryBottom, BoundaryTop));
-        return plot.GetImageBytes(BoundaryWidth, BoundaryHeight);
+        return plot.GetImageBytes(BoundaryWidth, BoundaryHeight, ImageFormat.Png);
     }
 
     static byte[] Weights(Network<float> network)
@@ -212,7 +212,7 @@ internal static class TrainingPictures
         int rows = (neurons + columns - 1) / columns;
         plot.Axes.SetLimits(-2, columns * pitch - 2, -rows * pitch - 2, 2);
         plot.Axes.SquareUnits();
-        return plot.GetImageBytes(WeightsWidth, WeightsHeight);
+        return plot.GetImageBytes(WeightsWidth, WeightsHeight, ImageFormat.Png);
     }
 
     static (double Min, double Max) Padded(double[] values)

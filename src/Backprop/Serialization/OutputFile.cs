@@ -30,7 +30,7 @@ public static class OutputFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new BackpropException($"{path}: cannot write in the folder {folder} ({OneLine(e.Message)}); choose a writable folder");
+            throw new BackpropException($"{path}: could not write the file (cannot create a file in {folder}: {OneLine(e.Message)}); check that the directory exists, is writable and has free space");
         }
         return full;
     }
@@ -42,20 +42,22 @@ public static class OutputFile
         string full;
         try { full = Path.GetFullPath(path); }
         catch (ArgumentException e) { throw new BackpropException($"{path}: not a usable path ({OneLine(e.Message)}); check the path"); }
+        // One shape for every refusal, the same as a write that fails: "PATH: could not write the file (why); fix".
+        BackpropException Refuse(string why, string fix) => new($"{path}: could not write the file ({why}); {fix}");
         if (Path.EndsInDirectorySeparator(path))
-            throw new BackpropException($"{path} names a folder; give a file name inside it");
+            throw Refuse("it names a folder", "give the path of a file");
         switch (FileStatus.Of(full, followLinks: false).Kind)
         {
             case FileKind.SymbolicLink:
-                throw new BackpropException($"{path} is a symbolic link; Backprop never writes through a link — remove it or give another path");
+                throw Refuse("it is a symbolic link, and Backprop never writes through a link", "remove the link or give another path");
             case FileKind.Directory:
-                throw new BackpropException($"{path} is a folder, not a file; give the path of a file");
+                throw Refuse("it is a folder", "give the path of a file");
             case FileKind.Other:
-                throw new BackpropException($"{path} is not a regular file (a device, pipe or socket); Backprop replaces only regular files — give another path");
+                throw Refuse("it is not a regular file but a device, pipe or socket, and Backprop replaces only regular files", "give another path");
         }
         string folder = Path.GetDirectoryName(full) ?? ".";
         if (FileStatus.Of(folder, followLinks: true).Kind != FileKind.Directory)
-            throw new BackpropException($"{path}: the folder {folder} does not exist; create it first or choose another path");
+            throw Refuse($"the folder {folder} does not exist", "check that the directory exists, is writable and has free space");
         return full;
     }
 
@@ -102,9 +104,9 @@ public static class OutputFile
 /// </summary>
 public static class InputFile
 {
-    /// <summary>Refuses a folder or a special file; a missing file is left to the reader, which says which file it wanted.
-    /// Returns the file's length (0 when missing).</summary>
-    /// <exception cref="BackpropException">The path names something other than a regular file.</exception>
+    /// <summary>Refuses a special file (a device, a pipe, a socket); a missing file or a folder is left to the reader,
+    /// which says which file it wanted. Returns the file's length (0 when missing or a folder).</summary>
+    /// <exception cref="BackpropException">The path names a device, a pipe or a socket.</exception>
     public static long RequireRegular(string path)
     {
         FileStatus status;
@@ -112,9 +114,9 @@ public static class InputFile
         catch (IOException e) { throw new BackpropException($"{path}: cannot examine the file ({e.Message.ReplaceLineEndings(" ")}); check the path and its permissions"); }
         return status.Kind switch
         {
-            FileKind.Directory => throw new BackpropException($"{path}: is a folder, not a file; give the path of a file"),
             FileKind.Other => throw new BackpropException($"{path}: not a regular file (a device, pipe or socket); give the path of a regular file"),
-            _ => status.Size,
+            FileKind.Regular => status.Size,
+            _ => 0,
         };
     }
 }

@@ -36,12 +36,12 @@ public class HostileWritesTests
         using var folder = new TempDirectory();
         OutputFileTests.MakeFifo(folder.File("pipe"));
         var before = Snapshot(folder);
-        AssertRefused(BackpropProcess.Run(folder.Path, [.. QuickTrain, "--out", "pipe"]), "pipe is not a regular file");
+        AssertRefused(BackpropProcess.Run(folder.Path, [.. QuickTrain, "--out", "pipe"]), "pipe: could not write the file (it is not a regular file");
         Assert.Equal(before, Snapshot(folder));
 
         Assert.Equal(0, BackpropProcess.Run(folder.Path, [.. QuickTrain, "--out", "m.safetensors", "--no-pictures"]).ExitCode);
         before = Snapshot(folder);
-        AssertRefused(BackpropProcess.Run(folder.Path, "export", "--model", "m.safetensors", "--onnx", "pipe"), "pipe is not a regular file");
+        AssertRefused(BackpropProcess.Run(folder.Path, "export", "--model", "m.safetensors", "--onnx", "pipe"), "pipe: could not write the file (it is not a regular file");
         Assert.Equal(before, Snapshot(folder));
     }
 
@@ -54,12 +54,12 @@ public class HostileWritesTests
         folder.WriteText("precious.txt", "precious");
         File.CreateSymbolicLink(folder.File("m.curves.png"), "precious.txt");
         var before = Snapshot(folder);
-        AssertRefused(BackpropProcess.Run(folder.Path, [.. QuickTrain, "--out", "m.safetensors"]), "m.curves.png is a symbolic link");
+        AssertRefused(BackpropProcess.Run(folder.Path, [.. QuickTrain, "--out", "m.safetensors"]), "m.curves.png: could not write the file (it is a symbolic link");
         Assert.Equal(before, Snapshot(folder));
 
         File.CreateSymbolicLink(folder.File("graph.svg"), "precious.txt");
         before = Snapshot(folder);
-        AssertRefused(BackpropProcess.Run(folder.Path, "graph"), "graph.svg is a symbolic link");
+        AssertRefused(BackpropProcess.Run(folder.Path, "graph"), "graph.svg: could not write the file (it is a symbolic link");
         Assert.Equal(before, Snapshot(folder));
         Assert.Equal("precious", File.ReadAllText(folder.File("precious.txt")));
     }
@@ -91,13 +91,13 @@ public class HostileWritesTests
         folder.WriteText("m.safetensors", "the previous model");
         Directory.CreateDirectory(folder.File("m.curves.png"));
         var before = Snapshot(folder);
-        AssertRefused(BackpropProcess.Run(folder.Path, [.. QuickTrain, "--out", "m.safetensors"]), "m.curves.png is a folder");
+        AssertRefused(BackpropProcess.Run(folder.Path, [.. QuickTrain, "--out", "m.safetensors"]), "m.curves.png: could not write the file (it is a folder");
         Assert.Equal(before, Snapshot(folder));
 
         Directory.CreateDirectory(folder.File("descend.png"));
-        AssertRefused(BackpropProcess.Run(folder.Path, "descend"), "descend.png is a folder");
+        AssertRefused(BackpropProcess.Run(folder.Path, "descend"), "descend.png: could not write the file (it is a folder");
         File.CreateSymbolicLink(folder.File("link.dot"), "m.safetensors");
-        AssertRefused(BackpropProcess.Run(folder.Path, "graph", "--dot", "link.dot"), "link.dot is a symbolic link");
+        AssertRefused(BackpropProcess.Run(folder.Path, "graph", "--dot", "link.dot"), "link.dot: could not write the file (it is a symbolic link");
         Assert.False(File.Exists(folder.File("graph.svg")), "graph wrote the SVG before finding the DOT path unwritable");
         Assert.Equal("the previous model", File.ReadAllText(folder.File("m.safetensors")));
     }

@@ -31,7 +31,7 @@ public class OutputFileTests
     public void A_device_is_never_replaced()
     {
         var error = Assert.Throws<BackpropException>(() => OutputFile.Check("/dev/null"));
-        Assert.Equal("/dev/null is not a regular file (a device, pipe or socket); Backprop replaces only regular files — give another path", error.Message);
+        Assert.Equal("/dev/null: could not write the file (it is not a regular file but a device, pipe or socket, and Backprop replaces only regular files); give another path", error.Message);
     }
 
     [Fact]
@@ -96,5 +96,9 @@ public class OutputFileTests
         File.CreateSymbolicLink(folder.File("zero"), "/dev/zero");
         Assert.Contains("not a regular file", Assert.Throws<BackpropException>(() => InputFile.RequireRegular(folder.File("zero"))).Message);
         Assert.Equal(3, InputFile.RequireRegular(folder.WriteText("ok.csv", "1,0")));
+        // Opening a FIFO for reading would block until a writer came: the model reader never opens one.
+        var fifo = MakeFifo(folder.File("model.safetensors"));
+        Assert.Equal($"{fifo}: not a regular file (a device, pipe or socket); give the path of a regular file",
+            Assert.Throws<BackpropException>(() => SafeTensorsFile.Read(fifo)).Message);
     }
 }
