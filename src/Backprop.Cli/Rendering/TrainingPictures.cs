@@ -27,6 +27,9 @@ internal static class TrainingPictures
     const int MaxNeurons = 64;
     const int MaxPoints = 3000;   // more would hide the regions under the markers
 
+    /// <summary>Test-only: the file name of a picture whose write fails halfway, to test the rule for a secondary output.</summary>
+    public const string FailVariable = "BACKPROP_TEST_FAIL_PICTURE_WRITE";
+
     static readonly IPalette Palette = new ScottPlot.Palettes.Category10();
 
     /// <summary>
@@ -59,9 +62,16 @@ internal static class TrainingPictures
             byte[] png = path.EndsWith(".curves.png", StringComparison.Ordinal) ? Curves(reports)
                 : path.EndsWith(".boundary.png", StringComparison.Ordinal) ? Boundary(network, train, standardizer)
                 : Weights(network);
+            // Test-only: this picture's write fails halfway, as on a disk that fills up after the checks.
+            bool fail = Environment.GetEnvironmentVariable(FailVariable) == Path.GetFileName(path);
             try
             {
-                OutputFile.WriteAllBytes(path, png);
+                OutputFile.Write(path, stream =>
+                {
+                    stream.Write(png, 0, png.Length / 2);
+                    if (fail) throw new IOException("No space left on device (simulated)");
+                    stream.Write(png, png.Length / 2, png.Length - png.Length / 2);
+                });
                 written.Add(path);
             }
             catch (BackpropException e) { failures.Add(e.Message); }

@@ -102,6 +102,19 @@ public class HostileWritesTests
         Assert.Equal("the previous model", File.ReadAllText(folder.File("m.safetensors")));
     }
 
+    [Fact]
+    public void Defect04_a_picture_that_fails_after_the_model_was_saved_is_a_warning_and_leaves_no_truncated_file()
+    {
+        using var folder = new TempDirectory();
+        var r = BackpropProcess.Run(folder.Path, new Dictionary<string, string?> { ["BACKPROP_TEST_FAIL_PICTURE_WRITE"] = "m.boundary.png" },
+            [.. QuickTrain, "--out", "m.safetensors", "--json"]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var warning = Assert.Single(r.ErrorLines);
+        Assert.StartsWith("warning: picture not written: m.boundary.png: could not write the file (No space left on device (simulated))", warning);
+        Assert.Equal(["m.curves.png", "m.safetensors"], Directory.GetFiles(folder.Path).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal));
+        Assert.Contains("\"pictures\":[\"m.curves.png\"]", r.OutputLines[^1]);
+    }
+
     // ───────────── 5: a checkpoint folder is untrusted ─────────────
 
     /// <summary>Edits a checkpoint's metadata and signs it again, as anyone can: SHA-256 detects damage, not tampering.</summary>
