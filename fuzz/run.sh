@@ -33,7 +33,7 @@ cp -r "$out/bin" "$out/plain"
 "$tools/sharpfuzz" "$out/bin/Backprop.Core.dll"
 
 format_of() {
-  case "$1" in idx-*) echo idx ;; csv*) echo csv ;; *) echo safetensors ;; esac
+  case "$1" in idx-*) echo idx ;; csv*) echo csv ;; checkpoint*) echo checkpoint ;; *) echo safetensors ;; esac
 }
 
 # AFL's sanity checks expect a native instrumented binary; the target is `dotnet`, which SharpFuzz instruments.

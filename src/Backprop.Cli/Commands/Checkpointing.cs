@@ -21,9 +21,9 @@ internal sealed class Checkpointing
     readonly int every;
     readonly IReadOnlyDictionary<string, string> run;
 
-    Checkpointing(string directory, int every, IReadOnlyDictionary<string, string> run)
+    Checkpointing(CheckpointStore store, int every, IReadOnlyDictionary<string, string> run)
     {
-        store = new CheckpointStore(directory);
+        this.store = store;
         if (int.TryParse(Environment.GetEnvironmentVariable(PauseVariable), NumberStyles.None, CultureInfo.InvariantCulture, out int milliseconds))
             store.PauseInWrite = TimeSpan.FromMilliseconds(milliseconds);
         this.every = every;
@@ -45,9 +45,12 @@ internal sealed class Checkpointing
         var directory = Path.GetFullPath(s.CheckpointDirectory);
         if (File.Exists(directory))
             throw new BackpropException($"--checkpoint-dir {s.CheckpointDirectory} is a file; give a folder (it is created if missing)");
-        if (new CheckpointStore(directory).List().Count > 0)
+        var checkpointing = new Checkpointing(new CheckpointStore(directory), s.CheckpointEvery, RunOf(s));
+        // Locked before looking: two runs started together on an empty folder must not both find it empty.
+        checkpointing.store.Lock();
+        if (checkpointing.store.List().Count > 0)
             throw new BackpropException($"--checkpoint-dir {s.CheckpointDirectory} already holds checkpoints; continue that run with `backprop train --resume {s.CheckpointDirectory}`, or give an empty folder");
-        return new Checkpointing(directory, s.CheckpointEvery, RunOf(s));
+        return checkpointing;
     }
 
     static void CheckEvery(int every)
@@ -71,16 +74,60 @@ internal sealed class Checkpointing
         CheckEvery(given.CheckpointEvery);
 
         var directory = Path.GetFullPath(given.Resume!);
-        var loaded = new CheckpointStore(directory).LoadNewest();
+        var store = new CheckpointStore(directory);
+        if (System.IO.Directory.Exists(directory)) store.Lock();
+        var loaded = store.LoadNewest();
         foreach (var skipped in loaded.Skipped)
             Console.Error.WriteLine($"warning: {Path.GetFileName(skipped.Path)} is corrupt ({skipped.Problem}); resuming from {Path.GetFileName(loaded.Path)}");
 
         var stored = loaded.Checkpoint.Run;
+        RefuseOtherRuns(store, loaded);
+        // The checkpoint is untrusted (its checksum catches damage, not tampering): it may name the model file, never
+        // its folder. Without --out the model goes beside the checkpoint folder.
         var settings = SettingsOf(stored, Path.GetFileName(loaded.Path), given.Json,
-            output: flags.Contains("--out") ? given.Out : null,
+            output: flags.Contains("--out") ? given.Out : BesideFolder(directory, stored.GetValueOrDefault("out")),
             every: flags.Contains("--checkpoint-every") ? given.CheckpointEvery : null);
-        return new Resumption(settings, loaded, new Checkpointing(directory, settings.CheckpointEvery, RunOf(settings)));
+        return new Resumption(settings, loaded, new Checkpointing(store, settings.CheckpointEvery, RunOf(settings)));
     }
+
+    /// <summary>Where a resumed run's model goes without --out: the stored file name, beside the checkpoint folder.</summary>
+    static string BesideFolder(string directory, string? stored)
+    {
+        string name = Path.GetFileName(stored ?? "");
+        if (!name.EndsWith(".safetensors", StringComparison.Ordinal) || name.Any(char.IsControl) || name.StartsWith('.'))
+            name = "model.safetensors";
+        return Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(directory)) ?? ".", name);
+    }
+
+    /// <summary>The run's identity: every stored flag but those that may change on resuming (--out, --checkpoint-every).</summary>
+    static IEnumerable<KeyValuePair<string, string>> Identity(IReadOnlyDictionary<string, string> run) =>
+        run.Where(p => p.Key is not ("out" or "checkpoint-every")).OrderBy(p => p.Key, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Refuses a folder whose checkpoints belong to different runs (a folder reused by hand, or a checkpoint copied in):
+    /// resuming the newest would silently continue a run other than the one the folder was started for.
+    /// </summary>
+    static void RefuseOtherRuns(CheckpointStore store, LoadedCheckpoint loaded)
+    {
+        var identity = Identity(loaded.Checkpoint.Run).ToList();
+        foreach (var path in store.List())
+        {
+            if (path == loaded.Path || loaded.Skipped.Any(s => s.Path == path)) continue;
+            Checkpoint other;
+            try { other = Checkpoint.Read(path); }
+            catch (BackpropException) { continue; } // damaged: never resumed from, so it cannot mislead
+            var otherIdentity = Identity(other.Run).ToList();
+            if (otherIdentity.SequenceEqual(identity)) continue;
+            var keys = identity.Select(p => p.Key).Union(otherIdentity.Select(p => p.Key)).Order(StringComparer.Ordinal);
+            var difference = keys.First(k => loaded.Checkpoint.Run.GetValueOrDefault(k) != other.Run.GetValueOrDefault(k));
+            throw new BackpropException($"{store.Directory} holds checkpoints of different runs: {Path.GetFileName(loaded.Path)} has --{difference} " +
+                                        $"{Shown(loaded.Checkpoint.Run.GetValueOrDefault(difference))} but {Path.GetFileName(path)} has {Shown(other.Run.GetValueOrDefault(difference))}; " +
+                                        "move the other run's checkpoints to their own folder and resume each from its own");
+        }
+    }
+
+    static string Shown(string? value) => value is null ? "none"
+        : string.Concat((value.Length > 200 ? value[..200] + "…" : value).Select(c => char.IsControl(c) ? '?' : c));
 
     /// <summary>Checkpoints every --checkpoint-every batches within each epoch; the CLI saves epoch ends itself.</summary>
     public void Attach(Trainer trainer)

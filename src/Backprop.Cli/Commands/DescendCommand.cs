@@ -117,16 +117,11 @@ public sealed class DescendCommand : Command<DescendCommand.Settings>
         return numbers;
     }
 
-    /// <summary>Refuses an output path whose folder is missing or that is a folder, before any work is done.</summary>
+    /// <summary>Refuses, before any work is done, an output path the output policy will not write (<see cref="Backprop.Serialization.OutputFile"/>).</summary>
     internal static string OutputFile(string path, string option, string example)
     {
         if (string.IsNullOrWhiteSpace(path)) throw new BackpropException($"{option} needs a file name, like {example}");
-        var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory))
-            throw new BackpropException($"{option} {path}: the folder {directory} does not exist; create it first or choose another path");
-        if (Directory.Exists(full))
-            throw new BackpropException($"{option} {path} is a folder; give a file name, like {Path.Combine(path, example)}");
+        Backprop.Serialization.OutputFile.Check(path);
         return path;
     }
 }

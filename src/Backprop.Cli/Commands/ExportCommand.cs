@@ -22,6 +22,8 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
     {
         var path = settings.Model ?? throw new BackpropException("export needs --model FILE, a model written by `backprop train`");
         var output = settings.Onnx ?? throw new BackpropException("export needs --onnx OUT.onnx, the file to write");
+        OutputFile.Check(output);
+        OutputFile.CheckDistinct([new("--onnx", output)], [new("--model", path)]);
         var model = ModelFile.Load(path);
         if (model.Features != null)
             throw new BackpropException($"{Path.GetFileName(path)} takes the features {model.Features} of a point, which the ONNX export does not build yet; train with the plain features x1,x2 to export");

@@ -62,8 +62,7 @@ public sealed class GraphCommand : Command<GraphCommand.Settings>
         if (Path.GetExtension(svgPath).Equals(".dot", StringComparison.OrdinalIgnoreCase))
             throw new BackpropException($"--out {s.Out} is the SVG picture; name the DOT file with --dot");
         string dotPath = DescendCommand.OutputFile(s.Dot ?? Path.ChangeExtension(svgPath, ".dot"), "--dot", "graph.dot");
-        if (Path.GetFullPath(dotPath) == Path.GetFullPath(svgPath))
-            throw new BackpropException($"--dot {dotPath} is the same file as --out; give them different names");
+        Backprop.Serialization.OutputFile.CheckDistinct([new("--out", svgPath), new("--dot", dotPath)], []);
 
         var (root, description) = s.Function is null ? Chain(s) : Function(s);
         root.Backward();

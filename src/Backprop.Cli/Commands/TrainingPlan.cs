@@ -1,4 +1,5 @@
 using Backprop.Activations;
+using Backprop.Cli.Rendering;
 using Backprop.Costs;
 using Backprop.Data;
 using Backprop.Layers;
@@ -21,7 +22,15 @@ internal sealed record TrainingPlan(
     {
         string spec = s.Data ?? TrainCommand.DefaultData;
         bool synthetic = SyntheticSets.Contains(spec);
-        string outputPath = CheckOutputPath(s.Out);
+        if (string.IsNullOrWhiteSpace(s.Out)) throw new BackpropException("--out needs a file name, like model.safetensors");
+        OutputFile.Check(s.Out);
+        string outputPath = s.Out;
+        // Before any data is read: an output that is one of the inputs, or that another output will replace.
+        var inputs = DataSource.Files(spec, s.DataOptions).Select(f => new OutputFile.Named("--data", f)).ToList();
+        if (s.Init != null) inputs.Add(new OutputFile.Named("--init", s.Init));
+        var outputs = new List<OutputFile.Named> { new("--out", s.Out) };
+        if (s.CheckpointDirectory != null) outputs.Add(new("--checkpoint-dir", s.CheckpointDirectory));
+        OutputFile.CheckDistinct(outputs, inputs);
 
         var options = new TrainingOptions
         {
@@ -61,6 +70,18 @@ internal sealed record TrainingPlan(
         Targets.CheckFits(architecture, train.FeatureCount, train.Labels, DataName(spec));
         if (test != null) Targets.CheckFits(architecture, test.FeatureCount, test.Labels, DataName(spec) + " (test part)");
 
+        // The pictures, now that the data's shape is known; a picture path that is a link or a device fails now, not after training.
+        if (!s.NoPictures)
+        {
+            foreach (var picture in TrainingPictures.PathsFor(s.Out, train.Count > 0 ? train.FeatureCount : 0, architecture.InputSize))
+            {
+                OutputFile.Check(picture);
+                outputs.Add(new("picture", picture));
+            }
+            OutputFile.CheckDistinct(outputs, inputs);
+        }
+        TrainingMemory.Require(architecture, options, train.Count, checkpoints: s.CheckpointDirectory != null || s.Resume != null);
+
         Standardizer? standardizer = null;
         if (s.Standardize)
         {
@@ -82,19 +103,6 @@ internal sealed record TrainingPlan(
     };
 
     static string DataName(string spec) => spec.Contains(':') ? spec[(spec.IndexOf(':') + 1)..] : spec;
-
-    /// <summary>Refuses an output path that cannot be written before any time is spent training.</summary>
-    static string CheckOutputPath(string path)
-    {
-        if (string.IsNullOrWhiteSpace(path)) throw new BackpropException("--out needs a file name, like model.safetensors");
-        var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(directory))
-            throw new BackpropException($"--out {path}: the folder {directory} does not exist; create it first or choose another path");
-        if (Directory.Exists(full))
-            throw new BackpropException($"--out {path} is a folder; give a file name, like {Path.Combine(path, "model.safetensors")}");
-        return path;
-    }
 
     public string Describe()
     {

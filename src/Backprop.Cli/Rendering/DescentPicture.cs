@@ -28,7 +28,7 @@ internal static class DescentPicture
         plot.Title($"gradient descent on f = {function}, α = {Format.Number(learningRate)}, {steps[^1].Step} steps");
         if (function.VariableCount == 1) Curve(plot, function, steps);
         else Contours(plot, function, steps);
-        plot.SavePng(path, Width, Height);
+        Backprop.Serialization.OutputFile.WriteAllBytes(path, plot.GetImageBytes(Width, Height, ImageFormat.Png));
         return true;
     }
 

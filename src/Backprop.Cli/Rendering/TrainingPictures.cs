@@ -1,6 +1,7 @@
 using Backprop.Data;
 using Backprop.Layers;
 using Backprop.Training;
+using Backprop.Serialization;
 using ScottPlot;
 
 namespace Backprop.Cli.Rendering;
@@ -26,40 +27,59 @@ internal static class TrainingPictures
     const int MaxNeurons = 64;
     const int MaxPoints = 3000;   // more would hide the regions under the markers
 
+    /// <summary>Test-only: the file name of a picture whose write fails halfway, to test the rule for a secondary output.</summary>
+    public const string FailVariable = "BACKPROP_TEST_FAIL_PICTURE_WRITE";
+
     static readonly IPalette Palette = new ScottPlot.Palettes.Category10();
 
     /// <summary>
-    /// Writes &lt;stem&gt;.curves.png, and when the data allow &lt;stem&gt;.boundary.png and &lt;stem&gt;.weights.png, beside
-    /// <paramref name="modelPath"/>; returns the paths written.
+    /// The pictures <see cref="Save"/> will write beside <paramref name="modelPath"/>: &lt;stem&gt;.curves.png always,
+    /// &lt;stem&gt;.boundary.png for data of two features, &lt;stem&gt;.weights.png for 784 = 28×28 inputs — known before
+    /// training, so every one can be checked against the output policy before the first step.
+    /// </summary>
+    public static IReadOnlyList<string> PathsFor(string modelPath, int featureCount, int inputSize)
+    {
+        string stem = Path.Combine(Path.GetDirectoryName(modelPath) ?? "", Path.GetFileNameWithoutExtension(modelPath));
+        var paths = new List<string> { stem + ".curves.png" };
+        if (featureCount == 2) paths.Add(stem + ".boundary.png");
+        if (inputSize == 28 * 28) paths.Add(stem + ".weights.png");
+        return paths;
+    }
+
+    /// <summary>
+    /// Writes the pictures of <see cref="PathsFor"/>, each atomically; returns the paths written. A picture that cannot
+    /// be written (the disk filled up since the check) is not written at all — never left truncated — and is named in
+    /// <paramref name="failures"/>; the others are still written.
     /// </summary>
     /// <param name="train">The training data as the network saw it (standardized when <paramref name="standardizer"/> is set).</param>
     /// <param name="standardizer">Maps raw features to the network's inputs; the boundary is drawn in raw units.</param>
     public static IReadOnlyList<string> Save(IReadOnlyList<EpochReport> reports, Network<float> network, Dataset train,
-        Standardizer? standardizer, string modelPath)
+        Standardizer? standardizer, string modelPath, List<string> failures)
     {
-        string stem = Path.Combine(Path.GetDirectoryName(modelPath) ?? "", Path.GetFileNameWithoutExtension(modelPath));
         var written = new List<string>();
-
-        string curves = stem + ".curves.png";
-        Curves(curves, reports);
-        written.Add(curves);
-
-        if (train.FeatureCount == 2 && train.Count > 0)
+        foreach (var path in PathsFor(modelPath, train.Count > 0 ? train.FeatureCount : 0, network.Layers.Count > 0 ? network.InputSize : 0))
         {
-            string boundary = stem + ".boundary.png";
-            Boundary(boundary, network, train, standardizer);
-            written.Add(boundary);
-        }
-        if (network.InputSize == 28 * 28 && network.Layers.Count > 0)
-        {
-            string weights = stem + ".weights.png";
-            Weights(weights, network);
-            written.Add(weights);
+            byte[] png = path.EndsWith(".curves.png", StringComparison.Ordinal) ? Curves(reports)
+                : path.EndsWith(".boundary.png", StringComparison.Ordinal) ? Boundary(network, train, standardizer)
+                : Weights(network);
+            // Test-only: this picture's write fails halfway, as on a disk that fills up after the checks.
+            bool fail = Environment.GetEnvironmentVariable(FailVariable) == Path.GetFileName(path);
+            try
+            {
+                OutputFile.Write(path, stream =>
+                {
+                    stream.Write(png, 0, png.Length / 2);
+                    if (fail) throw new IOException("No space left on device (simulated)");
+                    stream.Write(png, png.Length / 2, png.Length - png.Length / 2);
+                });
+                written.Add(path);
+            }
+            catch (BackpropException e) { failures.Add(e.Message); }
         }
         return written;
     }
 
-    static void Curves(string path, IReadOnlyList<EpochReport> reports)
+    static byte[] Curves(IReadOnlyList<EpochReport> reports)
     {
         var multiplot = new Multiplot();
         multiplot.AddPlots(2);
@@ -101,10 +121,10 @@ internal static class TrainingPictures
         }
         foreach (var plot in multiplot.GetPlots())
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        multiplot.SavePng(path, CurvesWidth, CurvesHeight);
+        return multiplot.Render(CurvesWidth, CurvesHeight).GetImageBytes(ImageFormat.Png);
     }
 
-    static void Boundary(string path, Network<float> network, Dataset train, Standardizer? standardizer)
+    static byte[] Boundary(Network<float> network, Dataset train, Standardizer? standardizer)
     {
         // The points in the data's own units: what the user gave, and the same picture with or without --standardize.
         int n = train.Count;
@@ -165,10 +185,10 @@ internal static class TrainingPictures
         plot.XLabel("feature 0");
         plot.YLabel("feature 1");
         plot.Layout.Fixed(new PixelPadding(BoundaryLeft, BoundaryRight, BoundaryBottom, BoundaryTop));
-        plot.SavePng(path, BoundaryWidth, BoundaryHeight);
+        return plot.GetImageBytes(BoundaryWidth, BoundaryHeight, ImageFormat.Png);
     }
 
-    static void Weights(string path, Network<float> network)
+    static byte[] Weights(Network<float> network)
     {
         var layer = network.Layers[0];
         int neurons = Math.Min(MaxNeurons, layer.OutputSize);
@@ -202,7 +222,7 @@ internal static class TrainingPictures
         int rows = (neurons + columns - 1) / columns;
         plot.Axes.SetLimits(-2, columns * pitch - 2, -rows * pitch - 2, 2);
         plot.Axes.SquareUnits();
-        plot.SavePng(path, WeightsWidth, WeightsHeight);
+        return plot.GetImageBytes(WeightsWidth, WeightsHeight, ImageFormat.Png);
     }
 
     static (double Min, double Max) Padded(double[] values)

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using Backprop.Serialization;
 
 namespace Backprop.Data;
 
@@ -8,8 +10,25 @@ namespace Backprop.Data;
 /// and a first row holding anything that is not a number is a header and is skipped.
 /// Messages give line and column counting from 1, as editors do.
 /// </summary>
+/// <summary>
+/// How much one CSV row may hold, checked while the row is read, before it is split: a 200 MB file without a line
+/// break must be refused as the file it is, not read whole and split into a hundred million cells.
+/// </summary>
+/// <param name="MaxLineLength">Characters in one line (<see cref="CsvReader.MaxLineLength"/> by default).</param>
+/// <param name="MaxColumns">Cells in one row (<see cref="CsvReader.MaxColumns"/> by default).</param>
+public sealed record CsvLimits(int MaxLineLength, int MaxColumns)
+{
+    public static CsvLimits Default { get; } = new(CsvReader.MaxLineLength, CsvReader.MaxColumns);
+}
+
 public static class CsvReader
 {
+    /// <summary>Characters in one line: 100,000 columns of 99 characters.</summary>
+    public const int MaxLineLength = 10_000_000;
+
+    /// <summary>Cells in one row: far more features than a fully connected network on a table is trained on.</summary>
+    public const int MaxColumns = 100_000;
+
     /// <summary>Labels beyond this would ask for an output layer of absurd width; they are almost surely a wrong column.</summary>
     public const int MaxClassCount = 65536;
 
@@ -18,7 +37,7 @@ public static class CsvReader
     /// every other column is a feature, in file order. Labels are non-negative integers (<c>3</c> or <c>3.0</c>);
     /// ClassCount = largest label + 1 (at least 2).
     /// </summary>
-    public static Dataset Read(string path, int? labelColumn = null)
+    public static Dataset Read(string path, int? labelColumn = null, CsvLimits? limits = null)
     {
         if (labelColumn < 0)
             throw new BackpropException($"{path}: label column {labelColumn} is negative; columns count from 0, or leave it out for the last column");
@@ -27,7 +46,7 @@ public static class CsvReader
         var labels = new List<int>();
         int columns = 0, columnsLine = 0, label = 0;
         bool first = true;
-        foreach (var (line, cells) in Rows(path))
+        foreach (var (line, cells) in Rows(path, limits ?? CsvLimits.Default))
         {
             if (first)
             {
@@ -45,7 +64,7 @@ public static class CsvReader
             for (int c = 0; c < columns; c++)
             {
                 if (c == label) labels.Add(ParseLabel(path, line, c, cells[c]));
-                else features.Add(ParseFeature(path, line, c, cells[c]));
+                else Add(features, ParseFeature(path, line, c, cells[c]), path, line);
             }
         }
         if (labels.Count == 0)
@@ -59,13 +78,13 @@ public static class CsvReader
     /// or featureCount + 1 where the extra one is a label (column <paramref name="labelColumn"/>, null for the last)
     /// that is ignored, so a labelled file can be fed back for prediction. A header is allowed.
     /// </summary>
-    public static float[] ReadInputs(string path, int featureCount, int? labelColumn = null)
+    public static float[] ReadInputs(string path, int featureCount, int? labelColumn = null, CsvLimits? limits = null)
     {
         if (featureCount <= 0) throw new ArgumentOutOfRangeException(nameof(featureCount));
         var features = new List<float>();
         int columns = 0, columnsLine = 0, skipped = -1;
         bool first = true;
-        foreach (var (line, cells) in Rows(path))
+        foreach (var (line, cells) in Rows(path, limits ?? CsvLimits.Default))
         {
             if (first)
             {
@@ -86,16 +105,39 @@ public static class CsvReader
             }
             CheckColumns(path, line, cells.Length, columns, columnsLine, $" (the model takes {featureCount} features)");
             for (int c = 0; c < columns; c++)
-                if (c != skipped) features.Add(ParseFeature(path, line, c, cells[c]));
+                if (c != skipped) Add(features, ParseFeature(path, line, c, cells[c]), path, line);
         }
         if (features.Count == 0)
             throw new BackpropException($"{path}: no data rows; give one row of {featureCount} numbers per input");
         return [.. features];
     }
 
-    /// <summary>Non-blank lines split on commas, cells trimmed, with 1-based line numbers.</summary>
-    static IEnumerable<(int Line, string[] Cells)> Rows(string path)
+    /// <summary>
+    /// Adds one value; when the list is about to double, asks <see cref="MemoryBudget"/> first, so a file with more
+    /// values than memory is refused by name instead of ending the process.
+    /// </summary>
+    static void Add(List<float> values, float value, string path, int line)
     {
+        if (values.Count == values.Capacity && values.Count >= 1 << 20)
+        {
+            if (values.Count >= Array.MaxLength)
+                throw new BackpropException($"{path}: line {line}: more than {Array.MaxLength} values in all, more than one array holds; use fewer rows");
+            long grown = Math.Min(2L * values.Count, Array.MaxLength);
+            // The grown list, plus the old one while it is copied, plus the final array.
+            MemoryBudget.Require(sizeof(float) * (2.0 * grown + values.Count), path, $"line {line}: {values.Count:N0} values so far",
+                "use fewer rows, or train where more memory is available");
+            values.Capacity = (int)grown;
+        }
+        values.Add(value);
+    }
+
+    /// <summary>
+    /// Non-blank lines split on commas, cells trimmed, with 1-based line numbers; read as a stream, every line
+    /// bounded by <paramref name="limits"/> before it is split. Only a regular file is read: /dev/zero would never end.
+    /// </summary>
+    static IEnumerable<(int Line, string[] Cells)> Rows(string path, CsvLimits limits)
+    {
+        InputFile.RequireRegular(path);
         StreamReader reader;
         try
         {
@@ -107,13 +149,14 @@ public static class CsvReader
         }
         using (reader)
         {
+            var lines = new LineReader(reader, path, limits.MaxLineLength);
             int line = 0;
             while (true)
             {
                 string? text;
                 try
                 {
-                    text = reader.ReadLine();
+                    text = lines.ReadLine(line + 1);
                 }
                 catch (IOException e)
                 {
@@ -122,9 +165,49 @@ public static class CsvReader
                 if (text is null) yield break;
                 line++;
                 if (string.IsNullOrWhiteSpace(text)) continue;
+                int columns = text.AsSpan().Count(',') + 1;
+                if (columns > limits.MaxColumns)
+                    throw new BackpropException($"{path}: line {line} has {columns} columns, more than the limit of {limits.MaxColumns}; a row is one example's features and its label — is this the right file?");
                 var cells = text.Split(',');
                 for (int c = 0; c < cells.Length; c++) cells[c] = cells[c].Trim();
                 yield return (line, cells);
+            }
+        }
+    }
+
+    /// <summary>Lines as <see cref="TextReader.ReadLine"/> splits them (\n, \r\n or \r), refused past a length before they are held whole.</summary>
+    sealed class LineReader(TextReader reader, string path, int maxLength)
+    {
+        readonly char[] buffer = new char[1 << 14];
+        readonly StringBuilder line = new();
+        int position, length;
+
+        bool Fill()
+        {
+            position = 0;
+            length = reader.Read(buffer, 0, buffer.Length);
+            return length > 0;
+        }
+
+        public string? ReadLine(int number)
+        {
+            line.Clear();
+            bool any = false;
+            while (true)
+            {
+                if (position == length && !Fill()) return any ? line.ToString() : null;
+                any = true;
+                var rest = buffer.AsSpan(position, length - position);
+                int end = rest.IndexOfAny('\n', '\r');
+                int take = end < 0 ? rest.Length : end;
+                if ((long)line.Length + take > maxLength)
+                    throw new BackpropException($"{path}: line {number} is longer than {maxLength} characters, the limit; a CSV row is one example — is this a CSV file?");
+                line.Append(rest[..take]);
+                position += take;
+                if (end < 0) continue;
+                char terminator = buffer[position++];
+                if (terminator == '\r' && (position < length || Fill()) && buffer[position] == '\n') position++;
+                return line.ToString();
             }
         }
     }

@@ -98,6 +98,22 @@ public static class DataSource
     }
 
     /// <summary>
+    /// The files <paramref name="spec"/> reads, as far as they can be found (none for a synthetic set), so that a
+    /// command can refuse an output that is one of them before reading anything.
+    /// </summary>
+    public static IReadOnlyList<string> Files(string spec, DataOptions options)
+    {
+        var (kind, argument) = Parse(spec);
+        if (kind == Kind.Csv) return [argument];
+        if (kind == Kind.Synthetic) return [];
+        string directory;
+        try { directory = kind == Kind.Idx ? IdxDirectory(argument) : LocateNamed(argument, options); }
+        catch (BackpropException) { return []; } // reading will say what is missing
+        return new[] { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" }
+            .Select(name => IdxReader.Find(directory, name)).OfType<string>().ToList();
+    }
+
+    /// <summary>
     /// Inputs for prediction, row-major n × <paramref name="featureCount"/>: a CSV's feature columns, the t10k images
     /// of an IDX folder, or the test part of a synthetic set.
     /// </summary>

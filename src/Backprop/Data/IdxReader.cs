@@ -1,3 +1,5 @@
+using Backprop.Serialization;
+using System.Runtime.CompilerServices;
 using System.IO.Compression;
 using System.Numerics;
 using System.Numerics.Tensors;
@@ -87,6 +89,7 @@ public static class IdxReader
 
     static (int[] Dimensions, T[] Values) ReadFile<T>(string path, int magic, string kind) where T : struct, INumberBase<T>
     {
+        InputFile.RequireRegular(path);
         FileStream file;
         try
         {
@@ -159,6 +162,9 @@ public static class IdxReader
                 $"{path}: {what}: {promise} but the file holds {fileLength - headerLength} bytes after its {headerLength}-byte header; {Redownload}");
         }
 
+        // Honest files can still ask for more than the process has: 2 MB of gzip may hold 2 GB of blank pixels, 8 GB as floats.
+        MemoryBudget.Require((double)expected * Unsafe.SizeOf<T>(), path, $"{Describe(dimensions)} as {(typeof(T) == typeof(float) ? "4-byte floats" : "4-byte integers")}",
+            "use a smaller set, or train where more memory is available");
         // Converted a chunk at a time, while the chunk is still in cache, instead of holding all the bytes too.
         var values = new T[(int)expected];
         var chunk = new byte[Math.Min(values.Length, ChunkLength)];

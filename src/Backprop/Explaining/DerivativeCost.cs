@@ -65,12 +65,20 @@ public sealed class DerivativeCost
     /// <summary>S / B.</summary>
     public double Ratio => (double)Separately / (double)Backpropagation;
 
-    /// <summary>The counts for layer sizes n⁰ … nᴸ (inputs first, at least two sizes, each at least 1).</summary>
+    /// <summary>
+    /// Most weighted layers counted: the path counts are products of up to L sizes, so time and output grow as L²
+    /// (10,000 sizes ran past a minute; 3,000 wrote 72 MB). A hundred layers already show the exponential gap.
+    /// </summary>
+    public const int MaximumLayers = 100;
+
+    /// <summary>The counts for layer sizes n⁰ … nᴸ (inputs first, at least two sizes, each at least 1, at most <see cref="MaximumLayers"/> layers).</summary>
     public static DerivativeCost Of(IReadOnlyList<int> sizes)
     {
         ArgumentNullException.ThrowIfNull(sizes);
         if (sizes.Count < 2)
             throw new BackpropException($"--layers needs at least an input and an output size, like 784,30,10 (got {sizes.Count} size(s))");
+        if (sizes.Count - 1 > MaximumLayers)
+            throw new BackpropException($"--layers gives {sizes.Count - 1} weighted layers; --cost-of-derivatives counts at most {MaximumLayers} (the gap is already astronomical there) — give fewer sizes");
         foreach (int size in sizes)
             if (size < 1) throw new BackpropException($"--layers takes positive layer sizes, got {size}");
         int last = sizes.Count - 1;

@@ -33,7 +33,7 @@ public static class Dot
     }
 
     /// <summary>Writes the DOT text to <paramref name="path"/> (UTF-8).</summary>
-    public static void Save(string path, ComputationGraph graph) => File.WriteAllText(path, Write(graph), new UTF8Encoding(false));
+    public static void Save(string path, ComputationGraph graph) => Serialization.OutputFile.WriteAllText(path, Write(graph));
 
     // Inside a DOT string only the quote and the backslash are special.
     static string Quote(string text) => text.Replace("\\", "\\\\").Replace("\"", "\\\"");

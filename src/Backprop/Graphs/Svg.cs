@@ -83,7 +83,7 @@ public static class Svg
     }
 
     /// <summary>Writes the SVG to <paramref name="path"/> (UTF-8).</summary>
-    public static void Save(string path, ComputationGraph graph) => File.WriteAllText(path, Write(graph), new UTF8Encoding(false));
+    public static void Save(string path, ComputationGraph graph) => Serialization.OutputFile.WriteAllText(path, Write(graph));
 
     static string Escape(string text) => SecurityElement.Escape(text);
 

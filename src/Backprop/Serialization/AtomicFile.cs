@@ -2,7 +2,8 @@ namespace Backprop.Serialization;
 
 /// <summary>
 /// Writes a file so that a reader never sees half of it and a failed write leaves the old file as it was:
-/// write a temporary file in the same folder, flush it to disk, rename it over the target.
+/// write a temporary file in the same folder, flush it to disk, rename it over the target. The target is checked
+/// against <see cref="OutputFile"/>'s policy first: a link, a folder or a special file is never replaced.
 /// </summary>
 internal static class AtomicFile
 {
@@ -13,13 +14,12 @@ internal static class AtomicFile
     /// </summary>
     public static void Write(string path, Action<FileStream> write)
     {
-        string fullPath;
-        try { fullPath = Path.GetFullPath(path); }
-        catch (ArgumentException e) { throw new BackpropException($"{path}: not a usable path ({OneLine(e.Message)}); check the path"); }
+        string fullPath = OutputFile.CheckTarget(path);
         string temporary = TemporaryPath(fullPath);
         bool created = false;
         try
         {
+            // CreateNew is O_CREAT|O_EXCL: it never opens an existing file or follows a link planted at this name.
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
                 created = true;
@@ -28,6 +28,7 @@ internal static class AtomicFile
                 // complete-looking file full of zeros.
                 stream.Flush(flushToDisk: true);
             }
+            // rename(2) replaces the directory entry: a link or device planted since the check is replaced, not written through.
             File.Move(temporary, fullPath, overwrite: true);
         }
         catch (Exception e)

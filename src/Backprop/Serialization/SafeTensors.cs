@@ -75,6 +75,8 @@ public sealed class SafeTensorsFile
     {
         try
         {
+            // A FIFO would block the open and a device has no length: only regular files are models.
+            InputFile.RequireRegular(path);
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read,
                 bufferSize: 0, FileOptions.SequentialScan);
             long fileLength = stream.Length;
@@ -87,6 +89,10 @@ public sealed class SafeTensorsFile
             stream.ReadExactly(header);
             long dataLength = fileLength - HeaderLengthBytes - headerLength;
             var (metadata, entries) = ParseHeader(header, dataLength, path);
+            // Honest files can still be larger than memory, and F16 or BF16 data doubles as floats.
+            double floats = entries.Sum(e => (double)e.ElementCount);
+            MemoryBudget.Require(sizeof(float) * floats, path, $"{entries.Count} tensors of {floats:F0} values in all as 4-byte floats",
+                "load it where more memory is available");
 
             // The entries tile the data section in order, so reading them in order reads the file front to back.
             var tensors = new Tensor[entries.Count];

@@ -223,22 +223,39 @@ public sealed class Checkpoint
     // ───────────────────────────── reading ─────────────────────────────
 
     /// <summary>Reads and verifies a checkpoint file.</summary>
-    /// <exception cref="BackpropException">The file is missing, torn or corrupt (checksum), or not a checkpoint this version reads.</exception>
-    public static Checkpoint Read(string path)
+    /// <exception cref="BackpropException">The file is missing, not a regular file, too large for memory, torn or
+    /// corrupt (checksum), or not a checkpoint this version reads.</exception>
+    public static Checkpoint Read(string path) => FromBytes(ReadFileBytes(path), path);
+
+    /// <summary>
+    /// A checkpoint file's bytes, read whole only after the checks that bound it: a regular file (a link to
+    /// /dev/zero would never end), at most one array long, and within <see cref="MemoryBudget"/> for the three
+    /// copies verifying it takes (the bytes, the tensors, the bytes written again to compare).
+    /// </summary>
+    /// <exception cref="BackpropException">The file is missing, unreadable, not a regular file or too large.</exception>
+    internal static byte[] ReadFileBytes(string path)
     {
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        CheckSize(path, InputFile.RequireRegular(path));
+        try { return File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new BackpropException($"{path}: cannot read the checkpoint ({e.Message.ReplaceLineEndings(" ")}); check the path and permissions");
         }
-        return FromBytes(bytes, Path.GetFileName(path));
+    }
+
+    /// <summary>The size bounds of <see cref="ReadFileBytes"/>, for a file of <paramref name="length"/> bytes.</summary>
+    internal static void CheckSize(string path, long length)
+    {
+        if (length > Array.MaxLength)
+            throw new BackpropException($"{path}: the checkpoint is {length} bytes, more than one array can hold ({Array.MaxLength}); it is not one this version wrote — resume from an earlier checkpoint");
+        MemoryBudget.Require(3.0 * length, path, $"verifying a checkpoint of {length} bytes (the file, its tensors and a copy to compare)",
+            "resume where more memory is available, or from an earlier checkpoint");
     }
 
     /// <exception cref="BackpropException">The bytes are torn or corrupt, or not a checkpoint this version reads.</exception>
     public static Checkpoint FromBytes(ReadOnlySpan<byte> bytes, string name) =>
         TryFromBytes(bytes, name, out var problem)
-        ?? throw new BackpropException($"{name} is corrupt ({problem}); resume from an earlier checkpoint");
+        ?? throw new BackpropException($"{name}: corrupt ({problem}); resume from an earlier checkpoint");
 
     /// <summary>
     /// The checkpoint, or null with <paramref name="problem"/> saying why when the bytes are torn or corrupt —
@@ -270,10 +287,18 @@ public sealed class Checkpoint
         return Parse(file, metadata, name);
     }
 
+    static string Printable(string text)
+    {
+        const int most = 300;
+        if (text.Length > most) text = text[..(char.IsHighSurrogate(text[most - 1]) ? most - 1 : most)] + "…";
+        return string.Create(text.Length, text, (span, t) => { for (int i = 0; i < span.Length; i++) span[i] = char.IsControl(t[i]) ? '?' : t[i]; });
+    }
+
     static Checkpoint Parse(SafeTensorsFile file, Dictionary<string, string> m, string name)
     {
         var c = CultureInfo.InvariantCulture;
-        BackpropException Bad(string what) => new($"{name}: {what}; it was not written by this version of backprop — start the run again");
+        // Values quoted from the file are untrusted: control characters shown as '?', the whole cut (the checkpoint fuzzer's oracle).
+        BackpropException Bad(string what) => new($"{name}: {Printable(what)}; it was not written by this version of backprop — start the run again");
         string Get(string key) => m.TryGetValue(key, out var value) ? value : throw Bad($"the checkpoint has no '{key}' entry");
         T Number<T>(string key) where T : IParsable<T> =>
             T.TryParse(Get(key), c, out var value) ? value : throw Bad($"'{key}' is '{Get(key)}', not a number");

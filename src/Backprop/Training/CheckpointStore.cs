@@ -17,8 +17,15 @@ public sealed record LoadedCheckpoint(Checkpoint Checkpoint, string Path, IReadO
 /// damaged anyway (disk, copy, hand edit) fails its checksum, and loading falls back to the one before it.
 /// After each write only the newest <see cref="Keep"/> are kept.
 /// </summary>
-public sealed partial class CheckpointStore
+/// <remarks>One run at a time: the first write (or <see cref="Lock"/>) takes an exclusive lock on <c>DIR/.lock</c>,
+/// held until <see cref="Dispose"/> or the process ends (the system drops it even after SIGKILL); a second store on
+/// the folder is refused at once, naming the holder recorded in <c>DIR/.lock-owner</c>.</remarks>
+public sealed partial class CheckpointStore : IDisposable
 {
+    public const string LockName = ".lock";
+    public const string OwnerName = ".lock-owner";
+    FileStream? held;
+
     public const int DefaultKeep = 3;
 
     public CheckpointStore(string directory, int keep = DefaultKeep)
@@ -72,11 +79,7 @@ public sealed partial class CheckpointStore
     {
         var bytes = checkpoint.ToBytes();
         string path = Path.Combine(Directory, checkpoint.FileName);
-        try { System.IO.Directory.CreateDirectory(Directory); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new BackpropException($"cannot create the checkpoint folder {Directory} ({e.Message.ReplaceLineEndings(" ")}); check the path and its permissions");
-        }
+        Lock();
         AtomicFile.Write(path, stream =>
         {
             int half = bytes.Length / 2;
@@ -90,6 +93,61 @@ public sealed partial class CheckpointStore
         });
         Prune(path, (checkpoint.Epoch, checkpoint.Batch));
         return path;
+    }
+
+    /// <summary>
+    /// Takes the folder for this store alone, creating it if need be: two runs writing one folder would delete each
+    /// other's temporary files and mix their checkpoints. Does nothing when this store holds it already.
+    /// </summary>
+    /// <exception cref="BackpropException">Another store — another run — holds the folder, or it cannot be created.</exception>
+    public void Lock()
+    {
+        if (held != null) return;
+        try { System.IO.Directory.CreateDirectory(Directory); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BackpropException($"cannot create the checkpoint folder {Directory} ({e.Message.ReplaceLineEndings(" ")}); check the path and its permissions");
+        }
+        string path = Path.Combine(Directory, LockName);
+        OutputFile.CheckTarget(path);
+        try
+        {
+            // FileShare.None takes flock(LOCK_EX) on Unix: advisory, but every backprop takes it the same way.
+            held = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+        }
+        catch (IOException)
+        {
+            throw new BackpropException($"{Directory} is in use by another run ({Owner()}); two runs on one checkpoint folder would destroy each other's checkpoints — wait for that run to end, or give another folder");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new BackpropException($"cannot lock the checkpoint folder {Directory} ({e.Message.ReplaceLineEndings(" ")}); check its permissions");
+        }
+        OutputFile.WriteAllText(Path.Combine(Directory, OwnerName),
+            string.Create(CultureInfo.InvariantCulture, $"process {Environment.ProcessId}, since {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC"));
+    }
+
+    /// <summary>Who holds the lock, as its owner file says (cut, control characters as '?'); the file is untrusted.</summary>
+    string Owner()
+    {
+        string owner = Path.Combine(Directory, OwnerName);
+        if (FileStatus.Of(owner, followLinks: false).Kind != FileKind.Regular) return "another process";
+        try
+        {
+            using var reader = new StreamReader(owner);
+            var buffer = new char[80];
+            int n = reader.ReadBlock(buffer, 0, buffer.Length);
+            var text = new string(buffer, 0, n).Trim();
+            return text.Length == 0 ? "another process" : string.Concat(text.Select(c => char.IsControl(c) ? '?' : c));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return "another process"; }
+    }
+
+    /// <summary>Releases the folder's lock.</summary>
+    public void Dispose()
+    {
+        held?.Dispose();
+        held = null;
     }
 
     void Prune(string written, (long, long) position)
@@ -126,6 +184,15 @@ public sealed partial class CheckpointStore
         var skipped = new List<SkippedCheckpoint>();
         foreach (var path in List())
         {
+            // A link to a device, a FIFO or a folder under a checkpoint's name is not a checkpoint: pass it over.
+            var status = FileStatus.Of(path, followLinks: true);
+            if (status.Kind != FileKind.Regular)
+            {
+                skipped.Add(new SkippedCheckpoint(path, status.Kind == FileKind.Missing ? "vanished while listed" : "not a regular file"));
+                continue;
+            }
+            // Too large for memory is not damage: an earlier checkpoint of the same run is as large. Refuse it.
+            Checkpoint.CheckSize(path, status.Size);
             byte[] bytes;
             try { bytes = File.ReadAllBytes(path); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -205,3 +205,15 @@ public class DerivativeCostTests
         }
     }
 }
+
+public class DerivativeCostBoundTests
+{
+    [Fact]
+    public void More_than_the_maximum_of_layers_is_refused_before_counting()
+    {
+        var sizes = Enumerable.Repeat(3, 10_000).ToArray();
+        var error = Assert.Throws<BackpropException>(() => DerivativeCost.Of(sizes));
+        Assert.Equal("--layers gives 9999 weighted layers; --cost-of-derivatives counts at most 100 (the gap is already astronomical there) — give fewer sizes", error.Message);
+        Assert.Equal(DerivativeCost.MaximumLayers, DerivativeCost.Of(Enumerable.Repeat(3, DerivativeCost.MaximumLayers + 1).ToArray()).Layers.Count);
+    }
+}

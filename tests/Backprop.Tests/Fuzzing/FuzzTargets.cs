@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Backprop.Data;
 using Backprop.Serialization;
+using Backprop.Training;
 
 namespace Backprop.Tests.Fuzzing;
 
@@ -27,6 +28,10 @@ public static class FuzzTargets
         new("csv", "csv", (path, _) => CsvReader.Read(path)),
         new("csv-label-column-0", "csv", (path, _) => CsvReader.Read(path, labelColumn: 0)),
         new("csv-inputs-2", "csv", (path, _) => CsvReader.ReadInputs(path, featureCount: 2)),
+        // The stream reader's line and column bounds, small enough for mutated seeds to cross them.
+        new("csv-stream-bounded", "csv", (path, _) => CsvReader.Read(path, limits: new CsvLimits(MaxLineLength: 40, MaxColumns: 6))),
+        new("checkpoint-file", "checkpoint", (path, _) => Checkpoint.Read(path)),
+        new("checkpoint-bytes", "checkpoint", (path, bytes) => Checkpoint.FromBytes(bytes, path)),
         new("safetensors-file", "safetensors", (path, _) => SafeTensorsFile.Read(path)),
         new("safetensors-bytes", "safetensors", (path, bytes) => SafeTensorsFile.Read(bytes, path)),
     ];

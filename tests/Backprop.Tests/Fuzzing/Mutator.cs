@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.Security.Cryptography;
 using System.Text;
+using Backprop.Serialization;
 
 namespace Backprop.Tests.Fuzzing;
 
@@ -12,6 +14,8 @@ namespace Backprop.Tests.Fuzzing;
 /// decompressing, mutating the content and compressing again (exercising what lies behind a valid gzip layer).
 /// A safetensors seed is often mutated as header text and data separately, then given the right length prefix,
 /// so that mutations reach the JSON checks instead of all dying at the prefix.
+/// A checkpoint seed is often forged as an attacker would: a metadata value or a tensor value changed and the SHA-256
+/// checksum computed again, so that mutations reach the checks behind the checksum instead of all dying at it.
 /// The same seed gives the same sequence of inputs, so a failure at input k is reproduced by running to k.
 /// </summary>
 public sealed class Mutator(ulong seed, string format, IReadOnlyList<byte[]> seeds)
@@ -39,6 +43,42 @@ public sealed class Mutator(ulong seed, string format, IReadOnlyList<byte[]> see
 
     bool Chance(int oneIn) => _random.NextInt(oneIn) == 0;
 
+    static readonly float[] InterestingFloats = [0, -0f, 1, -1, 0.5f, 2, 3, 6, 7, 1 << 24, float.NaN, float.PositiveInfinity, float.MaxValue, float.Epsilon];
+
+    /// <summary>A checkpoint with one metadata value or one tensor value changed, and its checksum made right again.</summary>
+    byte[]? Forge(byte[] input)
+    {
+        SafeTensorsFile file;
+        try { file = SafeTensorsFile.Read(input, "seed"); }
+        catch (BackpropException) { return null; }
+        var metadata = file.Metadata.Where(p => p.Key != "checksum").ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var tensors = file.Tensors.ToList();
+        if (metadata.Count > 0 && (tensors.Count == 0 || !Chance(3)))
+        {
+            var key = metadata.Keys.Order(StringComparer.Ordinal).ElementAt(Next(metadata.Count));
+            metadata[key] = Next(3) switch
+            {
+                0 => Tokens[Next(Tokens.Length)],
+                1 => InterestingInt32[Next(InterestingInt32.Length)].ToString(System.Globalization.CultureInfo.InvariantCulture),
+                _ => Encoding.UTF8.GetString(Stack(Encoding.UTF8.GetBytes(metadata[key]))),
+            };
+            if (Chance(8)) metadata.Remove(key);
+        }
+        else if (tensors.Count > 0)
+        {
+            int t = Next(tensors.Count);
+            var values = (float[])tensors[t].Data.Clone();
+            if (values.Length > 0) values[Next(values.Length)] = InterestingFloats[Next(InterestingFloats.Length)];
+            tensors[t] = tensors[t] with { Data = values };
+        }
+        try
+        {
+            metadata["checksum"] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(SafeTensorsFile.ToBytes(tensors, metadata)));
+            return SafeTensorsFile.ToBytes(tensors, metadata);
+        }
+        catch (BackpropException) { return null; }
+    }
+
     /// <summary>A new input: a seed with one to a few stacked mutations.</summary>
     public byte[] Mutate()
     {
@@ -56,7 +96,8 @@ public sealed class Mutator(ulong seed, string format, IReadOnlyList<byte[]> see
                 return compressed;
             }
         }
-        if (format == "safetensors" && input.Length >= 8 && !Chance(3))
+        if (format == "checkpoint" && !Chance(3) && Forge(input) is { } forged) return forged;
+        if (format is "safetensors" or "checkpoint" && input.Length >= 8 && !Chance(3))
         {
             ulong claimed = BinaryPrimitives.ReadUInt64LittleEndian(input);
             if (claimed <= (ulong)(input.Length - 8))

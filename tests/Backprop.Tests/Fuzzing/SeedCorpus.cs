@@ -1,6 +1,11 @@
 using System.Buffers.Binary;
 using System.Text;
+using Backprop.Activations;
+using Backprop.Costs;
+using Backprop.Data;
+using Backprop.Layers;
 using Backprop.Serialization;
+using Backprop.Training;
 
 namespace Backprop.Tests.Fuzzing;
 
@@ -11,13 +16,14 @@ namespace Backprop.Tests.Fuzzing;
 /// </summary>
 public static class SeedCorpus
 {
-    public static IReadOnlyList<string> Formats { get; } = ["idx", "csv", "safetensors"];
+    public static IReadOnlyList<string> Formats { get; } = ["idx", "csv", "safetensors", "checkpoint"];
 
     public static IReadOnlyList<byte[]> For(string format) => format switch
     {
         "idx" => Idx(),
         "csv" => Csv(),
         "safetensors" => SafeTensors(),
+        "checkpoint" => Checkpoints(),
         _ => throw new ArgumentException($"no seed corpus for {format}"),
     };
 
@@ -104,5 +110,27 @@ public static class SeedCorpus
             Build("{\"t\":{\"dtype\":\"F32\",\"shape\":[1048576,1048576],\"data_offsets\":[0,4]}}", Floats(1)),
             [.. BitConverter.GetBytes(1UL << 40), .. "{}"u8],
         ];
+    }
+
+    /// <summary>
+    /// Checkpoints of a tiny run (2,3,2; six examples in batches of 4) written by the library itself — a checkpoint
+    /// is only valid with its own SHA-256, which cannot be written by hand: at the start, mid-epoch and after an epoch,
+    /// for each optimizer (no buffers, one, two).
+    /// </summary>
+    static List<byte[]> Checkpoints()
+    {
+        var seeds = new List<byte[]>();
+        var architecture = new Architecture([2, 3, 2], Activation.Tanh, Activation.Softmax, Cost.CrossEntropy);
+        var data = new Dataset([0.5f, -1, 1, 0.25f, -0.5f, 2, 0, 1, 1.5f, -2, -1, 0], [0, 1, 0, 1, 1, 0], 2, 2);
+        foreach (var optimizer in new[] { "sgd", "momentum", "adam" })
+        {
+            var trainer = new Trainer(Network<float>.Initialize(architecture, 3), new TrainingOptions { Optimizer = optimizer, BatchSize = 4, Epochs = 2, LearningRate = 0.1 }, data);
+            var run = new Dictionary<string, string> { ["data"] = "xor", ["out"] = "/tmp/model.safetensors" };
+            seeds.Add(Checkpoint.Capture(trainer, run).ToBytes());
+            trainer.BetweenBatches = t => seeds.Add(Checkpoint.Capture(t, run).ToBytes());
+            trainer.RunEpoch(null, null, null, CancellationToken.None);
+            seeds.Add(Checkpoint.Capture(trainer, run).ToBytes());
+        }
+        return seeds;
     }
 }

@@ -113,4 +113,49 @@ public class CheckpointStoreTests
         Assert.Equal(["checkpoint-1000000-00000000.safetensors", "checkpoint-000010-00000000.safetensors", "checkpoint-000009-100000000.safetensors", "checkpoint-000009-00000002.safetensors"],
             Names(new CheckpointStore(folder.Path)));
     }
+
+    [Fact]
+    public void A_second_store_on_a_folder_in_use_is_refused_at_once_naming_the_holder()
+    {
+        using var folder = new TempDirectory();
+        using var first = new CheckpointStore(folder.Path);
+        first.Write(At[(0, 1)]);
+        using var second = new CheckpointStore(folder.Path);
+        var error = Assert.Throws<BackpropException>(second.Lock);
+        Assert.StartsWith($"{folder.Path} is in use by another run (process {Environment.ProcessId}, since ", error.Message);
+        Assert.Throws<BackpropException>(() => second.Write(At[(0, 2)]));
+        Assert.Equal(["checkpoint-000000-00000001.safetensors"], Names(first));
+
+        first.Dispose();
+        second.Write(At[(0, 2)]);
+        Assert.Equal(["checkpoint-000000-00000002.safetensors", "checkpoint-000000-00000001.safetensors"], Names(second));
+    }
+
+    [Fact]
+    public void A_checkpoint_that_is_a_link_to_a_device_is_passed_over_without_reading_it()
+    {
+        using var folder = new TempDirectory();
+        using (var store = new CheckpointStore(folder.Path)) store.Write(At[(0, 1)]);
+        var link = folder.File("checkpoint-000009-00000000.safetensors");
+        File.CreateSymbolicLink(link, "/dev/zero");
+        var loaded = new CheckpointStore(folder.Path).LoadNewest();
+        Assert.Equal((0, 1), (loaded.Checkpoint.Epoch, loaded.Checkpoint.Batch));
+        Assert.Equal([new SkippedCheckpoint(link, "not a regular file")], loaded.Skipped);
+        Assert.Contains("not a regular file", Assert.Throws<BackpropException>(() => Checkpoint.Read(link)).Message);
+    }
+
+    [Fact]
+    public void A_checkpoint_larger_than_memory_is_refused_before_it_is_read()
+    {
+        using var folder = new TempDirectory();
+        var path = folder.File("checkpoint-000001-00000000.safetensors");
+        using (var sparse = File.Create(path)) sparse.SetLength(2_000_000_000);
+        using var limit = MemoryBudget.LimitForTests(1_610_612_736);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<BackpropException>(() => new CheckpointStore(folder.Path).LoadNewest());
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1_000_000, "allocated before refusing");
+        Assert.Equal($"{path}: verifying a checkpoint of 2000000000 bytes (the file, its tensors and a copy to compare) needs about 6.0 GB (6,000,000,000 bytes) " +
+                     "of memory, but this process can have only 1.6 GB (1,610,612,736 bytes); resume where more memory is available, or from an earlier checkpoint", error.Message);
+        Assert.Equal(error.Message, Assert.Throws<BackpropException>(() => Checkpoint.Read(path)).Message);
+    }
 }

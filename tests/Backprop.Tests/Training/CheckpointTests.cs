@@ -209,7 +209,7 @@ public class CheckpointTests
         for (int length = 0; length < bytes.Length; length++)
         {
             var error = Assert.Throws<BackpropException>(() => Checkpoint.FromBytes(bytes.AsSpan(0, length), "checkpoint-000000-00000004.safetensors"));
-            Assert.True(error.Message.StartsWith("checkpoint-000000-00000004.safetensors is corrupt (", StringComparison.Ordinal), $"length {length}: {error.Message}");
+            Assert.True(error.Message.StartsWith("checkpoint-000000-00000004.safetensors: corrupt (", StringComparison.Ordinal), $"length {length}: {error.Message}");
         }
     }
 
