@@ -61,6 +61,8 @@ public sealed record Architecture
     /// </summary>
     public static Activation[] ParseHiddenActivations(string text, int hiddenLayers, string optionName = "--activation")
     {
+        if (hiddenLayers < 0)
+            throw new BackpropException("a network needs at least an input and an output size, like 784,30,10, before its activations");
         var names = text.Split(',', StringSplitOptions.TrimEntries);
         if (names.Length == 1) return Enumerable.Repeat(Activation.Parse(names[0], optionName), hiddenLayers).ToArray();
         if (names.Length != hiddenLayers)
