@@ -132,6 +132,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         }
         using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        if (checkpoints != null) checkpoints.Interrupt = interrupt.Token;
         try
         {
             var reports = new List<EpochReport>();

@@ -52,6 +52,8 @@ internal sealed record TrainingPlan(
         var cost = Cost.Parse(s.Cost ?? (output == Activation.Softmax ? "cross-entropy" : "quadratic"));
         var architecture = new Architecture(sizes, hidden, output, cost).Validate();
         Targets.CheckFits(architecture, train.FeatureCount, train.Labels, DataName(spec));
+        if (test != null && test.FeatureCount != train.FeatureCount)
+            throw new BackpropException($"{DataName(spec)}: the test part has {test.FeatureCount} features per example but the training part has {train.FeatureCount}; both parts must come from one dataset (images of one size)");
         if (test != null) Targets.CheckFits(architecture, test.FeatureCount, test.Labels, DataName(spec) + " (test part)");
 
         Standardizer? standardizer = null;
@@ -89,12 +91,15 @@ internal sealed record TrainingPlan(
         return path;
     }
 
+    /// <summary>Paths are cut only when absurd: the data spec may come from a checkpoint's metadata (--resume).</summary>
+    const int MaxShownPath = 1000;
+
     public string Describe()
     {
         var o = Options;
         string optimizer = o.Optimizer == "momentum" ? $"momentum μ={o.Momentum}" : o.Optimizer;
-        return $"training {Architecture.SizesText} {Architecture.HiddenActivation}/{Architecture.OutputActivation} {Architecture.Cost} " +
-               $"on {DataSpec} ({Train.Count} examples{(Validation is null ? "" : $", {Validation.Count} held out")}{(Test is null ? "" : $", test {Test.Count}")}) " +
+        return $"training {ShownText.Of(Architecture.SizesText)} {Architecture.HiddenActivation}/{Architecture.OutputActivation} {Architecture.Cost} " +
+               $"on {ShownText.Of(DataSpec, MaxShownPath)} ({Train.Count} examples{(Validation is null ? "" : $", {Validation.Count} held out")}{(Test is null ? "" : $", test {Test.Count}")}) " +
                $"with {optimizer} η={o.LearningRate}{(o.WeightDecay > 0 ? $" λ={o.WeightDecay}" : "")}, batch {o.BatchSize}, {o.Epochs} epochs, seed {o.Seed}" +
                (Standardizer is null ? "" : ", standardized");
     }

@@ -275,10 +275,10 @@ public sealed class Checkpoint
         BackpropException Bad(string what) => new($"{name}: {what}; it was not written by this version of backprop — start the run again");
         string Get(string key) => m.TryGetValue(key, out var value) ? value : throw Bad($"the checkpoint has no '{key}' entry");
         T Number<T>(string key) where T : IParsable<T> =>
-            T.TryParse(Get(key), c, out var value) ? value : throw Bad($"'{key}' is '{Get(key)}', not a number");
+            T.TryParse(Get(key), c, out var value) ? value : throw Bad($"'{key}' is '{ShownText.Of(Get(key))}', not a number");
 
-        if (Get("format") != FormatName) throw Bad($"format is '{Get("format")}', not '{FormatName}'");
-        if (Get("format_version") != FormatVersion) throw Bad($"checkpoint format version {Get("format_version")}; this backprop reads version {FormatVersion}");
+        if (Get("format") != FormatName) throw Bad($"format is '{ShownText.Of(Get("format"))}', not '{FormatName}'");
+        if (Get("format_version") != FormatVersion) throw Bad($"checkpoint format version {ShownText.Of(Get("format_version"))}; this backprop reads version {FormatVersion}");
 
         Architecture architecture;
         TrainingOptions options;
@@ -311,8 +311,8 @@ public sealed class Checkpoint
         var words = Get("rng").Split(',');
         var randomState = new ulong[words.Length];
         for (int i = 0; i < words.Length; i++)
-            if (!ulong.TryParse(words[i], NumberStyles.None, c, out randomState[i])) throw Bad($"'rng' is '{Get("rng")}', not four decimal words");
-        if (randomState.Length != 4 || randomState.All(w => w == 0)) throw Bad($"'rng' is '{Get("rng")}', not four decimal words, not all zero");
+            if (!ulong.TryParse(words[i], NumberStyles.None, c, out randomState[i])) throw Bad($"'rng' is '{ShownText.Of(Get("rng"))}', not four decimal words");
+        if (randomState.Length != 4 || randomState.All(w => w == 0)) throw Bad($"'rng' is '{ShownText.Of(Get("rng"))}', not four decimal words, not all zero");
 
         float[] Tensor(string tensor, int[] shape)
         {
