@@ -112,6 +112,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var clock = Stopwatch.StartNew();
         var train = plan.Train;
         var trainer = new Trainer(plan.Network, plan.Options, train);
+        if (checkpoints != null) Checkpoint.RequireFits(trainer);
         resumption?.Loaded.Checkpoint.Restore(trainer);
         checkpoints?.Attach(trainer);
         var text = !settings.Json;

@@ -90,12 +90,24 @@ public sealed class Checkpoint
     public static string FileNameFor(int epoch, int batch) =>
         string.Create(CultureInfo.InvariantCulture, $"checkpoint-{epoch:D6}-{batch:D8}.safetensors");
 
+    /// <summary>Refuses, before any training, a run whose checkpoints could not be written: more than
+    /// <see cref="MaximumExamples"/> examples, or more tensors (weights, biases, optimizer buffers, the order)
+    /// than a safetensors file may hold.</summary>
+    public static void RequireFits(Trainer trainer)
+    {
+        if (trainer.Train.Count > MaximumExamples)
+            throw new BackpropException($"a checkpoint stores the example order as F32, exact for at most {MaximumExamples} examples, and this run has {trainer.Train.Count}; train without checkpoints or on fewer examples");
+        int layers = trainer.Network.Layers.Count, buffers = trainer.Optimizer.State.Count;
+        long tensors = 2L * layers + buffers + 1;
+        if (tensors > SafeTensorsFile.MaxTensorCount)
+            throw new BackpropException($"a checkpoint of this run would hold {tensors} tensors ({2 * layers} weights and biases, {buffers} optimizer buffers, the example order), more than the {SafeTensorsFile.MaxTensorCount} a file may hold; use fewer layers or train without --checkpoint-dir");
+    }
+
     /// <summary>Copies the trainer's state. Call it between batches (<see cref="Trainer.BetweenBatches"/>), after
     /// <see cref="Trainer.RunEpoch"/> returns, or after a cancelled one.</summary>
     public static Checkpoint Capture(Trainer trainer, IReadOnlyDictionary<string, string>? run = null)
     {
-        if (trainer.Train.Count > MaximumExamples)
-            throw new BackpropException($"a checkpoint stores the example order as F32, exact for at most {MaximumExamples} examples, and this run has {trainer.Train.Count}; train without checkpoints or on fewer examples");
+        RequireFits(trainer);
         var network = trainer.Network;
         var copy = new Dictionary<string, string>(StringComparer.Ordinal);
         if (run != null)

@@ -187,6 +187,20 @@ public class HostileValuesTests
     }
 
     [Fact]
+    public void Layers_too_many_for_a_checkpoint_are_refused_before_training_with_checkpoint_dir()
+    {
+        using var folder = new TempDirectory();
+        // 20,000 layers fit a model file (40,000 tensors) but not an Adam checkpoint (6 per layer, and the order).
+        string layers = "2," + string.Join(",", Enumerable.Repeat("1", 19_999)) + ",2";
+
+        var result = BackpropProcess.Run(folder.Path, "train", "--data", "xor", "--layers", layers, "--epochs", "1", "--checkpoint-dir", "checkpoints", "--out", "m.safetensors");
+
+        AssertOneErrorLine(result, "a checkpoint of this run would hold 120001 tensors (40000 weights and biases, 80000 optimizer buffers, the example order), more than the 100000 a file may hold");
+        Assert.DoesNotContain("epoch", result.Output);
+        Assert.False(File.Exists(folder.File("m.safetensors")));
+    }
+
+    [Fact]
     public void A_function_starting_with_a_minus_sign_is_a_function_not_a_short_option()
     {
         using var folder = new TempDirectory();
