@@ -11,8 +11,12 @@ namespace Backprop.Cli.Commands;
 /// </summary>
 internal sealed class Checkpointing
 {
-    /// <summary>Test-only: milliseconds to pause halfway through writing each checkpoint, so a test can kill the process mid-write.</summary>
+    /// <summary>Test-only: milliseconds to pause halfway through writing each checkpoint, so a test can kill the process
+    /// mid-write; or <c>after-first</c>: write this process's first checkpoint whole, then stop halfway through the
+    /// next until killed (no race with the pause's end, however slow the machine).</summary>
     public const string PauseVariable = "BACKPROP_TEST_PAUSE_IN_CHECKPOINT_WRITE";
+
+    readonly bool stopInSecondWrite;
 
     /// <summary>
     /// Test-only: a file holding a checkpoint name; after writing a checkpoint whose name sorts at or after it, the
@@ -33,6 +37,7 @@ internal sealed class Checkpointing
         store = new CheckpointStore(directory);
         if (int.TryParse(Environment.GetEnvironmentVariable(PauseVariable), NumberStyles.None, CultureInfo.InvariantCulture, out int milliseconds))
             store.PauseInWrite = TimeSpan.FromMilliseconds(milliseconds);
+        stopInSecondWrite = Environment.GetEnvironmentVariable(PauseVariable) == "after-first";
         this.every = every;
         this.run = run;
     }
@@ -99,6 +104,7 @@ internal sealed class Checkpointing
     public string Save(Trainer trainer)
     {
         var path = store.Write(Checkpoint.Capture(trainer, run));
+        if (stopInSecondWrite) store.PauseInWrite = TimeSpan.FromMilliseconds(int.MaxValue); // until killed
         HoldForTest(Path.GetFileName(path));
         return path;
     }

@@ -86,19 +86,20 @@ public class KillAndResumeTests(KillAndResumeTests.UninterruptedRun uninterrupte
     {
         using var folder = new TempDirectory();
         var checkpoints = folder.File("checkpoints");
-        var pause = new Dictionary<string, string?> { ["BACKPROP_TEST_PAUSE_IN_CHECKPOINT_WRITE"] = "400" };
+        // Each process writes one checkpoint whole, then stops halfway through its next until killed.
+        var pause = new Dictionary<string, string?> { ["BACKPROP_TEST_PAUSE_IN_CHECKPOINT_WRITE"] = "after-first" };
         for (int kill = 1; kill <= 2; kill++)
         {
             var stale = Temporaries(checkpoints);
             using var child = Child.Start(folder.Path, pause, kill == 1 ? Fresh() : Resume);
             var complete = Newest(checkpoints);
-            // A new temporary file with bytes in it, after at least one complete checkpoint from this process:
-            // the writer has written half and sleeps 400 ms before the rest and the rename.
+            // A new temporary file with bytes in it, after one complete checkpoint from this process: the writer has
+            // written half and waits for the kill.
             string? torn = null;
             child.WaitUntil(() => Newest(checkpoints) != complete && (torn = Temporaries(checkpoints).FirstOrDefault(f => !stale.Contains(f) && new FileInfo(f).Length > 0)) != null,
                 "pauses halfway through a checkpoint write");
             child.Kill();
-            Assert.True(File.Exists(torn), $"{torn} was renamed before the kill landed: the test thread slept through the 400 ms pause");
+            Assert.True(File.Exists(torn), $"{torn} was renamed before the kill landed");
             var tornLength = new FileInfo(torn!).Length;
             var fullLength = new FileInfo(Path.Combine(checkpoints, Newest(checkpoints)!)).Length;
             Assert.True(tornLength < fullLength, $"the temporary file has {tornLength} bytes, a complete checkpoint {fullLength}");
