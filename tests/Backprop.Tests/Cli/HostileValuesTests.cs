@@ -76,6 +76,23 @@ public class HostileValuesTests
         Assert.True(line.Length < 400, $"the error line is {line.Length} characters: the value was not cut");
     }
 
+    [Fact]
+    public void A_data_path_from_a_checkpoints_metadata_is_printed_with_question_marks_on_resume()
+    {
+        using var folder = new TempDirectory();
+        string name = "d\u001b[31m\u0007.csv";
+        folder.WriteText(name, "0,0,0\n1,1,1\n0,1,1\n1,0,0\n");
+        var fresh = BackpropProcess.Run(folder.Path, "train", "--data", "csv:" + name, "--layers", "2,3,2", "--epochs", "1", "--checkpoint-dir", "ck", "--no-pictures");
+        Assert.True(fresh.ExitCode == 0, fresh.ToString());
+
+        // The run's data path now comes from the checkpoint's run.data entry.
+        var resumed = BackpropProcess.Run(folder.Path, "train", "--resume", "ck", "--out", "again.safetensors");
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        AssertPrintable(resumed.Output);
+        Assert.Contains(resumed.OutputLines, l => l.Contains("d?[31m?.csv", StringComparison.Ordinal));
+    }
+
     // ───────────── 16: impossible values ─────────────
 
     [Fact]
