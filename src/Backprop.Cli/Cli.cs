@@ -72,7 +72,11 @@ public static class Cli
         try
         {
             args = SpellOneLetterOptions(args);
-            if (args.Length > 0 && SettingsTypes.TryGetValue(args[0], out var settingsType)) OptionValues.Check(args[1..], settingsType);
+            if (args.Length > 0 && SettingsTypes.TryGetValue(args[0], out var settingsType))
+            {
+                OptionValues.Check(args[1..], settingsType);
+                args = [args[0], .. OptionValues.JoinDashValues(args[1..], settingsType)];
+            }
             return app.Run(args);
         }
         catch (Exception e) when (Unwrap(e) is BackpropException user)
@@ -95,9 +99,13 @@ public static class Cli
 
     static string OneLine(string text) => string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.');
 
+    /// <summary>Longest error line: messages quote paths, flags and values from files, each already cut; this
+    /// bounds the whole line, and shows any control character left as '?', whatever a message was built from.</summary>
+    const int MaxErrorLength = 2000;
+
     public static int Fail(string message)
     {
-        Console.Error.WriteLine($"error: {OneLine(message)}");
+        Console.Error.WriteLine($"error: {ShownText.Of(OneLine(message), MaxErrorLength)}");
         return BadInput;
     }
 }

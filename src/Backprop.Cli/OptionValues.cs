@@ -30,9 +30,32 @@ internal static class OptionValues
             string? value = inlineValue ?? (i + 1 < args.Count && !IsOption(args[i + 1]) ? args[++i] : null);
             if (value is null)
                 throw new BackpropException($"{name} needs a value, like {name} {Example(type)}");
+            if ((type == typeof(int) || type == typeof(ulong)) && IsWholeNumber(value) && !Parses(value, type))
+                throw new BackpropException($"{name} {ShownText.Of(value)} is out of range: it takes {(type == typeof(int) ? $"a whole number up to {int.MaxValue}" : $"a whole number from 0 to {ulong.MaxValue}")}");
             if (!Parses(value, type))
                 throw new BackpropException($"{name} takes {Describe(type)}, got '{value}'; for example {name} {Example(type)}");
         }
+    }
+
+    static bool IsWholeNumber(string value) =>
+        System.Numerics.BigInteger.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _);
+
+    /// <summary>
+    /// Joins a long option and a value that starts with '-' (--function "-x1^2") into --function=-x1^2: Spectre
+    /// reads "-x1^2" as a cluster of short options and fails with "Short option does not have a valid name".
+    /// </summary>
+    public static string[] JoinDashValues(IReadOnlyList<string> args, Type settingsType)
+    {
+        var valued = new HashSet<string>();
+        foreach (var property in settingsType.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            if (property.GetCustomAttribute<CommandOptionAttribute>() is { ValueName: not null } option)
+                foreach (var name in option.LongNames) valued.Add("--" + name);
+        var joined = new List<string>(args.Count);
+        for (int i = 0; i < args.Count; i++)
+            if (valued.Contains(args[i]) && i + 1 < args.Count && args[i + 1].StartsWith('-') && !IsOption(args[i + 1]))
+                joined.Add(args[i] + "=" + args[++i]);
+            else joined.Add(args[i]);
+        return joined.ToArray();
     }
 
     /// <summary>"--lr" and "-x" are options; "-0.5" is a negative number.</summary>

@@ -11,8 +11,19 @@ namespace Backprop.Cli.Commands;
 /// </summary>
 internal sealed class Checkpointing
 {
-    /// <summary>Test-only: milliseconds to pause halfway through writing each checkpoint, so a test can kill the process mid-write.</summary>
+    /// <summary>Test-only: milliseconds to pause halfway through writing each checkpoint, so a test can kill the process
+    /// mid-write; or <c>after-first</c>: write this process's first checkpoint whole, then stop halfway through the
+    /// next until killed (no race with the pause's end, however slow the machine).</summary>
     public const string PauseVariable = "BACKPROP_TEST_PAUSE_IN_CHECKPOINT_WRITE";
+
+    readonly bool stopInSecondWrite;
+
+    /// <summary>
+    /// Test-only: a file holding a checkpoint name; after writing a checkpoint whose name sorts at or after it, the
+    /// run holds (between batches) while the file exists and no SIGINT/SIGTERM has come — so a test can signal or
+    /// kill it at a known point however slowly the machine runs.
+    /// </summary>
+    public const string HoldVariable = "BACKPROP_TEST_HOLD_AFTER_CHECKPOINT";
 
     /// <summary>Flags that may accompany --resume: they change where the model goes and how the run reports, never what it computes.</summary>
     static readonly string[] AllowedWithResume = ["--resume", "--out", "--json", "--checkpoint-every"];
@@ -26,6 +37,7 @@ internal sealed class Checkpointing
         this.store = store;
         if (int.TryParse(Environment.GetEnvironmentVariable(PauseVariable), NumberStyles.None, CultureInfo.InvariantCulture, out int milliseconds))
             store.PauseInWrite = TimeSpan.FromMilliseconds(milliseconds);
+        stopInSecondWrite = Environment.GetEnvironmentVariable(PauseVariable) == "after-first";
         this.every = every;
         this.run = run;
     }
@@ -136,7 +148,29 @@ internal sealed class Checkpointing
     }
 
     /// <summary>Writes the trainer's state now; returns the file's path.</summary>
-    public string Save(Trainer trainer) => store.Write(Checkpoint.Capture(trainer, run));
+    public string Save(Trainer trainer)
+    {
+        var path = store.Write(Checkpoint.Capture(trainer, run));
+        if (stopInSecondWrite) store.PauseInWrite = TimeSpan.FromMilliseconds(int.MaxValue); // until killed
+        HoldForTest(Path.GetFileName(path));
+        return path;
+    }
+
+    /// <summary>Cancelled by SIGINT/SIGTERM; ends a <see cref="HoldVariable"/> hold.</summary>
+    public CancellationToken Interrupt { get; set; }
+
+    void HoldForTest(string written)
+    {
+        if (Environment.GetEnvironmentVariable(HoldVariable) is not { Length: > 0 } file) return;
+        while (!Interrupt.IsCancellationRequested)
+        {
+            string? from;
+            try { from = File.Exists(file) ? File.ReadAllText(file).Trim() : null; }
+            catch (IOException) { from = ""; } // being rewritten: look again
+            if (from is null || (from.Length > 0 && string.CompareOrdinal(written, from) < 0)) return;
+            Thread.Sleep(5);
+        }
+    }
 
     // ───────────── the flags, to and from a checkpoint ─────────────
 

@@ -34,11 +34,8 @@ public sealed class DownloadCommand : Command<DownloadCommand.Settings>
         using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; interrupt.Cancel(); };
         Console.CancelKeyPress += onCancel;
-        // Progress comes from the stall timer's thread pool, not a UI thread; no HttpClient timeout, the stall timeout
-        // in the downloader bounds a silent connection instead (a whole 26 MB file may take minutes on a slow link).
-        using var client = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        client.DefaultRequestHeaders.UserAgent.ParseAdd("backprop-download/1.0");
-        var downloader = new DatasetDownloader(client);
+        // The downloader owns its HTTP client: redirects, the header timeout and the minimum rate are its rules.
+        using var downloader = new DatasetDownloader();
         Console.Out.WriteLine($"{release.Name}: {release.Files.Count} files from {release.BaseAddress} into {directory}");
         IReadOnlyList<DownloadedFile> files;
         try

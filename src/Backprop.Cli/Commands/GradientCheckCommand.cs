@@ -27,6 +27,9 @@ public sealed class GradientCheckCommand : Command<GradientCheckCommand.Settings
         var output = Backprop.Activations.Activation.Parse(s.OutputActivation, "--output-activation");
         var architecture = new Architecture(Architecture.ParseSizes(s.Layers), Backprop.Activations.Activation.Parse(s.Activation), output,
             Backprop.Costs.Cost.Parse(s.Cost ?? (output == Backprop.Activations.Activation.Softmax ? "cross-entropy" : "quadratic"))).Validate();
+        // A relative error is at most 2; NaN or a negative tolerance would fail every check, as if the derivatives were wrong.
+        if (!(s.Tolerance > 0 && s.Tolerance <= 1))
+            throw new BackpropException($"--tolerance must be a relative error above 0 and at most 1, got {s.Tolerance}; 1e-6 is usual in double precision");
         if (s.Examples < 1 || s.Examples > 10_000) throw new BackpropException($"--examples must be 1…10000, got {s.Examples}");
         long parameters = Enumerable.Range(0, architecture.LayerCount).Sum(l => (long)architecture.Sizes[l] * architecture.Sizes[l + 1] + architecture.Sizes[l + 1]);
         if (parameters > 200_000)

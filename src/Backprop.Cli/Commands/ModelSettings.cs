@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Backprop.Data;
 using Backprop.Serialization;
+using Backprop.Training;
 using Spectre.Console.Cli;
 
 namespace Backprop.Cli.Commands;
@@ -30,6 +31,10 @@ public class ModelSettings : DataSettings
         var spec = Data ?? throw new BackpropException($"{command} needs --data, e.g. --data fashion-mnist or --data csv:test.csv");
         var test = DataSource.Test(spec, DataOptions);
         var data = test ?? DataSource.Train(spec, DataOptions);
-        return (model.Prepare(data), test != null ? "test part" : "file");
+        string part = test != null ? "test part" : "file";
+        var prepared = model.Prepare(data);
+        // In the model's words: evaluate and explain take no --layers to change.
+        Targets.CheckFits(model.Network.Architecture, prepared.FeatureCount, prepared.Labels, $"the {part} of {spec}", Path.GetFileName(Model));
+        return (prepared, part);
     }
 }

@@ -121,6 +121,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var clock = Stopwatch.StartNew();
         var train = plan.Train;
         var trainer = new Trainer(plan.Network, plan.Options, train);
+        if (checkpoints != null) Checkpoint.RequireFits(trainer);
         resumption?.Loaded.Checkpoint.Restore(trainer);
         checkpoints?.Attach(trainer);
         var text = !settings.Json;
@@ -141,6 +142,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         }
         using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        if (checkpoints != null) checkpoints.Interrupt = interrupt.Token;
         try
         {
             var reports = new List<EpochReport>();
@@ -184,9 +186,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             var last = reports[^1];
             if (text)
             {
-                Console.Out.WriteLine($"saved {plan.OutputPath} ({clock.Elapsed.TotalSeconds:F1} s){(last.TestAccuracy is { } t ? $"; test accuracy {Format.Percent(t)}" : "")}");
-                if (pictures.Count > 0) Console.Out.WriteLine($"pictures: {string.Join(", ", pictures)}");
-                Console.Out.WriteLine($"next: backprop evaluate --model {plan.OutputPath} --data {plan.DataSpec}");
+                Console.Out.WriteLine($"saved {Shown(plan.OutputPath)} ({clock.Elapsed.TotalSeconds:F1} s){(last.TestAccuracy is { } t ? $"; test accuracy {Format.Percent(t)}" : "")}");
+                if (pictures.Count > 0) Console.Out.WriteLine($"pictures: {string.Join(", ", pictures.Select(Shown))}");
+                Console.Out.WriteLine($"next: backprop evaluate --model {Shown(plan.OutputPath)} --data {Shown(plan.DataSpec)}");
                 if (settings.Data is null)
                     Console.Out.WriteLine("      backprop train --data fashion-mnist --layers 784,30,10 --activation sigmoid --output-activation sigmoid --cost quadratic --optimizer sgd --lr 3.0 --batch 10 --epochs 5");
             }
@@ -211,6 +213,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             return 130;
         }
     }
+
+    /// <summary>A path or data spec as printed: on --resume it comes from the checkpoint's metadata, a file.</summary>
+    static string Shown(string path) => ShownText.Of(path, 1000);
 
     static string EpochLine(EpochReport r, int epochs) =>
         $"epoch {r.Epoch.ToString().PadLeft(epochs.ToString().Length)}/{epochs}  cost {Format.Number(r.TrainCost, "F6")}" +

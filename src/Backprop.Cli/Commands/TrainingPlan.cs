@@ -68,6 +68,8 @@ internal sealed record TrainingPlan(
         var hidden = Architecture.ParseHiddenActivations(s.Activation ?? "relu", sizes.Length - 2);
         var architecture = new Architecture(sizes, hidden, output, cost).Validate();
         Targets.CheckFits(architecture, train.FeatureCount, train.Labels, DataName(spec));
+        if (test != null && test.FeatureCount != train.FeatureCount)
+            throw new BackpropException($"{DataName(spec)}: the test part has {test.FeatureCount} features per example but the training part has {train.FeatureCount}; both parts must come from one dataset (images of one size)");
         if (test != null) Targets.CheckFits(architecture, test.FeatureCount, test.Labels, DataName(spec) + " (test part)");
 
         // The pictures, now that the data's shape is known; a picture path that is a link or a device fails now, not after training.
@@ -104,12 +106,15 @@ internal sealed record TrainingPlan(
 
     static string DataName(string spec) => spec.Contains(':') ? spec[(spec.IndexOf(':') + 1)..] : spec;
 
+    /// <summary>Paths are cut only when absurd: the data spec may come from a checkpoint's metadata (--resume).</summary>
+    const int MaxShownPath = 1000;
+
     public string Describe()
     {
         var o = Options;
         string optimizer = o.Optimizer == "momentum" ? $"momentum μ={o.Momentum}" : o.Optimizer;
-        return $"training {Architecture.SizesText} {Architecture.HiddenActivationsText}/{Architecture.OutputActivation} {Architecture.Cost} " +
-               $"on {DataSpec} ({Train.Count} examples{(Validation is null ? "" : $", {Validation.Count} held out")}{(Test is null ? "" : $", test {Test.Count}")}) " +
+        return $"training {ShownText.Of(Architecture.SizesText)} {Architecture.HiddenActivationsText}/{Architecture.OutputActivation} {Architecture.Cost} " +
+               $"on {ShownText.Of(DataSpec, MaxShownPath)} ({Train.Count} examples{(Validation is null ? "" : $", {Validation.Count} held out")}{(Test is null ? "" : $", test {Test.Count}")}) " +
                $"with {optimizer} η={o.LearningRate}{(o.WeightDecay > 0 ? $" λ={o.WeightDecay}" : "")}{(o.L1 > 0 ? $" λ₁={o.L1}" : "")}, batch {o.BatchSize}, {o.Epochs} epochs, seed {o.Seed}" +
                (Standardizer is null ? "" : ", standardized");
     }

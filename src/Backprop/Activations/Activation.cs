@@ -47,7 +47,7 @@ public abstract class Activation
 
     public static Activation Parse(string name, string optionName = "--activation") =>
         All.FirstOrDefault(a => a.Name == name.Trim().ToLowerInvariant())
-        ?? throw new BackpropException($"unknown activation '{name}' for {optionName}; use one of: {string.Join(", ", All.Select(a => a.Name))}");
+        ?? throw new BackpropException($"unknown activation '{ShownText.Of(name)}' for {optionName}; use one of: {string.Join(", ", All.Select(a => a.Name))}");
 
     sealed class SigmoidActivation : Activation
     {

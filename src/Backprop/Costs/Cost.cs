@@ -31,7 +31,7 @@ public abstract class Cost
 
     public static Cost Parse(string name) =>
         All.FirstOrDefault(c => c.Name == name.Trim().ToLowerInvariant())
-        ?? throw new BackpropException($"unknown cost '{name}' for --cost; use one of: {string.Join(", ", All.Select(c => c.Name))}");
+        ?? throw new BackpropException($"unknown cost '{ShownText.Of(name)}' for --cost; use one of: {string.Join(", ", All.Select(c => c.Name))}");
 
     sealed class QuadraticCost : Cost
     {

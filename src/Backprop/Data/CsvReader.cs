@@ -251,16 +251,7 @@ public static class CsvReader
     /// A cell as messages show it: cut to <see cref="MaxShownLength"/> characters, control characters as '?',
     /// because a hostile file's cell can be megabytes long or hold terminal escape sequences.
     /// </summary>
-    static string Shown(string cell)
-    {
-        // Never cut between the two halves of a surrogate pair.
-        string shown = cell.Length <= MaxShownLength ? cell
-            : cell[..(char.IsHighSurrogate(cell[MaxShownLength - 1]) ? MaxShownLength - 1 : MaxShownLength)] + "…";
-        return string.Create(shown.Length, shown, (span, text) =>
-        {
-            for (int i = 0; i < span.Length; i++) span[i] = char.IsControl(text[i]) ? '?' : text[i];
-        });
-    }
+    static string Shown(string cell) => ShownText.Of(cell, MaxShownLength);
 
     const int MaxShownLength = 40;
 }

@@ -30,15 +30,48 @@ public sealed record DownloadedFile(string Name, string Path, bool AlreadyComple
 /// <c>NAME.part</c> is resumed with an HTTP Range request (a server that ignores Range and answers 200 is read from
 /// the start instead). A transfer cut mid-way is resumed up to <see cref="MaxAttempts"/> times per file; a file whose
 /// checksum is wrong is deleted and fetched once more from the start, and is an error if it is wrong again.</para>
+/// <para>The server is not trusted, and this class is the one place that says how far: it follows at most
+/// <see cref="MaxRedirects"/> redirects, each to an http(s) address, and names a loop as a loop; it waits at most
+/// <see cref="HeaderTimeout"/> for a response's headers; a transfer that brings fewer than
+/// <see cref="MinimumBytesPerWindow"/> bytes in <see cref="RateWindow"/> (silent or trickling) counts as cut; and it
+/// never writes through a <c>.part</c> that is a symbolic link or not a regular file.</para>
 /// <para>Every problem is a <see cref="BackpropException"/> naming the file and what to do.</para>
 /// </remarks>
-public sealed class DatasetDownloader(HttpClient client)
+public sealed class DatasetDownloader : IDisposable
 {
     /// <summary>Transfers tried per file before giving up; each after the first resumes where the last stopped.</summary>
     public const int MaxAttempts = 3;
 
-    /// <summary>A transfer that receives nothing for this long is treated as cut, and resumed.</summary>
-    internal TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Redirects followed per request (browsers allow about 20, curl 50; a mirror needs one or two).</summary>
+    public const int MaxRedirects = 10;
+
+    /// <summary>A request whose response headers have not all arrived after this long fails.</summary>
+    public static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>The window of the minimum transfer rate: every window must bring <see cref="MinimumBytesPerWindow"/>.</summary>
+    public static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(60);
+
+    /// <summary>1 KiB/s over <see cref="RateWindow"/>: a transfer slower than that (or silent) is treated as cut,
+    /// and resumed; a server trickling a byte every few seconds would otherwise hold the download for ever.</summary>
+    public const long MinimumBytesPerWindow = 60 * 1024;
+
+    readonly HttpClient client;
+
+    /// <summary>A downloader with its own HTTP client: redirects are followed here, by the rules above, not by the
+    /// client; no overall time limit (a 26 MB file may take minutes), the header timeout and minimum rate instead.</summary>
+    public DatasetDownloader()
+    {
+        client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = HeaderTimeout }, disposeHandler: true)
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        client.DefaultRequestHeaders.UserAgent.ParseAdd("backprop-download/1.0");
+    }
+
+    /// <summary>The clock behind the header timeout and the rate window; tests substitute one they advance by hand.</summary>
+    internal TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    public void Dispose() => client.Dispose();
 
     const string PartSuffix = ".part";
 
@@ -121,7 +154,7 @@ public sealed class DatasetDownloader(HttpClient client)
 
         string part = path + PartSuffix;
         var address = release.AddressOf(file);
-        long resumedFrom = File.Exists(part) ? new FileInfo(part).Length : 0;
+        long resumedFrom = PartLength(part);
         var transferred = new Counter();
         bool fetchedAgain = false;
         for (int attempt = 1; ; attempt++)
@@ -166,11 +199,11 @@ public sealed class DatasetDownloader(HttpClient client)
         public long Bytes;
     }
 
-    /// <summary>One HTTP request: appends to <paramref name="part"/> from its current length (Range), or rewrites it
+    /// <summary>One transfer: appends to <paramref name="part"/> from its current length (Range), or rewrites it
     /// when the server sends the whole file. Adds the bytes received to <paramref name="transferred"/>.</summary>
     async Task TransferAsync(DatasetFile file, Uri address, string part, Counter transferred, IProgress<DownloadProgress>? progress, CancellationToken cancellation)
     {
-        long have = File.Exists(part) ? new FileInfo(part).Length : 0;
+        long have = PartLength(part);
         if (have > file.Length)
         {
             // Longer than the file can be: not a prefix of it.
@@ -179,9 +212,7 @@ public sealed class DatasetDownloader(HttpClient client)
         }
         if (have == file.Length) return; // complete already; the checksum decides
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, address);
-        if (have > 0) request.Headers.Range = new RangeHeaderValue(have, null);
-        using var response = await SendAsync(request, address, cancellation);
+        using var response = await SendAsync(address, have, cancellation);
 
         bool append;
         if (response.StatusCode == HttpStatusCode.PartialContent && have > 0)
@@ -205,7 +236,7 @@ public sealed class DatasetDownloader(HttpClient client)
         else
         {
             throw new BackpropException(
-                $"{address}: the server answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}; check the address (--base-url) and your connection, then run the download again");
+                $"{address}: the server answered HTTP {(int)response.StatusCode} {Shown(response.ReasonPhrase ?? "")}; check the address (--base-url) and your connection, then run the download again");
         }
 
         long? total = response.Content.Headers.ContentLength is { } length ? have + length : file.Length;
@@ -213,23 +244,29 @@ public sealed class DatasetDownloader(HttpClient client)
             throw new BackpropException($"{address}: the server offers {total} bytes but the file is {file.Length}; it is serving a different file: use another mirror (--base-url)");
 
         await using var body = await response.Content.ReadAsStreamAsync(cancellation);
-        await using var output = new FileStream(part, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
+        if (!append) File.Delete(part); // then CreateNew: O_EXCL, which no link planted meanwhile can redirect
+        await using var output = new FileStream(part, append ? FileMode.Append : FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
         var buffer = new byte[1 << 16];
         long received = 0;
         progress?.Report(new DownloadProgress(file.Name, have, total));
+        // The minimum rate: each window must bring MinimumBytesPerWindow; a new window starts once it has.
+        long windowStart = Clock.GetTimestamp(), windowBytes = 0;
+        var slow = () => new TimeoutException($"fewer than {MinimumBytesPerWindow} bytes in {RateWindow.TotalSeconds:F0} s");
         while (true)
         {
+            var left = RateWindow - Clock.GetElapsedTime(windowStart);
+            if (left <= TimeSpan.Zero) throw slow();
             int read;
-            using (var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellation))
+            using (var deadline = new CancellationTokenSource(left, Clock))
+            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, deadline.Token))
             {
-                stall.CancelAfter(StallTimeout);
                 try
                 {
-                    read = await body.ReadAsync(buffer, stall.Token);
+                    read = await body.ReadAsync(buffer, linked.Token);
                 }
                 catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
                 {
-                    throw new TimeoutException($"nothing received for {StallTimeout.TotalSeconds:F0} s");
+                    throw slow();
                 }
             }
             if (read == 0) break;
@@ -238,23 +275,74 @@ public sealed class DatasetDownloader(HttpClient client)
             await output.WriteAsync(buffer.AsMemory(0, read), cancellation);
             received += read;
             transferred.Bytes += read;
+            windowBytes += read;
+            if (windowBytes >= MinimumBytesPerWindow) (windowStart, windowBytes) = (Clock.GetTimestamp(), 0);
             progress?.Report(new DownloadProgress(file.Name, have + received, total));
         }
         if (response.Content.Headers.ContentLength is { } expected && received < expected)
             throw new IOException($"the connection closed after {received} of {expected} bytes");
     }
 
-    async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, Uri address, CancellationToken cancellation)
+    /// <summary>
+    /// GET <paramref name="address"/> (from byte <paramref name="from"/> when above 0), following redirects by this
+    /// class's rules: http(s) targets only, at most <see cref="MaxRedirects"/>, none visited twice; each response's
+    /// headers within <see cref="HeaderTimeout"/>.
+    /// </summary>
+    async Task<HttpResponseMessage> SendAsync(Uri address, long from, CancellationToken cancellation)
     {
+        var visited = new List<Uri> { address };
+        var current = address;
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, current);
+            if (from > 0) request.Headers.Range = new RangeHeaderValue(from, null);
+            var response = await SendOnceAsync(request, address, cancellation);
+            if ((int)response.StatusCode is not (301 or 302 or 303 or 307 or 308)) return response;
+            response.Dispose();
+
+            string location = response.Headers.NonValidated.TryGetValues("Location", out var values) ? string.Join(",", values) : "";
+            if (location.Length == 0)
+                throw new BackpropException($"{address}: the server answered HTTP {(int)response.StatusCode} without saying where to (no Location); use another mirror (--base-url)");
+            if (!Uri.TryCreate(current, location, out var next) || next.Scheme is not ("http" or "https") || next.Host.Length == 0)
+                throw new BackpropException($"{address}: the server redirects to \"{Shown(location)}\", which is not an http:// or https:// address; refused: use another mirror (--base-url)");
+            if (visited.Contains(next))
+                throw new BackpropException($"{address}: the server redirects in a loop ({string.Join(" → ", visited.SkipWhile(u => u != next).Append(next).Select(u => Shown(u.AbsoluteUri)))}); use another mirror (--base-url)");
+            if (visited.Count > MaxRedirects)
+                throw new BackpropException($"{address}: the server redirects more than {MaxRedirects} times (the last to {Shown(next.AbsoluteUri)}); use another mirror (--base-url)");
+            visited.Add(next);
+            current = next;
+        }
+    }
+
+    async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, Uri address, CancellationToken cancellation)
+    {
+        using var headers = new CancellationTokenSource(HeaderTimeout, Clock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, headers.Token);
         try
         {
-            return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation);
+            return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            throw new BackpropException($"{address}: the server sent no response headers within {HeaderTimeout.TotalSeconds:F0} s; check the address (--base-url) and your connection, then run the download again");
         }
         catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError)
         {
             // Nothing was received, so retrying at once would fail the same way.
             throw new BackpropException($"{address}: cannot connect ({OneLine(e.Message)}); check your network connection, then run the download again");
         }
+    }
+
+    /// <summary>The length of a partial download, 0 if there is none. A <c>.part</c> is the downloader's own regular
+    /// file: a symbolic link or a folder there is refused, never written through or deleted.</summary>
+    static long PartLength(string part)
+    {
+        var info = new FileInfo(part);
+        if (info.LinkTarget is not null)
+            throw new BackpropException($"{part}: is a symbolic link; the download never writes through a link: delete {part} and run the download again");
+        if (Directory.Exists(part))
+            throw new BackpropException($"{part}: is a folder, not a partial download; move it away and run the download again");
+        return info.Exists ? info.Length : 0;
     }
 
     static async Task<string> Sha256Async(string path, CancellationToken cancellation)
@@ -264,4 +352,6 @@ public sealed class DatasetDownloader(HttpClient client)
     }
 
     static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
+
+    static string Shown(string text) => ShownText.Of(text);
 }

@@ -110,9 +110,10 @@ public static class IdxReader
             {
                 return ReadStream<T>(path, file, magic, kind);
             }
-            catch (InvalidDataException e)
+            catch (InvalidDataException)
             {
-                throw new BackpropException($"{path}: corrupt gzip data ({e.Message}); {Redownload}");
+                // .NET words every zlib failure, a CRC-32 mismatch too, as "unsupported compression method": not said.
+                throw new BackpropException($"{path}: corrupt gzip data (the compressed stream or its CRC-32 check does not hold); {Redownload}");
             }
             catch (IOException e)
             {

@@ -65,6 +65,12 @@ internal sealed unsafe class GemmWorker
     /// <summary>Jobs the worker thread has finished (tests use it to see that the two-thread path ran).</summary>
     public long CompletedJobs => Volatile.Read(ref completedJobs);
 
+    /// <summary>Jobs the calling thread has handed to the worker and seen finish: unlike <see cref="CompletedJobs"/>,
+    /// not moved by other threads sharing the worker at the same time (tests).</summary>
+    public static long JobsSharedByCurrentThread => sharedByThisThread;
+
+    [ThreadStatic] static long sharedByThisThread;
+
     /// <summary>Bytes the worker thread had allocated when it finished its last job, waits included (tests).</summary>
     public long AllocatedBytes => Volatile.Read(ref allocatedBytes);
 
@@ -92,6 +98,7 @@ internal sealed unsafe class GemmWorker
             Exception? error = failure;
             failure = null;
             Volatile.Write(ref busy, 0);
+            sharedByThisThread++;
             if (error is not null) ExceptionDispatchInfo.Capture(error).Throw();
         }
         return true;

@@ -1,5 +1,6 @@
 using Backprop.Activations;
 using Backprop.Costs;
+using Backprop.Serialization;
 
 namespace Backprop.Layers;
 
@@ -12,6 +13,9 @@ public sealed record Architecture
     /// <summary>Sizes past this are refused before anything is allocated: 2²⁴ neurons in a layer, 2³⁰ weights in one matrix.</summary>
     public const int MaximumLayerSize = 1 << 24;
     const long MaximumWeightsPerLayer = 1L << 30;
+    /// <summary>Weighted layers past this could be trained but not saved: a model file holds at most
+    /// <see cref="SafeTensorsFile.MaxTensorCount"/> tensors, a weight and a bias per layer.</summary>
+    public const int MaximumLayerCount = SafeTensorsFile.MaxTensorCount / 2;
 
     /// <summary>A network whose hidden layers all use <paramref name="hiddenActivation"/>.</summary>
     public Architecture(IReadOnlyList<int> sizes, Activation hiddenActivation, Activation outputActivation, Cost cost)
@@ -76,15 +80,17 @@ public sealed record Architecture
     public Architecture Validate()
     {
         if (Sizes.Count < 2)
-            throw new BackpropException($"--layers needs at least an input and an output size, like 784,30,10 (got '{SizesText}')");
+            throw new BackpropException($"--layers needs at least an input and an output size, like 784,30,10 (got '{ShownText.Of(SizesText)}')");
         foreach (int size in Sizes)
             if (size < 1 || size > MaximumLayerSize)
-                throw new BackpropException($"layer size {size} in --layers {SizesText} must be between 1 and {MaximumLayerSize}");
+                throw new BackpropException($"layer size {size} in --layers {ShownText.Of(SizesText)} must be between 1 and {MaximumLayerSize}");
         for (int l = 1; l < Sizes.Count; l++)
             if ((long)Sizes[l] * Sizes[l - 1] > MaximumWeightsPerLayer)
-                throw new BackpropException($"layer {l} of --layers {SizesText} would hold {(long)Sizes[l] * Sizes[l - 1]} weights, more than {MaximumWeightsPerLayer}; use smaller layers");
+                throw new BackpropException($"layer {l} of --layers {ShownText.Of(SizesText)} would hold {(long)Sizes[l] * Sizes[l - 1]} weights, more than {MaximumWeightsPerLayer}; use smaller layers");
+        if (LayerCount > MaximumLayerCount)
+            throw new BackpropException($"--layers gives {LayerCount} weighted layers; a model file holds at most {MaximumLayerCount} (two tensors each, {SafeTensorsFile.MaxTensorCount} per file); use fewer layers");
         if (HiddenActivations.Count != LayerCount - 1)
-            throw new BackpropException($"--layers {SizesText} has {LayerCount - 1} hidden layers but {HiddenActivations.Count} hidden activations were given; give one per hidden layer");
+            throw new BackpropException($"--layers {ShownText.Of(SizesText)} has {LayerCount - 1} hidden layers but {HiddenActivations.Count} hidden activations were given; give one per hidden layer");
         foreach (var hidden in HiddenActivations)
             if (hidden.OutputOnly)
                 throw new BackpropException($"{hidden.Name} can only be the output activation; choose another --activation for hidden layers");
@@ -101,7 +107,7 @@ public sealed record Architecture
         var sizes = new int[parts.Length];
         for (int i = 0; i < parts.Length; i++)
             if (!int.TryParse(parts[i], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] < 1)
-                throw new BackpropException($"--layers takes positive whole numbers separated by commas, like 784,30,10 (got '{text}')");
+                throw new BackpropException($"--layers takes positive whole numbers separated by commas, like 784,30,10 (got '{ShownText.Of(text)}')");
         return sizes;
     }
 

@@ -108,7 +108,7 @@ public static class ModelFile
     {
         if (!metadata.TryGetValue("layers", out var layers)) return null;
         if (metadata.TryGetValue("format_version", out var version) && version != FormatVersion)
-            throw new BackpropException($"{name} is model format version {version}; this backprop reads version {FormatVersion} — upgrade backprop");
+            throw new BackpropException($"{name} is model format version {ShownText.Of(version)}; this backprop reads version {FormatVersion} — upgrade backprop");
         string Get(string key) => metadata.TryGetValue(key, out var value) ? value
             : throw new BackpropException($"{name}: metadata has 'layers' but no '{key}'; the file is incomplete — train it again");
         try
@@ -131,11 +131,21 @@ public static class ModelFile
             int inputs = architecture.Sizes[l], outputs = architecture.Sizes[l + 1];
             var weight = Require(WeightName(l), [outputs, inputs]);
             var bias = Require(BiasName(l), [outputs]);
+            RequireFinite(weight);
+            RequireFinite(bias);
             layers[l] = new Layer<float>(inputs, outputs, architecture.ActivationOf(l), weight.Data, bias.Data);
         }
         if (file.Find(WeightName(layers.Length)) != null)
             throw new BackpropException($"{name} has more layers than --layers {architecture.SizesText}; make --layers match the file");
         return new Network<float>(architecture, layers);
+
+        // Caught here, not as "training diverged" after the first step, which would blame the learning rate.
+        void RequireFinite(Tensor t)
+        {
+            int bad = Array.FindIndex(t.Data, v => !float.IsFinite(v));
+            if (bad >= 0)
+                throw new BackpropException($"{name}: tensor '{t.Name}' holds {t.Data[bad]} at index {bad}; a network needs finite weights and biases: train the model again");
+        }
 
         Tensor Require(string tensor, int[] shape)
         {

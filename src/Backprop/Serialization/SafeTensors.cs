@@ -603,18 +603,9 @@ public sealed class SafeTensorsFile
 
     /// <summary>A name from a file, quoted, cut to a readable length and kept on one line: hostile files
     /// can hold megabyte-long names or control characters.</summary>
-    private static string Quote(string value, int limit = 60)
-    {
-        var text = value.Length > limit ? value[..limit] + "…" : value;
-        return "'" + OneLine(text) + "'";
-    }
+    private static string Quote(string value, int limit = 60) => "'" + ShownText.Of(value, limit) + "'";
 
-    private static string OneLine(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        foreach (char c in text) builder.Append(char.IsControl(c) ? '?' : c);
-        return builder.ToString();
-    }
+    private static string OneLine(string text) => ShownText.Of(text, int.MaxValue);
 
     private static string Snippet(JsonElement element) => Quote(element.GetRawText(), limit: 120)[1..^1];
 

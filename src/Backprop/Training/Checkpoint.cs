@@ -90,12 +90,24 @@ public sealed class Checkpoint
     public static string FileNameFor(int epoch, int batch) =>
         string.Create(CultureInfo.InvariantCulture, $"checkpoint-{epoch:D6}-{batch:D8}.safetensors");
 
+    /// <summary>Refuses, before any training, a run whose checkpoints could not be written: more than
+    /// <see cref="MaximumExamples"/> examples, or more tensors (weights, biases, optimizer buffers, the order)
+    /// than a safetensors file may hold.</summary>
+    public static void RequireFits(Trainer trainer)
+    {
+        if (trainer.Train.Count > MaximumExamples)
+            throw new BackpropException($"a checkpoint stores the example order as F32, exact for at most {MaximumExamples} examples, and this run has {trainer.Train.Count}; train without checkpoints or on fewer examples");
+        int layers = trainer.Network.Layers.Count, buffers = trainer.Optimizer.State.Count;
+        long tensors = 2L * layers + buffers + 1;
+        if (tensors > SafeTensorsFile.MaxTensorCount)
+            throw new BackpropException($"a checkpoint of this run would hold {tensors} tensors ({2 * layers} weights and biases, {buffers} optimizer buffers, the example order), more than the {SafeTensorsFile.MaxTensorCount} a file may hold; use fewer layers or train without --checkpoint-dir");
+    }
+
     /// <summary>Copies the trainer's state. Call it between batches (<see cref="Trainer.BetweenBatches"/>), after
     /// <see cref="Trainer.RunEpoch"/> returns, or after a cancelled one.</summary>
     public static Checkpoint Capture(Trainer trainer, IReadOnlyDictionary<string, string>? run = null)
     {
-        if (trainer.Train.Count > MaximumExamples)
-            throw new BackpropException($"a checkpoint stores the example order as F32, exact for at most {MaximumExamples} examples, and this run has {trainer.Train.Count}; train without checkpoints or on fewer examples");
+        RequireFits(trainer);
         var network = trainer.Network;
         var copy = new Dictionary<string, string>(StringComparer.Ordinal);
         if (run != null)
@@ -301,10 +313,10 @@ public sealed class Checkpoint
         BackpropException Bad(string what) => new($"{name}: {Printable(what)}; it was not written by this version of backprop — start the run again");
         string Get(string key) => m.TryGetValue(key, out var value) ? value : throw Bad($"the checkpoint has no '{key}' entry");
         T Number<T>(string key) where T : IParsable<T> =>
-            T.TryParse(Get(key), c, out var value) ? value : throw Bad($"'{key}' is '{Get(key)}', not a number");
+            T.TryParse(Get(key), c, out var value) ? value : throw Bad($"'{key}' is '{ShownText.Of(Get(key))}', not a number");
 
-        if (Get("format") != FormatName) throw Bad($"format is '{Get("format")}', not '{FormatName}'");
-        if (Get("format_version") != FormatVersion) throw Bad($"checkpoint format version {Get("format_version")}; this backprop reads version {FormatVersion}");
+        if (Get("format") != FormatName) throw Bad($"format is '{ShownText.Of(Get("format"))}', not '{FormatName}'");
+        if (Get("format_version") != FormatVersion) throw Bad($"checkpoint format version {ShownText.Of(Get("format_version"))}; this backprop reads version {FormatVersion}");
 
         Architecture architecture;
         TrainingOptions options;
@@ -340,8 +352,8 @@ public sealed class Checkpoint
         var words = Get("rng").Split(',');
         var randomState = new ulong[words.Length];
         for (int i = 0; i < words.Length; i++)
-            if (!ulong.TryParse(words[i], NumberStyles.None, c, out randomState[i])) throw Bad($"'rng' is '{Get("rng")}', not four decimal words");
-        if (randomState.Length != 4 || randomState.All(w => w == 0)) throw Bad($"'rng' is '{Get("rng")}', not four decimal words, not all zero");
+            if (!ulong.TryParse(words[i], NumberStyles.None, c, out randomState[i])) throw Bad($"'rng' is '{ShownText.Of(Get("rng"))}', not four decimal words");
+        if (randomState.Length != 4 || randomState.All(w => w == 0)) throw Bad($"'rng' is '{ShownText.Of(Get("rng"))}', not four decimal words, not all zero");
 
         float[] Tensor(string tensor, int[] shape)
         {

@@ -37,11 +37,14 @@ public static class Targets
         return best;
     }
 
-    /// <summary>Checks that every label has an output to light up; names the fix otherwise.</summary>
-    public static void CheckFits(Architecture architecture, int featureCount, ReadOnlySpan<int> labels, string dataName)
+    /// <summary>Checks that every label has an output to light up; names the fix otherwise. With
+    /// <paramref name="model"/> (a trained model's file name) the fix is other data, not other --layers.</summary>
+    public static void CheckFits(Architecture architecture, int featureCount, ReadOnlySpan<int> labels, string dataName, string? model = null)
     {
         if (featureCount != architecture.InputSize)
-            throw new BackpropException($"{dataName} has {featureCount} features but --layers starts with {architecture.InputSize}; use --layers {featureCount},…");
+            throw new BackpropException(model is null
+                ? $"{dataName} has {featureCount} features but --layers starts with {architecture.InputSize}; use --layers {featureCount},…"
+                : $"{dataName} has {featureCount} features but the model {model} takes {architecture.InputSize} inputs; give it data shaped like the data it was trained on");
         int outputs = architecture.OutputSize;
         int largest = 0;
         foreach (int label in labels)
@@ -49,6 +52,8 @@ public static class Targets
             if (label < 0) throw new BackpropException($"{dataName} has a negative label {label}; labels must be 0, 1, 2, …");
             largest = Math.Max(largest, label);
         }
+        if (model is not null && (outputs == 1 ? largest > 1 : largest >= outputs))
+            throw new BackpropException($"{dataName} has labels up to {largest} but the model {model} predicts only {(outputs == 1 ? "0 and 1" : $"0…{outputs - 1}")}; give it data with those labels, or train a model on this data");
         if (outputs == 1 && largest > 1)
             throw new BackpropException($"{dataName} has labels up to {largest} but a single output neuron can only learn 0/1; end --layers with {largest + 1}");
         if (outputs > 1 && largest >= outputs)

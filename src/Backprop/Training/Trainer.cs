@@ -54,7 +54,9 @@ public sealed class Trainer
     public int Epoch { get; private set; }
     /// <summary>Batches finished in the epoch under way (epoch <see cref="Epoch"/> + 1); 0 between epochs.</summary>
     public int Batch => batch;
-    public int BatchCount => (Train.Count + Options.BatchSize - 1) / Options.BatchSize;
+    /// <summary>Batches per epoch: ⌈examples / batch size⌉, one when the batch is larger than the data. Written so
+    /// that no batch size overflows it (count + size − 1 passes 2³¹ for sizes near int.MaxValue).</summary>
+    public int BatchCount => (Train.Count - 1) / Options.BatchSize + 1;
     /// <summary>The report of the last finished epoch, or null before the first.</summary>
     public EpochReport? LastReport { get; private set; }
 

@@ -65,6 +65,19 @@ public class DownloadCommandTests
     }
 
     [Fact]
+    public void A_redirect_to_a_local_file_is_exit_2_with_one_line_not_a_trace()
+    {
+        using var server = new LoopbackHttpServer([]);
+        server.Redirect(Names[0], "file:///etc/passwd");
+        using var directory = new TempDirectory();
+
+        var result = BackpropProcess.Run(directory.Path, "download", "mnist", "--data-dir", directory.Path, "--base-url", server.BaseAddress.AbsoluteUri);
+
+        AssertOneErrorLine(result, $"{server.BaseAddress}{Names[0]}: the server redirects to \"file:///etc/passwd\", which is not an http:// or https:// address; refused");
+        Assert.Empty(Directory.GetFiles(Path.Combine(directory.Path, "mnist")));
+    }
+
+    [Fact]
     public void An_unknown_dataset_is_exit_2_naming_the_ones_that_exist()
     {
         using var directory = new TempDirectory();

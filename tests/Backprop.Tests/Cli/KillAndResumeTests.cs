@@ -15,7 +15,9 @@ public class KillAndResumeTests(KillAndResumeTests.UninterruptedRun uninterrupte
 {
     // 800 moons examples (1000 less the 0.2 held out) in batches of 8: 100 batches an epoch, checkpoints after
     // batches 20, 40, 60, 80 and at every epoch's end; about 0.5 s of training for 24 epochs after a 0.4 s start
-    // (measured with the CLI's loops compiled optimised at first call; a signal must land within that half second).
+    // (measured with the CLI's loops compiled optimised at first call). Kills and signals do not race that half
+    // second: the child holds after a chosen checkpoint (BACKPROP_TEST_HOLD_AFTER_CHECKPOINT) until it is killed
+    // or signalled, so the tests hold however loaded the machine is.
     static readonly string[] Training = ["train", "--data", "moons", "--layers", "2,48,48,2", "--batch", "8", "--epochs", "24", "--seed", "5", "--validation-split", "0.2", "--standardize"];
     const string Every = "20";
 
@@ -56,18 +58,19 @@ public class KillAndResumeTests(KillAndResumeTests.UninterruptedRun uninterrupte
         using var folder = new TempDirectory();
         var checkpoints = folder.File("checkpoints");
         var rng = new Rng(2024);
+        string hold = folder.File("hold");
         for (int kill = 1; kill <= 3; kill++)
         {
-            // Early, middle and late in the run, 0–20 ms after a checkpoint (an epoch takes ~20 ms): between two
-            // checkpoints, mid-epoch unless the moment happens to fall on an epoch's end; the last kill leaves 5
-            // epochs to go.
-            int target = 6 * (kill - 1) + 1 + rng.NextInt(6), delay = rng.NextInt(20);
-            using var child = Child.Start(folder.Path, null, kill == 1 ? Fresh() : Resume);
-            child.WaitUntil(() => EpochOf(Newest(checkpoints)) >= target, $"reaches epoch {target}");
-            Thread.Sleep(delay);
+            // Early, middle and late in the run, at a checkpoint mid-epoch (after batch 20, 40, 60 or 80) or at an
+            // epoch's end, where the child holds until the kill; the last kill leaves 5 epochs to go.
+            int target = 6 * (kill - 1) + 1 + rng.NextInt(6), batch = 20 * rng.NextInt(5);
+            string at = Backprop.Training.Checkpoint.FileNameFor(target, batch);
+            File.WriteAllText(hold, at);
+            using var child = Child.Start(folder.Path, Holding(hold), kill == 1 ? Fresh() : Resume);
+            child.WaitUntil(() => string.CompareOrdinal(Newest(checkpoints), at) >= 0, $"writes {at}");
             var atKill = Newest(checkpoints);
             child.Kill();
-            log.WriteLine($"kill {kill}: SIGKILL {delay} ms after epoch {target} was reached; newest checkpoint then {atKill}; {child.ResumedFrom ?? "fresh start"}");
+            log.WriteLine($"kill {kill}: SIGKILL while holding after {atKill} (asked for {at}); {child.ResumedFrom ?? "fresh start"}");
         }
         var final = BackpropProcess.Run(folder.Path, Resume);
         Assert.True(final.ExitCode == 0, final.ToString());
@@ -75,27 +78,28 @@ public class KillAndResumeTests(KillAndResumeTests.UninterruptedRun uninterrupte
         AssertIdenticalToUninterrupted(folder.File("model.safetensors"));
     }
 
-    /// <summary>Epochs done at a checkpoint, from its name; −1 for none.</summary>
-    static int EpochOf(string? checkpoint) => checkpoint is null ? -1 : int.Parse(checkpoint.Split('-')[1], System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The environment that makes the child hold after the checkpoint named in <paramref name="file"/>.</summary>
+    static Dictionary<string, string?> Holding(string file) => new() { ["BACKPROP_TEST_HOLD_AFTER_CHECKPOINT"] = file };
 
     [Fact]
     public void Killed_while_writing_a_checkpoint_the_torn_file_is_ignored_and_the_resumed_run_ends_the_same()
     {
         using var folder = new TempDirectory();
         var checkpoints = folder.File("checkpoints");
-        var pause = new Dictionary<string, string?> { ["BACKPROP_TEST_PAUSE_IN_CHECKPOINT_WRITE"] = "400" };
+        // Each process writes one checkpoint whole, then stops halfway through its next until killed.
+        var pause = new Dictionary<string, string?> { ["BACKPROP_TEST_PAUSE_IN_CHECKPOINT_WRITE"] = "after-first" };
         for (int kill = 1; kill <= 2; kill++)
         {
             var stale = Temporaries(checkpoints);
             using var child = Child.Start(folder.Path, pause, kill == 1 ? Fresh() : Resume);
             var complete = Newest(checkpoints);
-            // A new temporary file with bytes in it, after at least one complete checkpoint from this process:
-            // the writer has written half and sleeps 400 ms before the rest and the rename.
+            // A new temporary file with bytes in it, after one complete checkpoint from this process: the writer has
+            // written half and waits for the kill.
             string? torn = null;
             child.WaitUntil(() => Newest(checkpoints) != complete && (torn = Temporaries(checkpoints).FirstOrDefault(f => !stale.Contains(f) && new FileInfo(f).Length > 0)) != null,
                 "pauses halfway through a checkpoint write");
             child.Kill();
-            Assert.True(File.Exists(torn), $"{torn} was renamed before the kill landed: the test thread slept through the 400 ms pause");
+            Assert.True(File.Exists(torn), $"{torn} was renamed before the kill landed");
             var tornLength = new FileInfo(torn!).Length;
             var fullLength = new FileInfo(Path.Combine(checkpoints, Newest(checkpoints)!)).Length;
             Assert.True(tornLength < fullLength, $"the temporary file has {tornLength} bytes, a complete checkpoint {fullLength}");
@@ -138,11 +142,11 @@ public class KillAndResumeTests(KillAndResumeTests.UninterruptedRun uninterrupte
     {
         using var folder = new TempDirectory();
         var checkpoints = folder.File("checkpoints");
-        using (var child = Child.Start(folder.Path, null, Fresh()))
+        // The child holds after its first checkpoint until the signal has arrived: no race with the run's end.
+        File.WriteAllText(folder.File("hold"), "checkpoint-");
+        using (var child = Child.Start(folder.Path, Holding(folder.File("hold")), Fresh()))
         {
             child.WaitUntil(() => Newest(checkpoints) != null, "writes a checkpoint");
-            // A pause somewhere in the first fifth of the run: with up to 300 ms, SIGTERM once arrived after the end.
-            Thread.Sleep(new Rng(signal == "INT" ? 1UL : 2UL).NextInt(100));
             using (var kill = Process.Start("kill", [$"-{signal}", child.Id.ToString()])) kill.WaitForExit();
             Assert.True(child.WaitForExit() == 130, child.ToString());
             var lines = child.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -123,6 +123,7 @@ public class CsvReaderTests
     public void AbsurdlyLargeLabelIsRefused()
     {
         FailsWith("1,2,0\n1,2,70000\n", null, "line 2, column 3: label 70000 is too large");
+        FailsWith("1,2,0\n1,2,65536\n", null, "line 2, column 3: label 65536 is too large (at most 65535)");
     }
 
     [Theory]
@@ -175,5 +176,22 @@ public class CsvReaderTests
         Expect.Failure(() => CsvReader.ReadInputs(bad, 2), bad, "line 2, column 2: \"x\"");
         string empty = dir.WriteText("empty.csv", "x,y\n");
         Expect.Failure(() => CsvReader.ReadInputs(empty, 2), empty, "no data rows");
+    }
+
+    [Fact]
+    public void The_largest_label_65535_is_read()
+    {
+        var data = ReadText("1,2,0\n3,4,65535\n");
+        Assert.Equal([0, 65535], data.Labels);
+        Assert.Equal(CsvReader.MaxClassCount, data.ClassCount);
+    }
+
+    [Fact]
+    public void ReadInputs_keeps_a_numeric_first_row_whose_ignored_label_column_holds_text()
+    {
+        using var dir = new TempDirectory();
+        // Only the features decide whether the first row is a header: the label column is ignored.
+        Assert.Equal([1f, 2f, 3f, 4f], CsvReader.ReadInputs(dir.WriteText("a.csv", "1,2,cat\n3,4,dog\n"), 2));
+        Assert.Equal([1f, 2f, 3f, 4f], CsvReader.ReadInputs(dir.WriteText("b.csv", "cat,1,2\n7,3,4\n"), 2, labelColumn: 0));
     }
 }

@@ -104,6 +104,18 @@ public class IdxReaderTests
         Expect.Failure(() => IdxReader.FindRequired(dir.File("absent"), "t10k-labels-idx1-ubyte"), dir.File("absent"), "no such folder");
     }
 
+    [Fact]
+    public void A_gzip_file_whose_crc_fails_says_so_not_unsupported_compression_method()
+    {
+        using var dir = new TempDirectory();
+        var gzip = Idx.Gzip(Idx.Images(2, 2, 3, Pixels));
+        gzip[^8] ^= 0xff; // the CRC-32 of the trailer; the deflate stream itself is intact
+        string path = dir.Write("crc.gz", gzip);
+
+        var error = Expect.Failure(() => IdxReader.ReadImages(path), path, "corrupt gzip data (the compressed stream or its CRC-32 check does not hold)");
+        Assert.DoesNotContain("unsupported compression method", error.Message);
+    }
+
     public static TheoryData<string, byte[], string> MalformedImages()
     {
         byte[] good = Idx.Images(2, 2, 3, Pixels);

@@ -116,6 +116,13 @@ public class SafeTensorsHostileTests
         Refused(OneTensor("[2,3]", offsets, dataBytes), phrase);
 
     [Fact]
+    public void Offsets_spanning_more_bytes_than_the_shape_are_refused_though_they_tile_the_data_exactly()
+    {
+        // [0, 28] over a 28-byte data section: inside the file, no hole, no overlap; only the span gives it away.
+        Refused(OneTensor("[2,3]", "[0,28]", 28), "tensor 't' is F32 [2,3] = 24 bytes but its data_offsets [0, 28] span 28 bytes");
+    }
+
+    [Fact]
     public void Overlapping_tensors_are_refused()
     {
         const string header = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}," +

@@ -231,10 +231,16 @@ public class CheckpointTests
     [InlineData("optimizer")]
     [InlineData("training examples")]
     [InlineData("the network")]
+    [InlineData("learning rate")]
+    [InlineData("momentum")]
+    [InlineData("weight decay")]
+    [InlineData("shuffle")]
     public void Restoring_into_a_different_run_is_refused_naming_the_difference(string difference)
     {
-        var checkpoint = Checkpoint.FromBytes(CheckpointAt(Options("adam"), 1, 3), "test checkpoint");
-        var options = Options("adam");
+        // Momentum is checked only for the momentum optimizer, whose update uses it.
+        string optimizer = difference == "momentum" ? "momentum" : "adam";
+        var checkpoint = Checkpoint.FromBytes(CheckpointAt(Options(optimizer), 1, 3), "test checkpoint");
+        var options = Options(optimizer);
         var architecture = Small;
         var data = Data;
         switch (difference)
@@ -243,9 +249,29 @@ public class CheckpointTests
             case "optimizer": options = options with { Optimizer = "sgd" }; break;
             case "training examples": data = TrainingData.Random(52, 3, 2, seed: 8); break;
             case "the network": architecture = new Architecture(Small.Sizes, Activation.Sigmoid, Small.OutputActivation, Small.Cost); break;
+            case "learning rate": options = options with { LearningRate = options.LearningRate * 1.0000001 }; break;
+            case "momentum": options = options with { Momentum = 0.81 }; break;
+            case "weight decay": options = options with { WeightDecay = 0 }; break;
+            case "shuffle": options = options with { Shuffle = false }; break;
         }
         var trainer = new Trainer(Network<float>.Initialize(architecture, 3), options, data);
         var error = Assert.Throws<BackpropException>(() => checkpoint.Restore(trainer));
         Assert.Contains($"was taken with {difference}", error.Message);
+    }
+
+    [Fact]
+    public void A_checkpoint_whose_checksum_holds_but_whose_order_repeats_an_example_is_refused()
+    {
+        var file = SafeTensorsFile.Read(CheckpointAt(Options("sgd"), 1, 4), "original");
+        var tensors = file.Tensors.Select(t => t.Name != "trainer.order" ? t
+            : new Tensor(t.Name, t.Shape, t.Data.Select((v, i) => i == 7 ? t.Data[3] : v).ToArray())).ToList();
+        var metadata = file.Metadata.Where(p => p.Key != "checksum").ToDictionary(p => p.Key, p => p.Value);
+        metadata["checksum"] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(SafeTensorsFile.ToBytes(tensors, metadata)));
+        var bytes = SafeTensorsFile.ToBytes(tensors, metadata);
+        var duplicate = file.Find("trainer.order")!.Data[3];
+
+        var error = Assert.Throws<BackpropException>(() => Checkpoint.TryFromBytes(bytes, "repeated.safetensors", out _));
+
+        Assert.Contains($"'trainer.order' is not an order of 53 examples (value {duplicate} at index 7)", error.Message);
     }
 }

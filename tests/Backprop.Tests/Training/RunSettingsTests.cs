@@ -1,4 +1,5 @@
 using Backprop.Data;
+using Backprop.Tests.Data;
 using Backprop.Training;
 
 namespace Backprop.Tests.Training;

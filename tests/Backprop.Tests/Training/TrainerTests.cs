@@ -4,6 +4,7 @@ using Backprop.Data;
 using Backprop.Layers;
 using Backprop.Optimizers;
 using Backprop.Training;
+using Backprop.Tests.Data;
 
 namespace Backprop.Tests.Training;
 
@@ -113,4 +114,31 @@ public class TrainerTests
         for (int i = 0; i < 100; i++) trainer.Step(indices);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void A_batch_of_int_max_is_one_batch_of_every_example_not_an_overflow_to_none()
+    {
+        var data = TrainingData.Random(1000, 2, 2, seed: 4);
+        var architecture = new Architecture([2, 4, 2], Activation.Tanh, Activation.Softmax, Cost.CrossEntropy);
+        var huge = new Trainer(Network<float>.Initialize(architecture, 1), new TrainingOptions { Epochs = 1, BatchSize = int.MaxValue, LearningRate = 0.1 }, data);
+        var whole = new Trainer(Network<float>.Initialize(architecture, 1), new TrainingOptions { Epochs = 1, BatchSize = 1000, LearningRate = 0.1 }, data);
+
+        Assert.Equal(1, huge.BatchCount);
+        var (hugeReport, wholeReport) = (huge.RunEpoch(), whole.RunEpoch());
+
+        Assert.True(hugeReport.TrainCost > 0, $"train cost {hugeReport.TrainCost}: no batch ran");
+        Assert.Equal(wholeReport.TrainCost, hugeReport.TrainCost);
+        Assert.Equal(whole.Network.Layers[0].Weights, huge.Network.Layers[0].Weights);
+    }
+
+    [Theory]
+    [InlineData(1e-50)]
+    [InlineData(1e-39)]
+    [InlineData(1e39)]
+    public void A_learning_rate_that_rounds_to_zero_or_infinity_in_float32_is_refused(double lr) =>
+        Expect.Failure(() => new TrainingOptions { LearningRate = lr }.Validate(), $"--lr {lr} is outside float32's normal range");
+
+    [Fact]
+    public void The_smallest_normal_float32_learning_rate_is_accepted() =>
+        Assert.Equal(TrainingOptions.MinimumLearningRate, (float)new TrainingOptions { LearningRate = TrainingOptions.MinimumLearningRate }.Validate().LearningRate);
 }
