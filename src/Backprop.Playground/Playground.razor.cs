@@ -29,8 +29,13 @@ public partial class Playground : IDisposable
     string? error;
     bool diverged, playing, discretize, showTest = true, edited;
     int planeX, planeY = 1;
-    // Frames and batches over the last second, for the speed line the benchmarks read.
+    // Frames and batches over the last second, and where a frame's time went, for the speed line the benchmarks read.
     double batchesPerSecond, framesPerSecond;
+    FrameTimes frameTimes;
+    long renderRequested;
+
+    /// <summary>Milliseconds of the last frame: training steps, the library's maps and metrics, Blazor's render, canvas painting.</summary>
+    internal readonly record struct FrameTimes(double Training, double Maps, double Render, double Paint);
     Selection? selected;
 
     /// <summary>A weight W^l[j,k] (Bias false) or a bias b^l[j] (Bias true; K unused); Layer is 0-based weighted layer.</summary>
@@ -101,17 +106,26 @@ public partial class Playground : IDisposable
     void Refresh(bool recordHistory = false)
     {
         if (run is null) return;
+        long started = Stopwatch.GetTimestamp();
         current = run.Measure();
         if (recordHistory) history.Add(current);
         var projection = run.Projection(planeX, planeY);
         thumbnails = PlaneMaps.Compute(run.Network, projection, ThumbnailResolution);
         map = PlaneMaps.Compute(run.Network, projection, MapResolution);
+        frameTimes = frameTimes with { Maps = Stopwatch.GetElapsedTime(started).TotalMilliseconds };
+        renderRequested = Stopwatch.GetTimestamp();
     }
 
     protected override void OnAfterRender(bool firstRender)
     {
         if (map is null || thumbnails is null || run is null) return;
+        long started = Stopwatch.GetTimestamp();
         Painter.Paint(run, thumbnails, map, discretize);
+        frameTimes = frameTimes with
+        {
+            Render = Stopwatch.GetElapsedTime(renderRequested, started).TotalMilliseconds,
+            Paint = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+        };
     }
 
     async Task Play()
@@ -131,6 +145,7 @@ public partial class Playground : IDisposable
                 batches++;
             } while (playing && !r.Finished && Stopwatch.GetElapsedTime(sliceStart).TotalMilliseconds < SliceMilliseconds);
             frames++;
+            frameTimes = frameTimes with { Training = Stopwatch.GetElapsedTime(sliceStart).TotalMilliseconds };
             double seconds = Stopwatch.GetElapsedTime(secondStart).TotalSeconds;
             if (seconds >= 1)
             {
@@ -312,6 +327,7 @@ public partial class Playground
     internal (int X, int Y) Plane => (planeX, planeY);
     internal Selection? Selected => selected;
     internal (double Batches, double Frames) Speed => (batchesPerSecond, framesPerSecond);
+    internal FrameTimes LastFrame => frameTimes;
 
     // A handler inside a panel renders only that panel; the page renders itself (and so every panel) after each.
     internal void Apply(RunSettings next) => Then(() => Change(next));

@@ -157,6 +157,26 @@ public sealed class PlaygroundTests(PlaygroundSite site) : IDisposable
         Assert.True(Math.Abs(100 * accuracy - pageAccuracy) <= 0.05, $"evaluate {100 * accuracy:F2}% against the page's {pageAccuracy}%");
     }
 
+    [Fact]
+    public async Task A_model_file_made_by_the_cli_opens_with_its_architecture_and_its_accuracy()
+    {
+        var trained = BackpropProcess.Run(folder, "train", "--data", "moons", "--examples", "500", "--test-fraction", "0.5", "--layers", "2,6,4,2",
+            "--activation", "relu,tanh", "--epochs", "5", "--lr", "0.01", "--json", "--no-pictures", "--out", "cli.safetensors");
+        Assert.True(trained.ExitCode == 0, trained.ToString());
+        double accuracy = JsonDocument.Parse(trained.OutputLines[^1]).RootElement.GetProperty("test_accuracy").GetDouble();
+        var page = await site.OpenAsync("#data=moons&examples=500&test-fraction=0.5");
+        await page.GetByTestId("open-model").SetInputFilesAsync(Path.Combine(folder, "cli.safetensors"));
+        await Expect(page.GetByTestId("command")).ToContainTextAsync("--layers 2,6,4,2 --activation relu,tanh");
+        Assert.Equal((100 * accuracy).ToString("0.0", CultureInfo.InvariantCulture) + "%", await Text(page, "test-accuracy"));
+        await Expect(page.GetByTestId("epoch")).ToHaveTextAsync("0");
+        // A model of other data is refused with the reason, and the page goes on.
+        var other = BackpropProcess.Run(folder, "train", "--data", "blobs", "--layers", "2,3,3", "--epochs", "1", "--no-pictures", "--out", "blobs.safetensors");
+        Assert.True(other.ExitCode == 0, other.ToString());
+        await page.GetByTestId("open-model").SetInputFilesAsync(Path.Combine(folder, "blobs.safetensors"));
+        await Expect(page.GetByTestId("error")).ToContainTextAsync("open data the model was trained on");
+        Assert.Contains("--layers 2,6,4,2", await Text(page, "command"));
+    }
+
     /// <summary>Same engine, different machine code (WebAssembly without FMA against AVX-512): 1e-4 relative, or 1e-3 absolute near 0.</summary>
     static void AllClose(float[] expected, float[] actual, string what)
     {
