@@ -16,8 +16,10 @@ namespace Backprop.Playground;
 public partial class Playground : IDisposable
 {
     /// <summary>Thumbnails of hidden neurons and the output map, in grid points per side.</summary>
-    public const int ThumbnailResolution = 24, MapResolution = 80;
-    const double SliceMilliseconds = 25;
+    public const int ThumbnailResolution = 24, MapResolution = 64;
+    // A third of a 60 Hz display's frame budget twice over: long enough that stepping dominates, short enough that the
+    // page stays fluid (bench/RESULTS.md has the trade measured).
+    const double SliceMilliseconds = 16;
     /// <summary>A file the page reads must fit in memory comfortably: 20 MB of CSV is ~5 million numbers.</summary>
     const long MaximumUploadBytes = 20_000_000;
 
@@ -33,6 +35,11 @@ public partial class Playground : IDisposable
     double batchesPerSecond, framesPerSecond;
     FrameTimes frameTimes;
     long renderRequested;
+    // While a run plays, the network drawing (hundreds of links, a map per neuron) is redrawn at most this often; the
+    // output map, costs and counters every frame. Stopped, everything is drawn at once.
+    static readonly TimeSpan NetworkInterval = TimeSpan.FromMilliseconds(200);
+    long networkDrawn;
+    bool networkDue = true;
 
     /// <summary>Milliseconds of the last frame: training steps, the library's maps and metrics, Blazor's render, canvas painting.</summary>
     internal readonly record struct FrameTimes(double Training, double Maps, double Render, double Paint);
@@ -85,6 +92,7 @@ public partial class Playground : IDisposable
             edited = false;
             selected = null;
             history.Clear();
+            MakeMaps();
             Refresh(recordHistory: true);
             Browser.SetHash("#" + run.Query + (run.RawTrain.FeatureCount > 2 ? $"&plane={planeX},{planeY}" : ""));
             return true;
@@ -103,15 +111,23 @@ public partial class Playground : IDisposable
         Restart(next);
     }
 
+    /// <summary>The grids of the plane for this run and plane: made once, updated in place every frame.</summary>
+    void MakeMaps()
+    {
+        if (run is null) return;
+        var projection = run.Projection(planeX, planeY);
+        thumbnails = PlaneMaps.Compute(run.Network, projection, ThumbnailResolution);
+        map = PlaneMaps.Compute(run.Network, projection, MapResolution);
+    }
+
     void Refresh(bool recordHistory = false)
     {
         if (run is null) return;
         long started = Stopwatch.GetTimestamp();
         current = run.Measure();
         if (recordHistory) history.Add(current);
-        var projection = run.Projection(planeX, planeY);
-        thumbnails = PlaneMaps.Compute(run.Network, projection, ThumbnailResolution);
-        map = PlaneMaps.Compute(run.Network, projection, MapResolution);
+        if (networkDue) thumbnails?.Update();
+        map?.Update();
         frameTimes = frameTimes with { Maps = Stopwatch.GetElapsedTime(started).TotalMilliseconds };
         renderRequested = Stopwatch.GetTimestamp();
     }
@@ -120,7 +136,8 @@ public partial class Playground : IDisposable
     {
         if (map is null || thumbnails is null || run is null) return;
         long started = Stopwatch.GetTimestamp();
-        Painter.Paint(run, thumbnails, map, discretize);
+        Painter.Paint(run, networkDue ? thumbnails : null, map, discretize);
+        if (networkDue) networkDrawn = Stopwatch.GetTimestamp();
         frameTimes = frameTimes with
         {
             Render = Stopwatch.GetElapsedTime(renderRequested, started).TotalMilliseconds,
@@ -153,11 +170,14 @@ public partial class Playground : IDisposable
                 (secondStart, frames, batches) = (Stopwatch.GetTimestamp(), 0, 0);
             }
             if (run != r) break;  // reset or restarted from a handler while this slice ran
+            networkDue = Stopwatch.GetElapsedTime(networkDrawn) >= NetworkInterval;
             Refresh();
             StateHasChanged();
             await Browser.NextFrame();
         }
         playing = false;
+        networkDue = true;
+        Refresh();
         StateHasChanged();
     }
 
@@ -307,6 +327,7 @@ public partial class Playground : IDisposable
         if (run is null || x == y) { error = "choose two different columns for the plane"; return; }
         (planeX, planeY) = (x, y);
         Browser.SetHash("#" + run.Query + $"&plane={planeX},{planeY}");
+        MakeMaps();
         Refresh();
     }
 
@@ -328,6 +349,8 @@ public partial class Playground
     internal Selection? Selected => selected;
     internal (double Batches, double Frames) Speed => (batchesPerSecond, framesPerSecond);
     internal FrameTimes LastFrame => frameTimes;
+    /// <summary>Whether this render draws the network panel (see <see cref="NetworkInterval"/>).</summary>
+    internal bool NetworkDue => networkDue;
 
     // A handler inside a panel renders only that panel; the page renders itself (and so every panel) after each.
     internal void Apply(RunSettings next) => Then(() => Change(next));
@@ -349,6 +372,7 @@ public partial class Playground
 
     void Then(Action action)
     {
+        networkDue = true;
         action();
         StateHasChanged();
     }

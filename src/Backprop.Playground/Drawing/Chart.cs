@@ -26,6 +26,16 @@ internal static class Chart
 
     public static string Percent(double? value) => value is { } v ? (100 * v).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "–";
 
-    public static IReadOnlyList<double> Series(IReadOnlyList<RunMetrics> history, Func<RunMetrics, double?> pick) =>
-        history.Select(m => pick(m) ?? double.NaN).Where(double.IsFinite).ToArray();
+    /// <summary>At most this many points per curve: a long run's thousands of epochs are drawn from every k-th.</summary>
+    public const int MaximumCurvePoints = 300;
+
+    public static IReadOnlyList<double> Series(IReadOnlyList<RunMetrics> history, Func<RunMetrics, double?> pick)
+    {
+        int step = Math.Max(1, (history.Count + MaximumCurvePoints - 1) / MaximumCurvePoints);
+        var values = new List<double>(Math.Min(history.Count, MaximumCurvePoints + 1));
+        for (int i = 0; i < history.Count; i += step)
+            if (pick(history[i]) is { } v && double.IsFinite(v)) values.Add(v);
+        if (history.Count > 0 && (history.Count - 1) % step != 0 && pick(history[^1]) is { } last && double.IsFinite(last)) values.Add(last);
+        return values;
+    }
 }

@@ -11,7 +11,19 @@ internal static class Painter
 {
     static byte[] pixels = [];
 
-    public static void Paint(TrainingRun run, PlaneMaps thumbnails, PlaneMaps map, bool discretize)
+    /// <param name="thumbnails">Null when the network drawing is not redrawn this frame.</param>
+    public static void Paint(TrainingRun run, PlaneMaps? thumbnails, PlaneMaps map, bool discretize)
+    {
+        int layers = run.Network.Layers.Count;
+        var output = run.Network.Layers[^1];
+        if (thumbnails != null) PaintNetwork(run, thumbnails);
+        int large = map.Resolution * map.Resolution;
+        var image = Buffer(large);
+        Palette.Classes(map.Activations[layers - 1], large, discretize, image);
+        Browser.DrawPixels("output-map", image, map.Resolution, map.Resolution);
+    }
+
+    static void PaintNetwork(TrainingRun run, PlaneMaps thumbnails)
     {
         int small = thumbnails.Resolution * thumbnails.Resolution;
         for (int k = 0; k < thumbnails.InputMaps.Count; k++)
@@ -25,15 +37,10 @@ internal static class Painter
         {
             // An output neuron's own picture: how sure it is of its class (or, alone, of class 1 against class 0).
             var buffer = Buffer(small);
-            if (output.OutputSize == 1) Palette.Classes([thumbnails.Of(layers - 1, j).ToArray()], small, false, buffer);
+            if (output.OutputSize == 1) Palette.Classes(thumbnails.Of(layers - 1, j), small, false, buffer);
             else Palette.OneClass(thumbnails.Of(layers - 1, j), j, buffer);
             Browser.DrawPixels($"neuron-{layers - 1}-{j}", buffer, thumbnails.Resolution, thumbnails.Resolution);
         }
-        int large = map.Resolution * map.Resolution;
-        var probabilities = Enumerable.Range(0, output.OutputSize).Select(j => map.Of(layers - 1, j).ToArray()).ToArray();
-        var image = Buffer(large);
-        Palette.Classes(probabilities, large, discretize, image);
-        Browser.DrawPixels("output-map", image, map.Resolution, map.Resolution);
     }
 
     /// <summary>Signed values scaled to the larger of 1 and their largest magnitude: tanh and sigmoid keep their

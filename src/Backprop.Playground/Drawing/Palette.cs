@@ -37,27 +37,27 @@ internal static class Palette
 
     /// <summary>
     /// The output map: each point in its most probable class's colour, paler the less sure the network is
-    /// (white where every class is equally likely). <paramref name="probabilities"/> is one map per output neuron;
-    /// a single sigmoid output a stands for P(class 1) = a, P(class 0) = 1 − a.
+    /// (white where every class is equally likely). <paramref name="maps"/> holds one map of <paramref name="points"/>
+    /// values per output neuron, one after the other; a single sigmoid output a stands for P(class 1) = a, P(class 0) = 1 − a.
     /// </summary>
-    public static void Classes(IReadOnlyList<float[]> probabilities, int points, bool discretize, Span<byte> rgba)
+    public static void Classes(ReadOnlySpan<float> maps, int points, bool discretize, Span<byte> rgba)
     {
-        int outputs = probabilities.Count, classes = Math.Max(2, outputs);
+        int outputs = maps.Length / points, classes = Math.Max(2, outputs);
         for (int p = 0; p < points; p++)
         {
             int best = 0;
             float bestValue;
             if (outputs == 1)
             {
-                float a = probabilities[0][p];
+                float a = maps[p];
                 best = a >= 0.5f ? 1 : 0;
                 bestValue = best == 1 ? a : 1 - a;
             }
             else
             {
-                bestValue = probabilities[0][p];
+                bestValue = maps[p];
                 for (int k = 1; k < outputs; k++)
-                    if (probabilities[k][p] > bestValue) { best = k; bestValue = probabilities[k][p]; }
+                    if (maps[k * points + p] > bestValue) { best = k; bestValue = maps[k * points + p]; }
             }
             if (float.IsNaN(bestValue)) { Set(rgba, p, (128, 128, 128), 1); continue; }
             float chance = 1f / classes;

@@ -73,16 +73,39 @@ public sealed class PlaneProjection
 /// <summary>
 /// What every neuron computes over a grid of the plane: for each layer l and neuron j, aˡ_j at each of
 /// <see cref="Resolution"/> × <see cref="Resolution"/> points, rows from the top (x2 largest) down, columns from
-/// the left (x1 smallest) — the pictures the playground draws for every neuron and for the output.
+/// the left (x1 smallest) — the pictures the playground draws for every neuron and for the output. Made once per
+/// network and plane (the grid's inputs are fixed); <see cref="Update"/> recomputes it in place after the weights
+/// change, allocating nothing.
 /// </summary>
 public sealed class PlaneMaps
 {
-    PlaneMaps(PlaneBounds bounds, int resolution, float[][] inputs, float[][] activations)
+    public const int MaximumResolution = 400;
+
+    readonly Network<float> network;
+    readonly Propagator<float> pass;
+    readonly float[] inputs;
+    readonly float[][] activations;
+    readonly int points;
+
+    PlaneMaps(Network<float> network, PlaneProjection projection, int resolution)
     {
-        Bounds = bounds;
+        this.network = network;
+        Bounds = projection.Bounds;
         Resolution = resolution;
-        InputMaps = inputs;
-        Activations = activations;
+        points = resolution * resolution;
+        var grid = new float[2 * points];
+        for (int row = 0; row < resolution; row++)
+            for (int column = 0; column < resolution; column++)
+            {
+                var (x, y) = Point(row, column);
+                grid[2 * (row * resolution + column)] = (float)x;
+                grid[2 * (row * resolution + column) + 1] = (float)y;
+            }
+        inputs = projection.Inputs(grid);
+        InputMaps = [.. Enumerable.Range(0, network.InputSize).Select(k => Column(inputs, points, network.InputSize, k))];
+        pass = new Propagator<float>(network, points, forwardOnly: true);
+        activations = network.Layers.Select(l => new float[(long)points * l.OutputSize]).ToArray();
+        Update();
     }
 
     public PlaneBounds Bounds { get; }
@@ -90,53 +113,39 @@ public sealed class PlaneMaps
     /// <summary>InputMaps[k]: the network's input k (a feature such as x1², standardised if the run is) at every grid point.</summary>
     public IReadOnlyList<float[]> InputMaps { get; }
     /// <summary>Activations[l][j * Resolution² + p]: neuron j of weighted layer l (0 = first hidden) at grid point p.</summary>
-    public IReadOnlyList<float[]> Activations { get; }
+    public IReadOnlyList<float[]> Activations => activations;
 
     /// <summary>Neuron <paramref name="neuron"/> of weighted layer <paramref name="layer"/> over the grid.</summary>
-    public ReadOnlySpan<float> Of(int layer, int neuron) =>
-        Activations[layer].AsSpan(neuron * Resolution * Resolution, Resolution * Resolution);
+    public ReadOnlySpan<float> Of(int layer, int neuron) => activations[layer].AsSpan(neuron * points, points);
 
     /// <summary>The plane's point at grid cell (row, column): its centre.</summary>
-    public (double X1, double X2) Point(int row, int column) => PointOf(Bounds, Resolution, row, column);
+    public (double X1, double X2) Point(int row, int column) =>
+        (Bounds.XMin + (column + 0.5) * (Bounds.XMax - Bounds.XMin) / Resolution, Bounds.YMax - (row + 0.5) * (Bounds.YMax - Bounds.YMin) / Resolution);
 
-    static (double, double) PointOf(PlaneBounds b, int resolution, int row, int column) =>
-        (b.XMin + (column + 0.5) * (b.XMax - b.XMin) / resolution, b.YMax - (row + 0.5) * (b.YMax - b.YMin) / resolution);
-
-    public const int MaximumResolution = 400;
-
-    /// <summary>Runs the grid through <paramref name="network"/> in one batch.</summary>
+    /// <summary>The maps of <paramref name="network"/> over the plane of <paramref name="projection"/>, one batch of Resolution² points.</summary>
     public static PlaneMaps Compute(Network<float> network, PlaneProjection projection, int resolution)
     {
         if (resolution < 1 || resolution > MaximumResolution)
             throw new BackpropException($"a map of {resolution}×{resolution} points: the resolution must be 1 to {MaximumResolution}");
         if (projection.InputCount != network.InputSize)
             throw new BackpropException($"the plane gives {projection.InputCount} inputs but the network takes {network.InputSize}");
-        int n = resolution * resolution;
-        var points = new float[2 * n];
-        for (int row = 0; row < resolution; row++)
-            for (int column = 0; column < resolution; column++)
-            {
-                var (x, y) = PointOf(projection.Bounds, resolution, row, column);
-                points[2 * (row * resolution + column)] = (float)x;
-                points[2 * (row * resolution + column) + 1] = (float)y;
-            }
-        var inputs = projection.Inputs(points);
-        var pass = new Propagator<float>(network, n);
-        inputs.CopyTo(pass.Input);
-        pass.Forward(n);
-        // The propagator keeps examples in rows (n × width); a map wants each neuron's values together.
-        var activations = new float[network.Layers.Count][];
-        for (int l = 0; l < activations.Length; l++)
-            activations[l] = Transpose(pass.Activations(l, n), n, network.Layers[l].OutputSize);
-        return new PlaneMaps(projection.Bounds, resolution, [.. Enumerable.Range(0, network.InputSize).Select(k => Column(inputs, n, network.InputSize, k))], activations);
+        return new PlaneMaps(network, projection, resolution);
     }
 
-    static float[] Transpose(ReadOnlySpan<float> rows, int n, int width)
+    /// <summary>Runs the grid through the network's current weights again.</summary>
+    public void Update()
     {
-        var result = new float[rows.Length];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < width; j++) result[j * n + i] = rows[i * width + j];
-        return result;
+        inputs.CopyTo(pass.Input);
+        pass.Forward(points);
+        // The propagator keeps examples in rows (n × width); a map wants each neuron's values together.
+        for (int l = 0; l < activations.Length; l++)
+        {
+            var rows = pass.Activations(l, points);
+            int width = network.Layers[l].OutputSize;
+            var result = activations[l];
+            for (int i = 0; i < points; i++)
+                for (int j = 0; j < width; j++) result[j * points + i] = rows[i * width + j];
+        }
     }
 
     static float[] Column(float[] rows, int n, int width, int k)

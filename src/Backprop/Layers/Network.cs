@@ -67,7 +67,7 @@ public sealed class Network<T> where T : IFloatingPointIeee754<T>
     public T[] Forward(ReadOnlySpan<T> inputs, int count)
     {
         CheckInputs(inputs, count);
-        var pass = new Propagator<T>(this, Math.Max(count, 1));
+        var pass = new Propagator<T>(this, Math.Max(count, 1), forwardOnly: true);
         inputs.CopyTo(pass.Input);
         pass.Forward(count);
         return pass.Output(count).ToArray();
@@ -99,7 +99,7 @@ public sealed class Network<T> where T : IFloatingPointIeee754<T>
     public T Cost(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, int count)
     {
         CheckInputs(inputs, count);
-        var pass = new Propagator<T>(this, count);
+        var pass = new Propagator<T>(this, count, forwardOnly: true);
         inputs.CopyTo(pass.Input);
         pass.Forward(count);
         return pass.Cost(targets, count);

@@ -15,7 +15,11 @@ internal sealed class Propagator<T> where T : IFloatingPointIeee754<T>
     readonly T[][] z, a, delta, weightGradients, biasGradients;
     readonly T[] input, backGradient;
 
-    public Propagator(Network<T> network, int maximumBatch)
+    /// <param name="network">The network whose weights the passes read (not copied: later updates are seen).</param>
+    /// <param name="maximumBatch">The most examples one pass takes.</param>
+    /// <param name="forwardOnly">Only the buffers of the forward pass (z, a): for evaluation and pictures, which never
+    /// backpropagate — the weight-sized gradient buffers are then not allocated.</param>
+    public Propagator(Network<T> network, int maximumBatch, bool forwardOnly = false)
     {
         this.network = network;
         MaximumBatch = maximumBatch;
@@ -33,15 +37,17 @@ internal sealed class Propagator<T> where T : IFloatingPointIeee754<T>
             int width = sizes[l + 1];
             z[l] = new T[(long)maximumBatch * width];
             a[l] = new T[(long)maximumBatch * width];
-            delta[l] = new T[(long)maximumBatch * width];
-            weightGradients[l] = new T[network.Layers[l].Weights.Length];
-            biasGradients[l] = new T[width];
+            delta[l] = forwardOnly ? [] : new T[(long)maximumBatch * width];
+            weightGradients[l] = forwardOnly ? [] : new T[network.Layers[l].Weights.Length];
+            biasGradients[l] = forwardOnly ? [] : new T[width];
             widest = Math.Max(widest, width);
         }
-        backGradient = new T[(long)maximumBatch * widest];
+        backGradient = forwardOnly ? [] : new T[(long)maximumBatch * widest];
+        ForwardOnly = forwardOnly;
     }
 
     public int MaximumBatch { get; }
+    public bool ForwardOnly { get; }
 
     /// <summary>a⁰: fill the first count × n⁰ values before <see cref="Forward"/>.</summary>
     public Span<T> Input => input;
@@ -90,6 +96,7 @@ internal sealed class Propagator<T> where T : IFloatingPointIeee754<T>
     /// </summary>
     public T Backward(ReadOnlySpan<T> targets, int count)
     {
+        if (ForwardOnly) throw new InvalidOperationException("a forward-only propagator has no buffers for backpropagation");
         CheckCount(count);
         int last = network.Layers.Count - 1;
         int outputs = network.OutputSize;

@@ -11,7 +11,7 @@ public readonly record struct Evaluation(double Accuracy, double Cost, int Count
     public static Evaluation Of(Network<float> network, Dataset data)
     {
         Targets.CheckFits(network.Architecture, data.FeatureCount, data.Labels, "the data");
-        var pass = new Propagator<float>(network, Math.Min(Chunk, Math.Max(1, data.Count)));
+        var pass = new Propagator<float>(network, Math.Min(Chunk, Math.Max(1, data.Count)), forwardOnly: true);
         var targets = new float[pass.MaximumBatch * network.OutputSize];
         int correct = 0;
         double cost = 0;
