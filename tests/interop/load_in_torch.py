@@ -94,6 +94,29 @@ def build_network(tensors, metadata, path):
     return nn.Sequential(*modules), sizes
 
 
+# What a model of plane features (metadata "features", e.g. "x1,x2,x1^2") makes of a point (x1, x2), in float32 as
+# backprop's FeatureMap does (sin in double, then rounded, which float32 torch.sin matches to an ulp).
+FEATURES = {
+    "x1": lambda x1, x2: x1,
+    "x2": lambda x1, x2: x2,
+    "x1^2": lambda x1, x2: x1 * x1,
+    "x2^2": lambda x1, x2: x2 * x2,
+    "x1x2": lambda x1, x2: x1 * x2,
+    "sinx1": lambda x1, x2: torch.sin(x1.double()).float(),
+    "sinx2": lambda x1, x2: torch.sin(x2.double()).float(),
+}
+
+
+def make_features(points, names, path):
+    if points.shape[1] != 2:
+        raise UsageError(f"{path}: the model takes the features {','.join(names)} of a point; give two columns (x1, x2)")
+    x1, x2 = points[:, 0:1], points[:, 1:2]
+    for name in names:
+        if name not in FEATURES:
+            raise UsageError(f"{path}: unknown feature '{name}'")
+    return torch.cat([FEATURES[name](x1, x2) for name in names], dim=1)
+
+
 def read_inputs(path, width):
     """Rows of a CSV as backprop's predict reads them: a non-numeric first row is a header; with width + 1
     columns the last is a label and is ignored."""
@@ -131,7 +154,10 @@ def main(argv):
     try:
         tensors, metadata = read_safetensors(args.model)
         network, sizes = build_network(tensors, metadata, args.model)
-        x = read_inputs(args.inputs, sizes[0])
+        features = metadata["features"].split(",") if "features" in metadata else None
+        x = read_inputs(args.inputs, 2 if features else sizes[0])
+        if features:
+            x = make_features(x, features, args.model)
         expected = read_predictions(args.predictions)
     except (UsageError, OSError, ValueError, KeyError) as e:
         print(f"error: {e}", file=sys.stderr)

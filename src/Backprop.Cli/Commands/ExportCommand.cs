@@ -25,13 +25,11 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
         OutputFile.Check(output);
         OutputFile.CheckDistinct([new("--onnx", output)], [new("--model", path)]);
         var model = ModelFile.Load(path);
-        if (model.Features != null)
-            throw new BackpropException($"{Path.GetFileName(path)} takes the features {model.Features} of a point, which the ONNX export does not build yet; train with the plain features x1,x2 to export");
-        OnnxExport.Write(output, model.Network, model.Standardizer);
+        OnnxExport.Write(output, model.Network, model.Standardizer, model.Features);
         var architecture = model.Network.Architecture;
         Console.Out.WriteLine($"wrote {output}: {architecture.SizesText} {architecture.HiddenActivationsText}/{architecture.OutputActivation}" +
                               $"{(model.Standardizer != null ? ", standardisation as Sub/Div" : "")}; ONNX opset {OnnxExport.OpsetVersion}, " +
-                              $"input '{OnnxExport.InputName}' [batch, {model.Network.InputSize}], output '{OnnxExport.OutputName}' [batch, {model.Network.OutputSize}]");
+                              $"input '{OnnxExport.InputName}' [batch, {model.RawFeatureCount}]{(model.Features is null ? "" : $" (the point x1, x2; features {model.Features} made inside)")}, output '{OnnxExport.OutputName}' [batch, {model.Network.OutputSize}]");
         return 0;
     }
 }

@@ -11,6 +11,9 @@ namespace Backprop.Serialization;
 /// <remarks>
 /// <para>The graph, for input x of shape [batch, n₀] named <see cref="InputName"/>:</para>
 /// <list type="number">
+/// <item>for a model of plane features (<see cref="FeatureMap"/>), the input is the point [batch, 2]:
+/// <c>Split</c> on axis 1 into x1 and x2, then <c>Mul</c> for x1², x2² and x1·x2, <c>Sin</c> for sin x1 and
+/// sin x2, and <c>Concat</c> on axis 1 of the chosen features in their order;</item>
 /// <item>with a standardizer: <c>Sub(x, standardize.mean)</c> then <c>Div(·, standardize.deviation)</c>, μ and σ of
 /// shape [n₀] broadcast over the batch — x ↦ (x − μ) / σ, as <see cref="Standardizer.Apply(Span{float})"/>;</item>
 /// <item>per layer l: <c>Gemm(a, layers.l.weight, layers.l.bias, transB=1)</c>, which is z = a Wᵀ + b with W stored
@@ -45,23 +48,26 @@ public static class OnnxExport
     /// <summary>The ONNX model's bytes.</summary>
     /// <exception cref="BackpropException">The standardizer does not match the network's inputs, or the network is
     /// too large for one ONNX file.</exception>
-    public static byte[] ToBytes(Network<float> network, Standardizer? standardizer = null) =>
-        Encode(network, standardizer).ToArray();
+    public static byte[] ToBytes(Network<float> network, Standardizer? standardizer = null, FeatureMap? features = null) =>
+        Encode(network, standardizer, features).ToArray();
 
     /// <summary>
     /// Writes the ONNX model to <paramref name="path"/> atomically: a reader never sees half a file, and a failed
     /// write leaves any old file as it was.
     /// </summary>
     /// <exception cref="BackpropException">As <see cref="ToBytes"/>, or the file cannot be written.</exception>
-    public static void Write(string path, Network<float> network, Standardizer? standardizer = null)
+    public static void Write(string path, Network<float> network, Standardizer? standardizer = null, FeatureMap? features = null)
     {
-        var model = Encode(network, standardizer);
+        var model = Encode(network, standardizer, features);
         AtomicFile.Write(path, stream => stream.Write(model.WrittenSpan));
     }
 
-    static ProtobufWriter Encode(Network<float> network, Standardizer? standardizer)
+    static ProtobufWriter Encode(Network<float> network, Standardizer? standardizer, FeatureMap? features)
     {
         var architecture = network.Architecture;
+        if (features is { IsPlain: true }) features = null;
+        if (features != null && features.Count != network.InputSize)
+            throw new BackpropException($"the features {features} make {features.Count} inputs but the network takes {network.InputSize}; export the features saved with this network");
         if (standardizer != null && standardizer.FeatureCount != network.InputSize)
             throw new BackpropException($"the standardizer has {standardizer.FeatureCount} features but the network takes {network.InputSize} inputs; export the standardizer saved with this network");
         long parameterBytes = standardizer == null ? 0 : 8L * standardizer.FeatureCount;
@@ -71,6 +77,7 @@ public static class OnnxExport
 
         var graph = new ProtobufWriter();
         string current = InputName;
+        if (features != null) current = Features(graph, features);
         if (standardizer != null)
         {
             Node(graph, "Sub", "standardize.subtract", [current, MeanName], "standardize.centred");
@@ -104,7 +111,7 @@ public static class OnnxExport
             Initializer(graph, ModelFile.WeightName(l), [layer.OutputSize, layer.InputSize], layer.Weights);
             Initializer(graph, ModelFile.BiasName(l), [layer.OutputSize], layer.Biases);
         }
-        graph.WriteMessage(GraphProto.Input, value => BatchTensor(value, InputName, network.InputSize));
+        graph.WriteMessage(GraphProto.Input, value => BatchTensor(value, InputName, features is null ? network.InputSize : 2));
         graph.WriteMessage(GraphProto.Output, value => BatchTensor(value, OutputName, network.OutputSize));
 
         var model = new ProtobufWriter();
@@ -129,6 +136,32 @@ public static class OnnxExport
         return model;
     }
 
+    /// <summary>The nodes that make the features of a point [batch, 2]; returns the name of their [batch, k] result.</summary>
+    static string Features(ProtobufWriter graph, FeatureMap features)
+    {
+        const string x1 = "features.x1", x2 = "features.x2";
+        // Split with no sizes cuts the two columns evenly: no int64 initializer needed.
+        Node(graph, "Split", "features.split", [InputName], [x1, x2], attributes => IntAttribute(attributes, "axis", 1));
+        var columns = new List<string>();
+        foreach (var name in features.Selected)
+        {
+            string column = $"features.{name.Replace("^2", "_squared")}";
+            switch (name)
+            {
+                case "x1": column = x1; break;
+                case "x2": column = x2; break;
+                case "x1^2": Node(graph, "Mul", column, [x1, x1], column); break;
+                case "x2^2": Node(graph, "Mul", column, [x2, x2], column); break;
+                case "x1x2": Node(graph, "Mul", column, [x1, x2], column); break;
+                case "sinx1": Node(graph, "Sin", column, [x1], column); break;
+                default: Node(graph, "Sin", column, [x2], column); break;
+            }
+            columns.Add(column);
+        }
+        Node(graph, "Concat", "features.concat", [.. columns], "features", attributes => IntAttribute(attributes, "axis", 1));
+        return "features";
+    }
+
     // The engine keeps its slope private; φ(−1) = −slope reads it back exactly, so the two can never drift apart.
     static readonly float LeakyReluSlope = (float)-Activation.LeakyRelu.Apply(-1);
 
@@ -143,10 +176,13 @@ public static class OnnxExport
     }
 
     static void Node(ProtobufWriter graph, string operation, string name, string[] inputs, string output, Action<ProtobufWriter>? attributes = null) =>
+        Node(graph, operation, name, inputs, [output], attributes);
+
+    static void Node(ProtobufWriter graph, string operation, string name, string[] inputs, string[] outputs, Action<ProtobufWriter>? attributes = null) =>
         graph.WriteMessage(GraphProto.Node, node =>
         {
             foreach (var input in inputs) node.WriteString(NodeProto.Input, input);
-            node.WriteString(NodeProto.Output, output);
+            foreach (var output in outputs) node.WriteString(NodeProto.Output, output);
             node.WriteString(NodeProto.Name, name);
             node.WriteString(NodeProto.OperationType, operation);
             attributes?.Invoke(node);

@@ -232,6 +232,28 @@ public class OnnxExportTests(ITestOutputHelper output)
         Assert.Equal(3 * 17, OnnxRunner.Run(session, new float[4 * 17], 17).Length);
     }
 
+    [Theory]
+    [InlineData("x1,x2,x1^2,x2^2,x1x2,sinx1,sinx2", true)]
+    [InlineData("sinx2,x1x2", false)]
+    public void Onnx_runtime_makes_the_plane_features_as_the_library_does(string featureList, bool standardize)
+    {
+        var features = Backprop.Data.FeatureMap.Parse(featureList);
+        var architecture = new Architecture([features.Count, 5, 3], Activation.Tanh, Activation.Softmax, Cost.CrossEntropy);
+        var network = Network<float>.Initialize(architecture, 11);
+        var random = new Random(4);
+        var points = Enumerable.Range(0, 2 * Count).Select(_ => (float)(random.NextDouble() * 6 - 3)).ToArray();
+        var inputs = features.Apply(points);
+        Backprop.Data.Standardizer? standardizer = null;
+        if (standardize)
+        {
+            standardizer = Backprop.Data.Standardizer.Fit(new Backprop.Data.Dataset(inputs, new int[Count], features.Count, 3));
+            standardizer.Apply(inputs);
+        }
+        var expected = network.Forward(inputs, Count);
+        var actual = OnnxRunner.Run(OnnxExport.ToBytes(network, standardizer, features), points, Count);
+        OnnxRunner.AssertClose(expected, actual, 3, Tolerance, $"features {featureList}");
+    }
+
     [Fact]
     public void Export_is_deterministic()
     {
