@@ -11,6 +11,10 @@ internal static partial class Browser
     [JSImport("drawPixels", Module)]
     public static partial void DrawPixels(string canvasId, [JSMarshalAs<JSType.MemoryView>] Span<byte> pixels, int width, int height);
 
+    /// <summary>Lines as 6 numbers each (x1, y1, x2, y2, width, sign): thousands of links in one call.</summary>
+    [JSImport("drawLines", Module)]
+    public static partial void DrawLines(string canvasId, [JSMarshalAs<JSType.MemoryView>] Span<double> lines, int width, int height);
+
     [JSImport("getHash", Module)]
     public static partial string GetHash();
 

@@ -235,6 +235,8 @@ public sealed class PlaygroundTests(PlaygroundSite site) : IDisposable
         await Expect(page.GetByTestId("epoch")).ToHaveTextAsync("1");
         Assert.Empty(await Text(page, "error"));
         Assert.False(await page.Locator("#blazor-error-ui").IsVisibleAsync());
+        await Expect(page.GetByTestId("links-plain")).ToContainTextAsync("5248 links");
+        Assert.Equal(0, await page.Locator(".link").CountAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(PlaygroundSite.Shots, "largest.png"), FullPage = true });
     }
 

@@ -38,3 +38,24 @@ export function copyText(text) {
 export function nextFrame() {
     return new Promise(resolve => requestAnimationFrame(() => resolve()));
 }
+
+/** Draws straight lines on a canvas: 6 numbers each (x1, y1, x2, y2, width, sign), blue for sign > 0, orange below. */
+export function drawLines(canvasId, lines, width, height) {
+    const canvas = document.getElementById(canvasId);
+    if (!canvas) return;
+    const ratio = window.devicePixelRatio || 1;
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+    const context = canvas.getContext("2d");
+    context.scale(ratio, ratio);
+    context.lineCap = "round";
+    const values = lines.slice();
+    for (let i = 0; i + 5 < values.length; i += 6) {
+        context.beginPath();
+        context.moveTo(values[i], values[i + 1]);
+        context.lineTo(values[i + 2], values[i + 3]);
+        context.lineWidth = values[i + 4];
+        context.strokeStyle = values[i + 5] > 0 ? "rgb(8,119,189)" : "rgb(245,147,34)";
+        context.stroke();
+    }
+}
