@@ -109,6 +109,12 @@ public sealed class PlaygroundTests(PlaygroundSite site) : IDisposable
         await page.GetByTestId("step").ClickAsync();
         await Expect(page.GetByTestId("batch")).ToHaveTextAsync("1");
         await page.ScreenshotAsync(new() { Path = Path.Combine(PlaygroundSite.Shots, "csv.png"), FullPage = true });
+        // A label column of measurements is refused by the reader; the run on the last column stays.
+        await page.GetByTestId("label-column").FillAsync("0");
+        await page.GetByTestId("label-column").PressAsync("Enter");
+        await Expect(page.GetByTestId("error")).ToContainTextAsync("points.csv: line 2, column 1: label");
+        Assert.DoesNotContain("--label-column", await Text(page, "command"));
+        await Expect(page.GetByTestId("batch")).ToHaveTextAsync("1");
 
         string bad = Path.Combine(folder, "broken.csv");
         File.WriteAllText(bad, "1,2,0\n3,4,1\n5,six,0\n");
