@@ -92,7 +92,12 @@ public sealed class PlaygroundCommand : Command<PlaygroundCommand.Settings>
             if (context.Request.HttpMethod is not ("GET" or "HEAD")) { response.StatusCode = 405; return; }
             string relative = Uri.UnescapeDataString(context.Request.Url!.AbsolutePath).TrimStart('/');
             string path = Path.GetFullPath(Path.Combine(site, relative));
-            if (!path.StartsWith(site, StringComparison.Ordinal)) { response.StatusCode = 404; return; }
+            // Inside the site folder only (its own path followed by a separator, so /site2 is not inside /site).
+            if (path != site && !path.StartsWith(Path.TrimEndingDirectorySeparator(site) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                response.StatusCode = 404;
+                return;
+            }
             if (Directory.Exists(path)) path = Path.Combine(path, "index.html");
             if (!File.Exists(path)) { response.StatusCode = 404; return; }
             response.ContentType = ContentTypes.GetValueOrDefault(Path.GetExtension(path), "application/octet-stream");
