@@ -29,8 +29,9 @@ public class ModelSettings : DataSettings
     public (Dataset Data, string Part) EvaluationData(Model model, string command)
     {
         var spec = Data ?? throw new BackpropException($"{command} needs --data, e.g. --data fashion-mnist or --data csv:test.csv");
-        var test = DataSource.Test(spec, DataOptions);
-        var data = test ?? DataSource.Train(spec, DataOptions);
+        var options = DataOptions with { ClassNames = model.ClassNames };
+        var test = DataSource.Test(spec, options);
+        var data = test ?? DataSource.Train(spec, options);
         string part = test != null ? "test part" : "file";
         var prepared = model.Prepare(data);
         // In the model's words: evaluate and explain take no --layers to change.

@@ -35,8 +35,9 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
             {
                 var row = a.AsSpan(i * outputs, outputs);
                 int predicted = Targets.Predict<float>(row);
-                if (settings.Json) JsonLines.Write(new { index = start + i, @class = predicted, outputs = row.ToArray() });
-                else writer.WriteLine($"{start + i}\tclass {predicted}\t{string.Join(' ', row.ToArray().Select(v => Format.Number(v, "F6")))}");
+                string? name = model.ClassNames is null ? null : model.ClassName(predicted);
+                if (settings.Json) JsonLines.Write(new { index = start + i, @class = predicted, class_name = name, outputs = row.ToArray() });
+                else writer.WriteLine($"{start + i}\tclass {(name is null ? predicted : ShownText.Of(name, 40))}\t{string.Join(' ', row.ToArray().Select(v => Format.Number(v, "F6")))}");
             }
         }
         return 0;

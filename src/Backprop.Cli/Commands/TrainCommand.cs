@@ -176,7 +176,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 checkpoints?.Save(trainer);
             }
 
-            ModelFile.Save(plan.OutputPath, plan.Network, plan.Standardizer, plan.Features);
+            ModelFile.Save(plan.OutputPath, plan.Network, plan.Standardizer, plan.Features, plan.Train.ClassNames);
             // After the model is safe on disk; plan.Train is standardized when plan.Standardizer is set.
             // A picture is secondary: one that cannot be written now (the disk filled up since the check) is not
             // written at all, is named in a warning, and leaves the exit code 0 — the model, what the run is for, is saved.

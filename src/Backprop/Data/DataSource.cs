@@ -8,8 +8,9 @@ namespace Backprop.Data;
 /// <param name="Examples">Examples of a synthetic set, train and test parts together; null for 2 × <see cref="DataSource.SyntheticCount"/>.</param>
 /// <param name="TestFraction">The part of the examples held out for testing: of a synthetic set (null: half), or a
 /// seeded draw from a CSV file (null: none, the file is all training data).</param>
+/// <param name="ClassNames">A trained model's class names: CSV labels that are names are numbered by them.</param>
 public sealed record DataOptions(string? DataDirectory = null, int? LabelColumn = null, ulong Seed = 1,
-    double? Noise = null, int? Examples = null, double? TestFraction = null)
+    double? Noise = null, int? Examples = null, double? TestFraction = null, IReadOnlyList<string>? ClassNames = null)
 {
     /// <summary>More examples than this in a synthetic set is a typo, not a lesson.</summary>
     public const int MaximumExamples = 1_000_000;
@@ -68,7 +69,7 @@ public static class DataSource
 
     static (Dataset Train, Dataset? Test) CsvParts(string file, DataOptions options)
     {
-        var data = CsvReader.Read(file, options.LabelColumn);
+        var data = CsvReader.Read(file, options.LabelColumn, classNames: options.ClassNames);
         options.CheckTestFraction();
         if (options.TestFraction is not { } fraction || fraction == 0) return (data, null);
         if (data.Count < 2) throw new BackpropException($"{file} holds {data.Count} example; a test part needs at least two");

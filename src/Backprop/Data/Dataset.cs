@@ -2,12 +2,15 @@ namespace Backprop.Data;
 
 /// <summary>
 /// Labelled examples in one contiguous block: example i's features are
-/// <c>Features[i*FeatureCount .. (i+1)*FeatureCount)</c>, its class is <c>Labels[i]</c>.
+/// <c>Features[i*FeatureCount .. (i+1)*FeatureCount)</c>, its class is <c>Labels[i]</c>. Classes may have names
+/// (<see cref="ClassNames"/>, class k named <c>ClassNames[k]</c>) when the file gave words or a scikit-learn header.
 /// </summary>
 public sealed class Dataset
 {
-    public Dataset(float[] features, int[] labels, int featureCount, int classCount)
+    public Dataset(float[] features, int[] labels, int featureCount, int classCount, IReadOnlyList<string>? classNames = null)
     {
+        if (classNames != null && classNames.Count != classCount)
+            throw new BackpropException($"{classNames.Count} class names do not name {classCount} classes; give one name per class");
         if (featureCount <= 0) throw new BackpropException($"a dataset needs at least one feature, got {featureCount}");
         if (features.Length != (long)labels.Length * featureCount)
             throw new BackpropException($"{features.Length} feature values do not make {labels.Length} examples of {featureCount} features");
@@ -15,7 +18,11 @@ public sealed class Dataset
         Labels = labels;
         FeatureCount = featureCount;
         ClassCount = classCount;
+        ClassNames = classNames;
     }
+
+    /// <summary>Class k's name, or null when the classes are plain numbers.</summary>
+    public IReadOnlyList<string>? ClassNames { get; }
 
     /// <summary>Row-major, <see cref="Count"/> × <see cref="FeatureCount"/>.</summary>
     public float[] Features { get; }
@@ -37,6 +44,6 @@ public sealed class Dataset
             Example(indices[i]).CopyTo(features.AsSpan(i * FeatureCount, FeatureCount));
             labels[i] = Labels[indices[i]];
         }
-        return new Dataset(features, labels, FeatureCount, ClassCount);
+        return new Dataset(features, labels, FeatureCount, ClassCount, ClassNames);
     }
 }

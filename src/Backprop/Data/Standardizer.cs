@@ -102,6 +102,6 @@ public sealed class Standardizer
             throw new BackpropException($"the data has {data.FeatureCount} features but the standardizer was fitted on {FeatureCount}; use data shaped like the training data");
         var features = (float[])data.Features.Clone();
         Apply(features);
-        return new Dataset(features, data.Labels, data.FeatureCount, data.ClassCount);
+        return new Dataset(features, data.Labels, data.FeatureCount, data.ClassCount, data.ClassNames);
     }
 }

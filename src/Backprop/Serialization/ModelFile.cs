@@ -10,8 +10,15 @@ namespace Backprop.Serialization;
 /// A trained network and what its inputs need, as stored in a model file: the features it takes of a point
 /// (x1, x2) when it was trained on them (null: the data's own features), then the standardisation.
 /// </summary>
-public sealed record Model(Network<float> Network, Standardizer? Standardizer, FeatureMap? Features = null)
+/// <param name="Network">The trained network.</param>
+/// <param name="Standardizer">The inputs' standardisation, or null.</param>
+/// <param name="Features">The features made of a point (x1, x2), or null for the data's own.</param>
+/// <param name="ClassNames">Class k's name (metadata <c>class_names</c>), or null when the classes are numbers.</param>
+public sealed record Model(Network<float> Network, Standardizer? Standardizer, FeatureMap? Features = null, IReadOnlyList<string>? ClassNames = null)
 {
+    /// <summary>Class <paramref name="k"/> as a user reads it: its name, or its number.</summary>
+    public string ClassName(int k) => ClassNames is { } names && k < names.Count ? names[k] : k.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The network's inputs for <paramref name="data"/> as it came from its source: features made, then standardised.</summary>
     public Dataset Prepare(Dataset data)
     {
@@ -37,11 +44,16 @@ public static class ModelFile
     public static string BiasName(int layer) => $"layers.{layer}.bias";
 
     /// <summary>Writes atomically: a reader never sees half a file, and a failed write leaves the old file as it was.</summary>
-    public static void Save(string path, Network<float> network, Standardizer? standardizer = null, FeatureMap? features = null) =>
-        SafeTensorsFile.Write(path, Tensors(network), Metadata(network, standardizer, features));
+    public static void Save(string path, Network<float> network, Standardizer? standardizer = null, FeatureMap? features = null,
+        IReadOnlyList<string>? classNames = null) =>
+        SafeTensorsFile.Write(path, Tensors(network), Metadata(network, standardizer, features, classNames));
 
-    public static byte[] ToBytes(Network<float> network, Standardizer? standardizer = null, FeatureMap? features = null) =>
-        SafeTensorsFile.ToBytes(Tensors(network), Metadata(network, standardizer, features));
+    public static byte[] ToBytes(Network<float> network, Standardizer? standardizer = null, FeatureMap? features = null,
+        IReadOnlyList<string>? classNames = null) =>
+        SafeTensorsFile.ToBytes(Tensors(network), Metadata(network, standardizer, features, classNames));
+
+    /// <summary>How many classes a network of <paramref name="outputs"/> outputs tells apart: one output neuron is 0/1.</summary>
+    public static int ClassCount(int outputs) => outputs == 1 ? 2 : outputs;
 
     static IEnumerable<Tensor> Tensors(Network<float> network)
     {
@@ -53,7 +65,7 @@ public static class ModelFile
         }
     }
 
-    static Dictionary<string, string> Metadata(Network<float> network, Standardizer? standardizer, FeatureMap? features)
+    static Dictionary<string, string> Metadata(Network<float> network, Standardizer? standardizer, FeatureMap? features, IReadOnlyList<string>? classNames)
     {
         var architecture = network.Architecture;
         var metadata = new Dictionary<string, string>
@@ -71,6 +83,12 @@ public static class ModelFile
                 throw new BackpropException($"the features {features} make {features.Count} inputs but the network takes {architecture.InputSize}");
             metadata["features"] = features.ToString();
         }
+        if (classNames != null)
+        {
+            if (classNames.Count != ClassCount(architecture.OutputSize))
+                throw new BackpropException($"{classNames.Count} class names do not fit a network of {architecture.OutputSize} outputs ({ClassCount(architecture.OutputSize)} classes)");
+            metadata["class_names"] = JsonSerializer.Serialize(classNames);
+        }
         if (standardizer != null)
         {
             metadata["standardize_mean"] = JsonSerializer.Serialize(standardizer.Mean);
@@ -87,7 +105,8 @@ public static class ModelFile
         var architecture = ArchitectureFrom(file.Metadata, name)
             ?? throw new BackpropException($"{name} has no architecture metadata (layers, activation, output_activation, cost); it was not written by backprop — use it with `backprop train --init {name}` and the architecture flags");
         var network = NetworkFrom(file, architecture, name);
-        return new Model(network, StandardizerFrom(file.Metadata, architecture.InputSize, name), FeaturesFrom(file.Metadata, architecture.InputSize, name));
+        return new Model(network, StandardizerFrom(file.Metadata, architecture.InputSize, name), FeaturesFrom(file.Metadata, architecture.InputSize, name),
+            ClassNamesFrom(file.Metadata, architecture.OutputSize, name));
     }
 
     /// <summary>
@@ -165,6 +184,18 @@ public static class ModelFile
         if (features.Count != inputs)
             throw new BackpropException($"{name}: metadata 'features' names {features.Count} features but the network takes {inputs} inputs; train the model again");
         return features;
+    }
+
+    static string[]? ClassNamesFrom(IReadOnlyDictionary<string, string> metadata, int outputs, string name)
+    {
+        if (!metadata.TryGetValue("class_names", out var text)) return null;
+        int classes = ClassCount(outputs);
+        string[]? names;
+        try { names = JsonSerializer.Deserialize<string[]>(text); }
+        catch (JsonException) { names = null; }
+        if (names is null || names.Length != classes || names.Any(n => string.IsNullOrEmpty(n)) || names.Distinct(StringComparer.Ordinal).Count() != names.Length)
+            throw new BackpropException($"{name}: metadata 'class_names' is not a JSON list of {classes} different non-empty names, one per class; train the model again");
+        return names;
     }
 
     static Standardizer? StandardizerFrom(IReadOnlyDictionary<string, string> metadata, int inputs, string name)
