@@ -16,6 +16,14 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         var model = settings.LoadModel("evaluate");
         var (data, _) = settings.EvaluationData(model, "evaluate");
         var network = model.Network;
+        if (model.Task == LearningTask.Regression)
+        {
+            var m = RegressionMetrics.Of(network, data, model.TargetScale);
+            if (settings.Json) JsonLines.Write(TrainCommand.Metrics(m)!);
+            else Console.Out.WriteLine($"R² {Format.Number(m.R2, "F4")}  RMSE {Format.Number(m.Rmse, "G6")}  MAE {Format.Number(m.Mae, "G6")}  MSE {Format.Number(m.Mse, "G6")}  " +
+                                       $"({m.Count} examples, in the targets' units)  on {settings.Data}");
+            return 0;
+        }
         var confusion = new ConfusionMatrix(ModelFile.ClassCount(network.OutputSize));
         var result = Evaluation.Of(network, data, confusion);
         var classes = Enumerable.Range(0, confusion.ClassCount).Select(model.ClassName).ToArray();

@@ -168,6 +168,57 @@ public static class CsvReader
         }
     }
 
+    /// <summary>
+    /// A regression dataset: the columns <paramref name="targetColumns"/> (0-based, distinct; null for the last) are
+    /// the real targets, in that order, every other column a feature. Targets must be finite numbers; a first row
+    /// holding anything that is not a number is a header, and must have the rows' columns.
+    /// </summary>
+    public static Dataset ReadRegression(string path, IReadOnlyList<int>? targetColumns = null, CsvLimits? limits = null)
+    {
+        if (targetColumns is { Count: 0 }) throw new BackpropException($"{path}: no target column given; name one with --label-column K, or leave it out for the last column");
+        foreach (int column in targetColumns ?? [])
+            if (column < 0)
+                throw new BackpropException($"{path}: target column {column} is negative; columns count from 0, or leave it out for the last column");
+        if (targetColumns != null && targetColumns.Distinct().Count() != targetColumns.Count)
+            throw new BackpropException($"{path}: target column {targetColumns.GroupBy(c => c).First(g => g.Count() > 1).Key} is given twice; name each target column once");
+        var features = new List<float>();
+        var values = new List<float>();
+        int columns = 0, columnsLine = 0;
+        int[] targets = [];
+        var isTarget = Array.Empty<bool>();
+        foreach (var (line, cells) in Rows(path, limits ?? CsvLimits.Default))
+        {
+            if (columnsLine == 0)
+            {
+                columns = cells.Length;
+                columnsLine = line;
+                targets = targetColumns?.ToArray() ?? [columns - 1];
+                if (columns <= targets.Length)
+                    throw new BackpropException($"{path}: line {line} has {columns} column{(columns == 1 ? "" : "s")}; a regression table needs at least one feature column beside its {targets.Length} target column{(targets.Length == 1 ? "" : "s")}");
+                foreach (int column in targets)
+                    if (column >= columns)
+                        throw new BackpropException($"{path}: target column {column} is out of range: line {line} has {columns} columns, numbered 0 to {columns - 1}; choose it with --label-column");
+                isTarget = new bool[columns];
+                foreach (int column in targets) isTarget[column] = true;
+                if (!AllNumbers(cells)) continue;
+            }
+            CheckColumns(path, line, cells.Length, columns, columnsLine, "");
+            for (int c = 0; c < columns; c++)
+                if (!isTarget[c]) Add(features, ParseFeature(path, line, c, cells[c]), path, line);
+            foreach (int c in targets) Add(values, ParseTarget(path, line, c, cells[c]), path, line);
+        }
+        if (values.Count == 0)
+            throw new BackpropException($"{path}: no data rows; a regression CSV needs rows of numbers, the target in the last column (or the --label-column ones)");
+        return new Dataset([.. features], [.. values], columns - targets.Length, targets.Length);
+    }
+
+    static float ParseTarget(string path, int line, int column, string cell)
+    {
+        if (float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) && float.IsFinite(value))
+            return value;
+        throw new BackpropException($"{path}: line {line}, column {column + 1}: target {Describe(cell)} is not a finite number; a regression's targets are numbers like 151 or -0.25 (choose the target column with --label-column)");
+    }
+
     static Dictionary<string, int> Index(IReadOnlyList<string> names)
     {
         var index = new Dictionary<string, int>(StringComparer.Ordinal);

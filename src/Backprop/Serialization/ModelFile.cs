@@ -14,7 +14,10 @@ namespace Backprop.Serialization;
 /// <param name="Standardizer">The inputs' standardisation, or null.</param>
 /// <param name="Features">The features made of a point (x1, x2), or null for the data's own.</param>
 /// <param name="ClassNames">Class k's name (metadata <c>class_names</c>), or null when the classes are numbers.</param>
-public sealed record Model(Network<float> Network, Standardizer? Standardizer, FeatureMap? Features = null, IReadOnlyList<string>? ClassNames = null)
+/// <param name="Task">What the outputs are: class scores, or real targets (metadata <c>task</c>).</param>
+/// <param name="TargetScale">A regression's target standardisation (metadata <c>target_mean</c>, <c>target_deviation</c>), or null.</param>
+public sealed record Model(Network<float> Network, Standardizer? Standardizer, FeatureMap? Features = null, IReadOnlyList<string>? ClassNames = null,
+    LearningTask Task = LearningTask.Classification, Standardizer? TargetScale = null)
 {
     /// <summary>Class <paramref name="k"/> as a user reads it: its name, or its number.</summary>
     public string ClassName(int k) => ClassNames is { } names && k < names.Count ? names[k] : k.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -23,7 +26,14 @@ public sealed record Model(Network<float> Network, Standardizer? Standardizer, F
     public Dataset Prepare(Dataset data)
     {
         if (Features != null) data = Features.Apply(data);
-        return Standardizer?.Apply(data) ?? data;
+        data = Standardizer?.Apply(data) ?? data;
+        if (TargetScale != null && data.Values is { } values)
+        {
+            var scaled = (float[])values.Clone();
+            TargetScale.Apply(scaled);
+            data = data.WithValues(scaled);
+        }
+        return data;
     }
 
     /// <summary>How many values an example of the raw data has: 2 for a model of plane features, else the network's inputs.</summary>
@@ -47,6 +57,26 @@ public static class ModelFile
     public static void Save(string path, Network<float> network, Standardizer? standardizer = null, FeatureMap? features = null,
         IReadOnlyList<string>? classNames = null) =>
         SafeTensorsFile.Write(path, Tensors(network), Metadata(network, standardizer, features, classNames));
+
+    /// <summary>Saves <paramref name="model"/> whole: its task and target standardisation too.</summary>
+    public static void Save(string path, Model model) =>
+        SafeTensorsFile.Write(path, Tensors(model.Network), Metadata(model));
+
+    static Dictionary<string, string> Metadata(Model model)
+    {
+        var metadata = Metadata(model.Network, model.Standardizer, model.Features, model.ClassNames);
+        if (model.Task != LearningTask.Regression) return metadata;
+        if (model.ClassNames != null) throw new BackpropException("a regression has no class names");
+        metadata["task"] = "regression";
+        if (model.TargetScale is { } scale)
+        {
+            if (scale.FeatureCount != model.Network.OutputSize)
+                throw new BackpropException($"{scale.FeatureCount} target standardisations do not fit a network of {model.Network.OutputSize} outputs");
+            metadata["target_mean"] = JsonSerializer.Serialize(scale.Mean);
+            metadata["target_deviation"] = JsonSerializer.Serialize(scale.Deviation);
+        }
+        return metadata;
+    }
 
     public static byte[] ToBytes(Network<float> network, Standardizer? standardizer = null, FeatureMap? features = null,
         IReadOnlyList<string>? classNames = null) =>
@@ -97,7 +127,7 @@ public static class ModelFile
         return metadata;
     }
 
-    /// <summary>Loads a model file written by <see cref="Save"/>; its metadata must describe the architecture.</summary>
+    /// <summary>Loads a model file written by <c>Save</c>; its metadata must describe the architecture.</summary>
     public static Model Load(string path)
     {
         var file = SafeTensorsFile.Read(path);
@@ -105,8 +135,13 @@ public static class ModelFile
         var architecture = ArchitectureFrom(file.Metadata, name)
             ?? throw new BackpropException($"{name} has no architecture metadata (layers, activation, output_activation, cost); it was not written by backprop — use it with `backprop train --init {name}` and the architecture flags");
         var network = NetworkFrom(file, architecture, name);
+        var task = TaskFrom(file.Metadata, name);
+        var classNames = ClassNamesFrom(file.Metadata, architecture.OutputSize, name);
+        if (task == LearningTask.Regression && classNames != null)
+            throw new BackpropException($"{name}: metadata has both 'task' regression and 'class_names'; train the model again");
         return new Model(network, StandardizerFrom(file.Metadata, architecture.InputSize, name), FeaturesFrom(file.Metadata, architecture.InputSize, name),
-            ClassNamesFrom(file.Metadata, architecture.OutputSize, name));
+            classNames, task,
+            task == LearningTask.Regression ? StandardizerFrom(file.Metadata, architecture.OutputSize, name, "target_mean", "target_deviation") : null);
     }
 
     /// <summary>
@@ -198,13 +233,21 @@ public static class ModelFile
         return names;
     }
 
-    static Standardizer? StandardizerFrom(IReadOnlyDictionary<string, string> metadata, int inputs, string name)
+    static LearningTask TaskFrom(IReadOnlyDictionary<string, string> metadata, string name) => metadata.GetValueOrDefault("task") switch
     {
-        if (!metadata.TryGetValue("standardize_mean", out var meanText)) return null;
+        null or "classification" => LearningTask.Classification,
+        "regression" => LearningTask.Regression,
+        var other => throw new BackpropException($"{name}: metadata 'task' is \"{ShownText.Of(other)}\", neither classification nor regression; train the model again"),
+    };
+
+    static Standardizer? StandardizerFrom(IReadOnlyDictionary<string, string> metadata, int inputs, string name,
+        string meanKey = "standardize_mean", string deviationKey = "standardize_deviation")
+    {
+        if (!metadata.TryGetValue(meanKey, out var meanText)) return null;
         try
         {
             var mean = JsonSerializer.Deserialize<float[]>(meanText);
-            var deviation = JsonSerializer.Deserialize<float[]>(metadata.GetValueOrDefault("standardize_deviation") ?? "null");
+            var deviation = JsonSerializer.Deserialize<float[]>(metadata.GetValueOrDefault(deviationKey) ?? "null");
             if (mean == null || deviation == null || mean.Length != inputs || deviation.Length != inputs || deviation.Any(d => !(d > 0) || !float.IsFinite(d)) || mean.Any(m => !float.IsFinite(m)))
                 throw new BackpropException("");
             return new Standardizer(mean, deviation);
