@@ -27,10 +27,10 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
         var model = ModelFile.Load(path);
         if (model.Features != null)
             throw new BackpropException($"{Path.GetFileName(path)} takes the features {model.Features} of a point, which the ONNX export does not build yet; train with the plain features x1,x2 to export");
-        OnnxExport.Write(output, model.Network, model.Standardizer);
+        OnnxExport.Write(output, model.Network, model.Standardizer, model.TargetScale);
         var architecture = model.Network.Architecture;
         Console.Out.WriteLine($"wrote {output}: {architecture.SizesText} {architecture.HiddenActivationsText}/{architecture.OutputActivation}" +
-                              $"{(model.Standardizer != null ? ", standardisation as Sub/Div" : "")}; ONNX opset {OnnxExport.OpsetVersion}, " +
+                              $"{(model.Standardizer != null ? ", standardisation as Sub/Div" : "")}{(model.TargetScale != null ? ", target standardisation undone as Mul/Add" : "")}; ONNX opset {OnnxExport.OpsetVersion}, " +
                               $"input '{OnnxExport.InputName}' [batch, {model.Network.InputSize}], output '{OnnxExport.OutputName}' [batch, {model.Network.OutputSize}]");
         return 0;
     }
