@@ -174,13 +174,20 @@ def main(argv):
         x = (x - mean) / deviation
     with torch.no_grad():
         actual = network(x)
+    # A regression's network predicts standardised targets; predict prints them in their units: y = z σ + μ.
+    regression = metadata.get("task") == "regression"
+    scale = torch.ones(sizes[-1])
+    if regression and "target_mean" in metadata:
+        scale = torch.tensor(json.loads(metadata["target_deviation"]), dtype=torch.float32)
+        actual = actual * scale + torch.tensor(json.loads(metadata["target_mean"]), dtype=torch.float32)
 
-    difference = (actual - expected).abs()
+    # Compared in the network's own units (divided by σ): float32 rounding of targets near 150 is not a mismatch.
+    difference = ((actual - expected) / scale).abs()
     worst = int(difference.argmax()) if difference.numel() else 0
     row, column = divmod(worst, sizes[-1])
     largest = float(difference.max()) if difference.numel() else 0.0
     description = (f"{x.shape[0]} inputs through {metadata['layers']} {metadata['activation']}/"
-                   f"{metadata['output_activation']}{', standardized' if standardized else ''}")
+                   f"{metadata['output_activation']}{', standardized' if standardized else ''}{', regression' if regression else ''}")
     if not largest <= args.tolerance:  # also catches NaN
         print(f"mismatch: {description}: output [{row}, {column}] is {float(actual[row, column])!r} in PyTorch but "
               f"{float(expected[row, column])!r} from backprop (|difference| {largest:.3g} > tolerance {args.tolerance:g})",

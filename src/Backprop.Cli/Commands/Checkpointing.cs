@@ -193,7 +193,8 @@ internal sealed class Checkpointing
         void Optional(string key, string? value) { if (value != null) run[key] = value; }
         Optional("data", s.Data is null ? null : AbsoluteDataSpec(s.Data));
         Optional("data-dir", s.DataDirectory is null ? null : Path.GetFullPath(s.DataDirectory));
-        Optional("label-column", s.LabelColumn?.ToString(c));
+        Optional("label-column", s.LabelColumn);
+        Optional("task", s.Task);
         Optional("layers", s.Layers);
         Optional("activation", s.Activation);
         Optional("output-activation", s.OutputActivation);
@@ -235,7 +236,8 @@ internal sealed class Checkpointing
         {
             Data = Optional("data"),
             DataDirectory = Optional("data-dir"),
-            LabelColumn = OptionalNumber<int>("label-column"),
+            LabelColumn = Optional("label-column"),
+            Task = Optional("task"),
             Seed = Number<ulong>("seed"),
             Json = json,
             Layers = Optional("layers"),

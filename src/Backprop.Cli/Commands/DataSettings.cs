@@ -16,8 +16,21 @@ public class DataSettings : CommandSettings
     public string? DataDirectory { get; init; }
 
     [CommandOption("--label-column <INDEX>")]
-    [Description("0-based column of the class label in CSV data (default: the last column)")]
-    public int? LabelColumn { get; init; }
+    [Description("0-based column of the class label in CSV data (default: the last column); a regression may name several: 3,4")]
+    public string? LabelColumn { get; init; }
+
+    [CommandOption("--task <TASK>")]
+    [Description("classification (labels are classes, the default) or regression (targets are real numbers; CSV data)")]
+    public string? Task { get; init; }
+
+    /// <summary>--task parsed; null when not given.</summary>
+    public LearningTask? TaskGiven => Task?.Trim().ToLowerInvariant() switch
+    {
+        null => null,
+        "classification" => LearningTask.Classification,
+        "regression" => LearningTask.Regression,
+        _ => throw new BackpropException($"--task {Backprop.ShownText.Of(Task!)}: unknown task; use --task classification or --task regression"),
+    };
 
     [CommandOption("--seed <N>")]
     [Description("Seed for initialisation, shuffling and synthetic data")]
@@ -40,5 +53,12 @@ public class DataSettings : CommandSettings
     [Description("The part of the examples kept for testing: of a synthetic set (default 0.5), or a seeded draw from a CSV file (default 0: none)")]
     public double? TestFraction { get; init; }
 
-    public DataOptions DataOptions => new(DataDirectory, LabelColumn, Seed, Noise, Examples, TestFraction);
+    public DataOptions DataOptions => OptionsFor(TaskGiven ?? LearningTask.Classification);
+
+    /// <summary>The data options of a run of <paramref name="task"/> (a model's own task for evaluate and predict).</summary>
+    public DataOptions OptionsFor(LearningTask task)
+    {
+        var (label, targets) = DataOptions.ParseColumns(LabelColumn, task);
+        return new(DataDirectory, label, Seed, Noise, Examples, TestFraction, Task: task, TargetColumns: targets);
+    }
 }

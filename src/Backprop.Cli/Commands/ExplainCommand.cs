@@ -100,6 +100,8 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         if ((s.Weight is null) == (s.Bias is null))
             throw new BackpropException("explain --model needs exactly one parameter: --weight L:J:K (from neuron K of layer L-1 to neuron J of layer L) or --bias L:J");
         var model = s.LoadModel("explain --model");
+        if (model.Task == LearningTask.Regression)
+            throw new BackpropException($"{Path.GetFileName(s.Model)} is a regression model; explain --model follows a class label's cost — explain a classification model");
         var architecture = model.Network.Architecture;
         var parameter = (s.Weight != null ? ParameterReference.ParseWeight(s.Weight) : ParameterReference.ParseBias(s.Bias!)).CheckIn(architecture);
 

@@ -25,10 +25,10 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
         OutputFile.Check(output);
         OutputFile.CheckDistinct([new("--onnx", output)], [new("--model", path)]);
         var model = ModelFile.Load(path);
-        OnnxExport.Write(output, model.Network, model.Standardizer, model.Features);
+        OnnxExport.Write(output, model.Network, model.Standardizer, model.TargetScale, model.Features);
         var architecture = model.Network.Architecture;
         Console.Out.WriteLine($"wrote {output}: {architecture.SizesText} {architecture.HiddenActivationsText}/{architecture.OutputActivation}" +
-                              $"{(model.Standardizer != null ? ", standardisation as Sub/Div" : "")}; ONNX opset {OnnxExport.OpsetVersion}, " +
+                              $"{(model.Standardizer != null ? ", standardisation as Sub/Div" : "")}{(model.TargetScale != null ? ", target standardisation undone as Mul/Add" : "")}; ONNX opset {OnnxExport.OpsetVersion}, " +
                               $"input '{OnnxExport.InputName}' [batch, {model.RawFeatureCount}]{(model.Features is null ? "" : $" (the point x1, x2; features {model.Features} made inside)")}, output '{OnnxExport.OutputName}' [batch, {model.Network.OutputSize}]");
         return 0;
     }

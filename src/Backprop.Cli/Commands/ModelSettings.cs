@@ -29,12 +29,23 @@ public class ModelSettings : DataSettings
     public (Dataset Data, string Part) EvaluationData(Model model, string command)
     {
         var spec = Data ?? throw new BackpropException($"{command} needs --data, e.g. --data fashion-mnist or --data csv:test.csv");
-        var test = DataSource.Test(spec, DataOptions);
-        var data = test ?? DataSource.Train(spec, DataOptions);
+        RequireTask(model);
+        var options = OptionsFor(model.Task) with { ClassNames = model.ClassNames };
+        var test = DataSource.Test(spec, options);
+        var data = test ?? DataSource.Train(spec, options);
         string part = test != null ? "test part" : "file";
         var prepared = model.Prepare(data);
         // In the model's words: evaluate and explain take no --layers to change.
-        Targets.CheckFits(model.Network.Architecture, prepared.FeatureCount, prepared.Labels, $"the {part} of {spec}", Path.GetFileName(Model));
+        Targets.CheckFits(model.Network.Architecture, prepared, $"the {part} of {spec}", Path.GetFileName(Model));
         return (prepared, part);
     }
+
+    /// <summary>A --task that is not the model's is refused: a regression's outputs are not class scores.</summary>
+    public void RequireTask(Model model)
+    {
+        if (TaskGiven is { } task && task != model.Task)
+            throw new BackpropException($"{Path.GetFileName(Model)} is a {Name(model.Task)} model but --task asks for {Name(task)}; leave --task out (the model knows its task) or use a {Name(task)} model");
+    }
+
+    static string Name(LearningTask task) => task == LearningTask.Regression ? "regression" : "classification";
 }

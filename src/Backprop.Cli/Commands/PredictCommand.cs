@@ -19,9 +19,10 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
         var model = settings.LoadModel("predict");
+        settings.RequireTask(model);
         var spec = settings.Input ?? throw new BackpropException("predict needs --input csv:FILE or --input idx:DIR");
         var network = model.Network;
-        var inputs = DataSource.Inputs(spec, model.RawFeatureCount, settings.DataOptions);
+        var inputs = DataSource.Inputs(spec, model.RawFeatureCount, settings.OptionsFor(model.Task));
         if (model.Features != null) inputs = model.Features.Apply(inputs);
         model.Standardizer?.Apply(inputs);
         int count = inputs.Length / network.InputSize, outputs = network.OutputSize;
@@ -34,9 +35,18 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
             for (int i = 0; i < n; i++)
             {
                 var row = a.AsSpan(i * outputs, outputs);
+                if (model.Task == LearningTask.Regression)
+                {
+                    // In the targets' units: the standardisation the network learned in is undone.
+                    model.TargetScale?.Unapply(row);
+                    if (settings.Json) JsonLines.Write(new { index = start + i, outputs = row.ToArray() });
+                    else writer.WriteLine($"{start + i}\t{string.Join(' ', row.ToArray().Select(v => Format.Number(v, "G7")))}");
+                    continue;
+                }
                 int predicted = Targets.Predict<float>(row);
-                if (settings.Json) JsonLines.Write(new { index = start + i, @class = predicted, outputs = row.ToArray() });
-                else writer.WriteLine($"{start + i}\tclass {predicted}\t{string.Join(' ', row.ToArray().Select(v => Format.Number(v, "F6")))}");
+                string? name = model.ClassNames is null ? null : model.ClassName(predicted);
+                if (settings.Json) JsonLines.Write(new { index = start + i, @class = predicted, class_name = name, outputs = row.ToArray() });
+                else writer.WriteLine($"{start + i}\tclass {(name is null ? predicted : ShownText.Of(name, 40))}\t{string.Join(' ', row.ToArray().Select(v => Format.Number(v, "F6")))}");
             }
         }
         return 0;

@@ -120,7 +120,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         var checkpoints = resumption?.Checkpointing ?? Checkpointing.Start(settings);
         var clock = Stopwatch.StartNew();
         var train = plan.Train;
-        var trainer = new Trainer(plan.Network, plan.Options, train);
+        var trainer = new Trainer(plan.Network, plan.Options, train) { TargetScale = plan.TargetScale };
         if (checkpoints != null) Checkpoint.RequireFits(trainer);
         resumption?.Loaded.Checkpoint.Restore(trainer);
         checkpoints?.Attach(trainer);
@@ -171,22 +171,25 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 else JsonLines.Write(new
                 {
                     @event = "epoch", epoch = report.Epoch, train_cost = report.TrainCost,
-                    validation_accuracy = report.ValidationAccuracy, test_accuracy = report.TestAccuracy, seconds = report.Seconds,
+                    validation_accuracy = report.ValidationAccuracy, test_accuracy = report.TestAccuracy,
+                    train = Metrics(report.TrainMetrics), validation = Metrics(report.ValidationMetrics), test = Metrics(report.TestMetrics),
+                    seconds = report.Seconds,
                 });
                 checkpoints?.Save(trainer);
             }
 
-            ModelFile.Save(plan.OutputPath, plan.Network, plan.Standardizer, plan.Features);
+            ModelFile.Save(plan.OutputPath, plan.Model);
             // After the model is safe on disk; plan.Train is standardized when plan.Standardizer is set.
             // A picture is secondary: one that cannot be written now (the disk filled up since the check) is not
             // written at all, is named in a warning, and leaves the exit code 0 — the model, what the run is for, is saved.
             var failures = new List<string>();
-            var pictures = settings.NoPictures ? [] : TrainingPictures.Save(reports, plan.Network, plan.Train, plan.Standardizer, plan.OutputPath, failures);
+            var pictures = settings.NoPictures || plan.Regression ? [] : TrainingPictures.Save(reports, plan.Network, plan.Train, plan.Standardizer, plan.OutputPath, failures);
             foreach (var failure in failures) Console.Error.WriteLine($"warning: picture not written: {failure}");
             var last = reports[^1];
             if (text)
             {
-                Console.Out.WriteLine($"saved {Shown(plan.OutputPath)} ({clock.Elapsed.TotalSeconds:F1} s){(last.TestAccuracy is { } t ? $"; test accuracy {Format.Percent(t)}" : "")}");
+                Console.Out.WriteLine($"saved {Shown(plan.OutputPath)} ({clock.Elapsed.TotalSeconds:F1} s){(last.TestAccuracy is { } t ? $"; test accuracy {Format.Percent(t)}" : "")}" +
+                                      (last.TestMetrics is { } m ? $"; test R² {Format.Number(m.R2, "F4")}, RMSE {Format.Number(m.Rmse, "G6")}" : ""));
                 if (pictures.Count > 0) Console.Out.WriteLine($"pictures: {string.Join(", ", pictures.Select(Shown))}");
                 Console.Out.WriteLine($"next: backprop evaluate --model {Shown(plan.OutputPath)} --data {Shown(plan.DataSpec)}");
                 if (settings.Data is null)
@@ -196,7 +199,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 JsonLines.Write(new
                 {
                     @event = "summary", epochs = last.Epoch, train_cost = last.TrainCost, validation_accuracy = last.ValidationAccuracy,
-                    test_accuracy = last.TestAccuracy, seconds_training = reports.Sum(r => r.Seconds), seconds = clock.Elapsed.TotalSeconds, model = plan.OutputPath,
+                    test_accuracy = last.TestAccuracy, train = Metrics(last.TrainMetrics), validation = Metrics(last.ValidationMetrics), test = Metrics(last.TestMetrics),
+                    seconds_training = reports.Sum(r => r.Seconds), seconds = clock.Elapsed.TotalSeconds, model = plan.OutputPath,
                     pictures,
                 });
             return 0;
@@ -217,8 +221,15 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     /// <summary>A path or data spec as printed: on --resume it comes from the checkpoint's metadata, a file.</summary>
     static string Shown(string path) => ShownText.Of(path, 1000);
 
+    /// <summary>A regression's metrics as JSON: {"mse","rmse","mae","r2","examples"}, in the targets' units.</summary>
+    internal static object? Metrics(RegressionMetrics? m) => m is null ? null : new { mse = m.Mse, rmse = m.Rmse, mae = m.Mae, r2 = m.R2, examples = m.Count };
+
+    static string MetricsText(string part, RegressionMetrics? m) =>
+        m is null ? "" : $"  {part} R² {Format.Number(m.R2, "F4")} RMSE {Format.Number(m.Rmse, "G5")} MAE {Format.Number(m.Mae, "G5")}";
+
     static string EpochLine(EpochReport r, int epochs) =>
         $"epoch {r.Epoch.ToString().PadLeft(epochs.ToString().Length)}/{epochs}  cost {Format.Number(r.TrainCost, "F6")}" +
+        MetricsText("train", r.TrainMetrics) + MetricsText("validation", r.ValidationMetrics) + MetricsText("test", r.TestMetrics) +
         (r.ValidationAccuracy is { } v ? $"  validation {Format.Percent(v)}" : "") +
         (r.TestAccuracy is { } t ? $"  test {Format.Percent(t)}" : "") +
         $"  {Format.Number(r.Seconds, "F2")} s";

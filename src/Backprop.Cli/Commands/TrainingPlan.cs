@@ -14,8 +14,14 @@ namespace Backprop.Cli.Commands;
 /// </summary>
 internal sealed record TrainingPlan(
     string DataSpec, Dataset Train, Dataset? Validation, Dataset? Test, Standardizer? Standardizer,
-    Architecture Architecture, TrainingOptions Options, Network<float> Network, string OutputPath, FeatureMap? Features)
+    Architecture Architecture, TrainingOptions Options, Network<float> Network, string OutputPath, FeatureMap? Features,
+    Standardizer? TargetScale = null)
 {
+    public bool Regression => Train.Task == LearningTask.Regression;
+
+    /// <summary>The model as it is saved: the network with everything its inputs and outputs need.</summary>
+    public Model Model => new(Network, Standardizer, Features, Train.ClassNames, Train.Task, TargetScale);
+
     static readonly string[] SyntheticSets = ["xor", "spiral", "circles", "moons", "blobs"];
 
     public static TrainingPlan From(TrainCommand.Settings s)
@@ -49,9 +55,19 @@ internal sealed record TrainingPlan(
         if (s.Init != null && !File.Exists(s.Init))
             throw new BackpropException($"--init {s.Init}: no such file; give the path of a safetensors model");
 
+        var task = s.TaskGiven ?? LearningTask.Classification;
+        bool regression = task == LearningTask.Regression;
+        if (regression)
+        {
+            if (s.OutputActivation?.Trim().ToLowerInvariant() == "softmax")
+                throw new BackpropException("--task regression predicts real numbers, which softmax (outputs summing to 1) cannot; leave --output-activation out for identity");
+            if (s.Cost?.Trim().ToLowerInvariant() == "cross-entropy")
+                throw new BackpropException("--task regression compares real numbers, which cross-entropy (of class probabilities) cannot; leave --cost out for quadratic");
+        }
+        var dataOptions = s.OptionsFor(task);
         var features = s.Features is null ? null : FeatureMap.Parse(s.Features);
-        var train = DataSource.Train(spec, s.DataOptions);
-        var test = DataSource.Test(spec, s.DataOptions);
+        var train = DataSource.Train(spec, dataOptions);
+        var test = DataSource.Test(spec, dataOptions);
         if (features != null)
         {
             train = features.Apply(train);
@@ -61,19 +77,20 @@ internal sealed record TrainingPlan(
         if (s.ValidationSplit is { } fraction) (train, validation) = ValidationSplit.Split(train, fraction, s.Seed);
 
         int[] sizes = s.Layers is null
-            ? [train.FeatureCount, 64, 64, train.ClassCount <= 2 && s.OutputActivation is not (null or "softmax") ? 1 : Math.Max(2, train.ClassCount)]
+            ? [train.FeatureCount, 64, 64, regression ? train.TargetCount : train.ClassCount <= 2 && s.OutputActivation is not (null or "softmax") ? 1 : Math.Max(2, train.ClassCount)]
             : Architecture.ParseSizes(s.Layers);
-        var output = Activation.Parse(s.OutputActivation ?? (sizes[^1] == 1 ? "sigmoid" : "softmax"), "--output-activation");
+        var output = Activation.Parse(s.OutputActivation ?? (regression ? "identity" : sizes[^1] == 1 ? "sigmoid" : "softmax"), "--output-activation");
         var cost = Cost.Parse(s.Cost ?? (output == Activation.Softmax ? "cross-entropy" : "quadratic"));
         var hidden = Architecture.ParseHiddenActivations(s.Activation ?? "relu", sizes.Length - 2);
         var architecture = new Architecture(sizes, hidden, output, cost).Validate();
-        Targets.CheckFits(architecture, train.FeatureCount, train.Labels, DataName(spec));
+        Targets.CheckFits(architecture, train, DataName(spec));
         if (test != null && test.FeatureCount != train.FeatureCount)
             throw new BackpropException($"{DataName(spec)}: the test part has {test.FeatureCount} features per example but the training part has {train.FeatureCount}; both parts must come from one dataset (images of one size)");
-        if (test != null) Targets.CheckFits(architecture, test.FeatureCount, test.Labels, DataName(spec) + " (test part)");
+        if (test != null) Targets.CheckFits(architecture, test, DataName(spec) + " (test part)");
 
         // The pictures, now that the data's shape is known; a picture path that is a link or a device fails now, not after training.
-        if (!s.NoPictures)
+        // Pictures of a regression (curves of R², the fitted curve or surface) are not drawn yet.
+        if (!s.NoPictures && !regression)
         {
             foreach (var picture in TrainingPictures.PathsFor(s.Out, train.Count > 0 ? train.FeatureCount : 0, architecture.InputSize))
             {
@@ -92,9 +109,25 @@ internal sealed record TrainingPlan(
             validation = validation is null ? null : standardizer.Apply(validation);
             test = test is null ? null : standardizer.Apply(test);
         }
+        Standardizer? targetScale = null;
+        if (s.Standardize && regression)
+        {
+            // The targets too, learned on the training part: the network learns numbers near 0 whatever the units.
+            var scale = Standardizer.Fit(train.Values!, train.TargetCount);
+            Dataset Scaled(Dataset d)
+            {
+                var values = (float[])d.Values!.Clone();
+                scale.Apply(values);
+                return d.WithValues(values);
+            }
+            train = Scaled(train);
+            validation = validation is null ? null : Scaled(validation);
+            test = test is null ? null : Scaled(test);
+            targetScale = scale;
+        }
 
         var network = s.Init is null ? Network<float>.Initialize(architecture, s.Seed) : ModelFile.LoadWeights(s.Init, architecture);
-        return new TrainingPlan(spec, train, validation, test, standardizer, architecture, options, network, outputPath, features);
+        return new TrainingPlan(spec, train, validation, test, standardizer, architecture, options, network, outputPath, features, targetScale);
     }
 
     static double DefaultLearningRate(string optimizer, bool synthetic) => optimizer.Trim().ToLowerInvariant() switch
@@ -116,6 +149,6 @@ internal sealed record TrainingPlan(
         return $"training {ShownText.Of(Architecture.SizesText)} {Architecture.HiddenActivationsText}/{Architecture.OutputActivation} {Architecture.Cost} " +
                $"on {ShownText.Of(DataSpec, MaxShownPath)} ({Train.Count} examples{(Validation is null ? "" : $", {Validation.Count} held out")}{(Test is null ? "" : $", test {Test.Count}")}) " +
                $"with {optimizer} η={o.LearningRate}{(o.WeightDecay > 0 ? $" λ={o.WeightDecay}" : "")}{(o.L1 > 0 ? $" λ₁={o.L1}" : "")}, batch {o.BatchSize}, {o.Epochs} epochs, seed {o.Seed}" +
-               (Standardizer is null ? "" : ", standardized");
+               (Standardizer is null ? "" : ", standardized") + (Regression ? $", regression of {Train.TargetCount} target{(Train.TargetCount == 1 ? "" : "s")}" : "");
     }
 }

@@ -8,9 +8,32 @@ namespace Backprop.Data;
 /// <param name="Examples">Examples of a synthetic set, train and test parts together; null for 2 × <see cref="DataSource.SyntheticCount"/>.</param>
 /// <param name="TestFraction">The part of the examples held out for testing: of a synthetic set (null: half), or a
 /// seeded draw from a CSV file (null: none, the file is all training data).</param>
+/// <param name="ClassNames">A trained model's class names: CSV labels that are names are numbered by them.</param>
+/// <param name="Task">Classes or real targets; a regression reads CSV files only.</param>
+/// <param name="TargetColumns">A regression's 0-based target columns (null: <paramref name="LabelColumn"/>, or the last).</param>
 public sealed record DataOptions(string? DataDirectory = null, int? LabelColumn = null, ulong Seed = 1,
-    double? Noise = null, int? Examples = null, double? TestFraction = null)
+    double? Noise = null, int? Examples = null, double? TestFraction = null, IReadOnlyList<string>? ClassNames = null,
+    LearningTask Task = LearningTask.Classification, IReadOnlyList<int>? TargetColumns = null)
 {
+    /// <summary>
+    /// <c>--label-column</c>'s text: one 0-based column (<c>3</c>), or for a regression several (<c>3,4</c>).
+    /// Null gives (null, null): the last column.
+    /// </summary>
+    public static (int? Label, int[]? Targets) ParseColumns(string? text, LearningTask task)
+    {
+        if (text is null) return (null, null);
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var columns = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out columns[i]) || columns[i] < 0)
+                throw new BackpropException($"--label-column {ShownText.Of(text)}: \"{ShownText.Of(parts[i])}\" is not a column number; columns count from 0: --label-column 4, or 4,5 for two regression targets");
+        if (columns.Distinct().Count() != columns.Length)
+            throw new BackpropException($"--label-column {ShownText.Of(text)}: column {columns.GroupBy(c => c).First(g => g.Count() > 1).Key} is given twice; name each target column once");
+        if (columns.Length > 1 && task != LearningTask.Regression)
+            throw new BackpropException($"--label-column {ShownText.Of(text)}: a classification has one label column; several target columns need --task regression");
+        return (columns[0], columns);
+    }
+
     /// <summary>More examples than this in a synthetic set is a typo, not a lesson.</summary>
     public const int MaximumExamples = 1_000_000;
 
@@ -56,6 +79,7 @@ public static class DataSource
     public static Dataset Train(string spec, DataOptions options)
     {
         var (kind, argument) = Parse(spec);
+        RefuseRegression(spec, kind, options);
         if (kind is Kind.Idx or Kind.Named) RefuseSyntheticOptions(spec, options);
         return kind switch
         {
@@ -68,11 +92,19 @@ public static class DataSource
 
     static (Dataset Train, Dataset? Test) CsvParts(string file, DataOptions options)
     {
-        var data = CsvReader.Read(file, options.LabelColumn);
+        var data = options.Task == LearningTask.Regression
+            ? CsvReader.ReadRegression(file, options.TargetColumns ?? (options.LabelColumn is { } k ? [k] : null))
+            : CsvReader.Read(file, options.LabelColumn, classNames: options.ClassNames);
         options.CheckTestFraction();
         if (options.TestFraction is not { } fraction || fraction == 0) return (data, null);
         if (data.Count < 2) throw new BackpropException($"{file} holds {data.Count} example; a test part needs at least two");
         return ValidationSplit.Split(data, fraction, options.Seed);
+    }
+
+    static void RefuseRegression(string spec, Kind kind, DataOptions options)
+    {
+        if (options.Task == LearningTask.Regression && kind != Kind.Csv)
+            throw new BackpropException($"{spec} holds classes, not real targets; a regression reads a table: --data csv:FILE");
     }
 
     static void RefuseSyntheticOptions(string spec, DataOptions options)
@@ -88,6 +120,7 @@ public static class DataSource
     public static Dataset? Test(string spec, DataOptions options)
     {
         var (kind, argument) = Parse(spec);
+        RefuseRegression(spec, kind, options);
         if (kind is Kind.Idx or Kind.Named) RefuseSyntheticOptions(spec, options);
         return kind switch
         {

@@ -72,7 +72,7 @@ public sealed class FeatureMap
     {
         if (data.FeatureCount != 2)
             throw new BackpropException($"features like {string.Join(", ", Names.Skip(2))} are made from a point (x1, x2), but the data has {data.FeatureCount} features; use them with two-feature data only");
-        return IsPlain ? data : new Dataset(Apply(data.Features), data.Labels, Count, data.ClassCount);
+        return IsPlain ? data : data.WithFeatures(Apply(data.Features), Count);
     }
 
     public override string ToString() => string.Join(",", Selected);

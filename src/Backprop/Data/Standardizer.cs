@@ -29,10 +29,14 @@ public sealed class Standardizer
     /// <summary>
     /// μ_k = (1/n) Σᵢ x_ik, σ_k = √((1/n) Σᵢ (x_ik − μ_k)²), summed in double (60000 terms of float would lose digits).
     /// </summary>
-    public static Standardizer Fit(Dataset train)
+    public static Standardizer Fit(Dataset train) => Fit(train.Features, train.FeatureCount);
+
+    /// <summary>The same for any row-major table of <paramref name="features"/> columns: a regression's targets.</summary>
+    public static Standardizer Fit(float[] rows, int features)
     {
-        if (train.Count == 0) throw new BackpropException("cannot standardize from an empty training set; give it some examples");
-        int n = train.Count, features = train.FeatureCount;
+        int n = rows.Length / features;
+        if (n == 0) throw new BackpropException("cannot standardize from an empty training set; give it some examples");
+        var train = new Rows(rows, features);
         var sum = new double[features];
         var min = new float[features];
         var max = new float[features];
@@ -82,6 +86,22 @@ public sealed class Standardizer
         return new Standardizer(meanOut, deviationOut);
     }
 
+    readonly record struct Rows(float[] Values, int Width)
+    {
+        public ReadOnlySpan<float> Example(int i) => Values.AsSpan(i * Width, Width);
+    }
+
+    /// <summary>x_ik = z_ik σ_k + μ_k, in place: standardised values back in their own units.</summary>
+    public void Unapply(Span<float> values)
+    {
+        for (int start = 0; start < values.Length; start += FeatureCount)
+        {
+            var row = values.Slice(start, FeatureCount);
+            TensorPrimitives.Multiply(row, Deviation, row);
+            TensorPrimitives.Add(row, Mean, row);
+        }
+    }
+
     /// <summary>In place: x_ik ← (x_ik − μ_k) / σ_k for row-major n × FeatureCount <paramref name="features"/>.</summary>
     public void Apply(Span<float> features)
     {
@@ -102,6 +122,6 @@ public sealed class Standardizer
             throw new BackpropException($"the data has {data.FeatureCount} features but the standardizer was fitted on {FeatureCount}; use data shaped like the training data");
         var features = (float[])data.Features.Clone();
         Apply(features);
-        return new Dataset(features, data.Labels, data.FeatureCount, data.ClassCount);
+        return data.WithFeatures(features, data.FeatureCount);
     }
 }

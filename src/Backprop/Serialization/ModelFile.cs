@@ -10,13 +10,30 @@ namespace Backprop.Serialization;
 /// A trained network and what its inputs need, as stored in a model file: the features it takes of a point
 /// (x1, x2) when it was trained on them (null: the data's own features), then the standardisation.
 /// </summary>
-public sealed record Model(Network<float> Network, Standardizer? Standardizer, FeatureMap? Features = null)
+/// <param name="Network">The trained network.</param>
+/// <param name="Standardizer">The inputs' standardisation, or null.</param>
+/// <param name="Features">The features made of a point (x1, x2), or null for the data's own.</param>
+/// <param name="ClassNames">Class k's name (metadata <c>class_names</c>), or null when the classes are numbers.</param>
+/// <param name="Task">What the outputs are: class scores, or real targets (metadata <c>task</c>).</param>
+/// <param name="TargetScale">A regression's target standardisation (metadata <c>target_mean</c>, <c>target_deviation</c>), or null.</param>
+public sealed record Model(Network<float> Network, Standardizer? Standardizer, FeatureMap? Features = null, IReadOnlyList<string>? ClassNames = null,
+    LearningTask Task = LearningTask.Classification, Standardizer? TargetScale = null)
 {
+    /// <summary>Class <paramref name="k"/> as a user reads it: its name, or its number.</summary>
+    public string ClassName(int k) => ClassNames is { } names && k < names.Count ? names[k] : k.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The network's inputs for <paramref name="data"/> as it came from its source: features made, then standardised.</summary>
     public Dataset Prepare(Dataset data)
     {
         if (Features != null) data = Features.Apply(data);
-        return Standardizer?.Apply(data) ?? data;
+        data = Standardizer?.Apply(data) ?? data;
+        if (TargetScale != null && data.Values is { } values)
+        {
+            var scaled = (float[])values.Clone();
+            TargetScale.Apply(scaled);
+            data = data.WithValues(scaled);
+        }
+        return data;
     }
 
     /// <summary>How many values an example of the raw data has: 2 for a model of plane features, else the network's inputs.</summary>
@@ -37,11 +54,36 @@ public static class ModelFile
     public static string BiasName(int layer) => $"layers.{layer}.bias";
 
     /// <summary>Writes atomically: a reader never sees half a file, and a failed write leaves the old file as it was.</summary>
-    public static void Save(string path, Network<float> network, Standardizer? standardizer = null, FeatureMap? features = null) =>
-        SafeTensorsFile.Write(path, Tensors(network), Metadata(network, standardizer, features));
+    public static void Save(string path, Network<float> network, Standardizer? standardizer = null, FeatureMap? features = null,
+        IReadOnlyList<string>? classNames = null) =>
+        SafeTensorsFile.Write(path, Tensors(network), Metadata(network, standardizer, features, classNames));
 
-    public static byte[] ToBytes(Network<float> network, Standardizer? standardizer = null, FeatureMap? features = null) =>
-        SafeTensorsFile.ToBytes(Tensors(network), Metadata(network, standardizer, features));
+    /// <summary>Saves <paramref name="model"/> whole: its task and target standardisation too.</summary>
+    public static void Save(string path, Model model) =>
+        SafeTensorsFile.Write(path, Tensors(model.Network), Metadata(model));
+
+    static Dictionary<string, string> Metadata(Model model)
+    {
+        var metadata = Metadata(model.Network, model.Standardizer, model.Features, model.ClassNames);
+        if (model.Task != LearningTask.Regression) return metadata;
+        if (model.ClassNames != null) throw new BackpropException("a regression has no class names");
+        metadata["task"] = "regression";
+        if (model.TargetScale is { } scale)
+        {
+            if (scale.FeatureCount != model.Network.OutputSize)
+                throw new BackpropException($"{scale.FeatureCount} target standardisations do not fit a network of {model.Network.OutputSize} outputs");
+            metadata["target_mean"] = JsonSerializer.Serialize(scale.Mean);
+            metadata["target_deviation"] = JsonSerializer.Serialize(scale.Deviation);
+        }
+        return metadata;
+    }
+
+    public static byte[] ToBytes(Network<float> network, Standardizer? standardizer = null, FeatureMap? features = null,
+        IReadOnlyList<string>? classNames = null) =>
+        SafeTensorsFile.ToBytes(Tensors(network), Metadata(network, standardizer, features, classNames));
+
+    /// <summary>How many classes a network of <paramref name="outputs"/> outputs tells apart: one output neuron is 0/1.</summary>
+    public static int ClassCount(int outputs) => outputs == 1 ? 2 : outputs;
 
     static IEnumerable<Tensor> Tensors(Network<float> network)
     {
@@ -53,7 +95,7 @@ public static class ModelFile
         }
     }
 
-    static Dictionary<string, string> Metadata(Network<float> network, Standardizer? standardizer, FeatureMap? features)
+    static Dictionary<string, string> Metadata(Network<float> network, Standardizer? standardizer, FeatureMap? features, IReadOnlyList<string>? classNames)
     {
         var architecture = network.Architecture;
         var metadata = new Dictionary<string, string>
@@ -71,6 +113,12 @@ public static class ModelFile
                 throw new BackpropException($"the features {features} make {features.Count} inputs but the network takes {architecture.InputSize}");
             metadata["features"] = features.ToString();
         }
+        if (classNames != null)
+        {
+            if (classNames.Count != ClassCount(architecture.OutputSize))
+                throw new BackpropException($"{classNames.Count} class names do not fit a network of {architecture.OutputSize} outputs ({ClassCount(architecture.OutputSize)} classes)");
+            metadata["class_names"] = JsonSerializer.Serialize(classNames);
+        }
         if (standardizer != null)
         {
             metadata["standardize_mean"] = JsonSerializer.Serialize(standardizer.Mean);
@@ -79,7 +127,7 @@ public static class ModelFile
         return metadata;
     }
 
-    /// <summary>Loads a model file written by <see cref="Save"/>; its metadata must describe the architecture.</summary>
+    /// <summary>Loads a model file written by <c>Save</c>; its metadata must describe the architecture.</summary>
     public static Model Load(string path)
     {
         var file = SafeTensorsFile.Read(path);
@@ -87,7 +135,13 @@ public static class ModelFile
         var architecture = ArchitectureFrom(file.Metadata, name)
             ?? throw new BackpropException($"{name} has no architecture metadata (layers, activation, output_activation, cost); it was not written by backprop — use it with `backprop train --init {name}` and the architecture flags");
         var network = NetworkFrom(file, architecture, name);
-        return new Model(network, StandardizerFrom(file.Metadata, architecture.InputSize, name), FeaturesFrom(file.Metadata, architecture.InputSize, name));
+        var task = TaskFrom(file.Metadata, name);
+        var classNames = ClassNamesFrom(file.Metadata, architecture.OutputSize, name);
+        if (task == LearningTask.Regression && classNames != null)
+            throw new BackpropException($"{name}: metadata has both 'task' regression and 'class_names'; train the model again");
+        return new Model(network, StandardizerFrom(file.Metadata, architecture.InputSize, name), FeaturesFrom(file.Metadata, architecture.InputSize, name),
+            classNames, task,
+            task == LearningTask.Regression ? StandardizerFrom(file.Metadata, architecture.OutputSize, name, "target_mean", "target_deviation") : null);
     }
 
     /// <summary>
@@ -167,13 +221,33 @@ public static class ModelFile
         return features;
     }
 
-    static Standardizer? StandardizerFrom(IReadOnlyDictionary<string, string> metadata, int inputs, string name)
+    static string[]? ClassNamesFrom(IReadOnlyDictionary<string, string> metadata, int outputs, string name)
     {
-        if (!metadata.TryGetValue("standardize_mean", out var meanText)) return null;
+        if (!metadata.TryGetValue("class_names", out var text)) return null;
+        int classes = ClassCount(outputs);
+        string[]? names;
+        try { names = JsonSerializer.Deserialize<string[]>(text); }
+        catch (JsonException) { names = null; }
+        if (names is null || names.Length != classes || names.Any(n => string.IsNullOrEmpty(n)) || names.Distinct(StringComparer.Ordinal).Count() != names.Length)
+            throw new BackpropException($"{name}: metadata 'class_names' is not a JSON list of {classes} different non-empty names, one per class; train the model again");
+        return names;
+    }
+
+    static LearningTask TaskFrom(IReadOnlyDictionary<string, string> metadata, string name) => metadata.GetValueOrDefault("task") switch
+    {
+        null or "classification" => LearningTask.Classification,
+        "regression" => LearningTask.Regression,
+        var other => throw new BackpropException($"{name}: metadata 'task' is \"{ShownText.Of(other)}\", neither classification nor regression; train the model again"),
+    };
+
+    static Standardizer? StandardizerFrom(IReadOnlyDictionary<string, string> metadata, int inputs, string name,
+        string meanKey = "standardize_mean", string deviationKey = "standardize_deviation")
+    {
+        if (!metadata.TryGetValue(meanKey, out var meanText)) return null;
         try
         {
             var mean = JsonSerializer.Deserialize<float[]>(meanText);
-            var deviation = JsonSerializer.Deserialize<float[]>(metadata.GetValueOrDefault("standardize_deviation") ?? "null");
+            var deviation = JsonSerializer.Deserialize<float[]>(metadata.GetValueOrDefault(deviationKey) ?? "null");
             if (mean == null || deviation == null || mean.Length != inputs || deviation.Length != inputs || deviation.Any(d => !(d > 0) || !float.IsFinite(d)) || mean.Any(m => !float.IsFinite(m)))
                 throw new BackpropException("");
             return new Standardizer(mean, deviation);

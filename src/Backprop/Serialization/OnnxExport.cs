@@ -16,6 +16,8 @@ namespace Backprop.Serialization;
 /// sin x2, and <c>Concat</c> on axis 1 of the chosen features in their order;</item>
 /// <item>with a standardizer: <c>Sub(x, standardize.mean)</c> then <c>Div(·, standardize.deviation)</c>, μ and σ of
 /// shape [n₀] broadcast over the batch — x ↦ (x − μ) / σ, as <see cref="Standardizer.Apply(Span{float})"/>;</item>
+/// <item>a regression's target standardisation, undone after the last layer: <c>Mul(·, target.deviation)</c> then
+/// <c>Add(·, target.mean)</c>, y = z σ + μ, as <c>predict</c> prints;</item>
 /// <item>per layer l: <c>Gemm(a, layers.l.weight, layers.l.bias, transB=1)</c>, which is z = a Wᵀ + b with W stored
 /// [out, in] exactly as in the model file, then φ: Sigmoid, Tanh, Relu, LeakyRelu (alpha 0.01), Softmax (axis −1,
 /// over each row's outputs), or no node for identity.</item>
@@ -38,6 +40,8 @@ public static class OnnxExport
     public const string OutputName = "output";
     public const string MeanName = "standardize.mean";
     public const string DeviationName = "standardize.deviation";
+    public const string TargetMeanName = "target.mean";
+    public const string TargetDeviationName = "target.deviation";
 
     /// <summary>
     /// Weights, biases and standardisation together must leave room for the graph's structure inside protobuf's
@@ -48,29 +52,33 @@ public static class OnnxExport
     /// <summary>The ONNX model's bytes.</summary>
     /// <exception cref="BackpropException">The standardizer does not match the network's inputs, or the network is
     /// too large for one ONNX file.</exception>
-    public static byte[] ToBytes(Network<float> network, Standardizer? standardizer = null, FeatureMap? features = null) =>
-        Encode(network, standardizer, features).ToArray();
+    public static byte[] ToBytes(Network<float> network, Standardizer? standardizer = null, Standardizer? targetScale = null, FeatureMap? features = null) =>
+        Encode(network, standardizer, targetScale, features).ToArray();
 
     /// <summary>
     /// Writes the ONNX model to <paramref name="path"/> atomically: a reader never sees half a file, and a failed
     /// write leaves any old file as it was.
     /// </summary>
     /// <exception cref="BackpropException">As <see cref="ToBytes"/>, or the file cannot be written.</exception>
-    public static void Write(string path, Network<float> network, Standardizer? standardizer = null, FeatureMap? features = null)
+    public static void Write(string path, Network<float> network, Standardizer? standardizer = null, Standardizer? targetScale = null, FeatureMap? features = null)
     {
-        var model = Encode(network, standardizer, features);
+        var model = Encode(network, standardizer, targetScale, features);
         AtomicFile.Write(path, stream => stream.Write(model.WrittenSpan));
     }
 
-    static ProtobufWriter Encode(Network<float> network, Standardizer? standardizer, FeatureMap? features)
+    static ProtobufWriter Encode(Network<float> network, Standardizer? standardizer, Standardizer? targetScale, FeatureMap? features)
     {
         var architecture = network.Architecture;
         if (features is { IsPlain: true }) features = null;
         if (features != null && features.Count != network.InputSize)
             throw new BackpropException($"the features {features} make {features.Count} inputs but the network takes {network.InputSize}; export the features saved with this network");
+        if (targetScale != null && targetScale.FeatureCount != network.OutputSize)
+            throw new BackpropException($"the target standardisation has {targetScale.FeatureCount} targets but the network has {network.OutputSize} outputs; export the one saved with this network");
+        // A regression's network predicts standardised targets; Mul and Add after it give them in their units.
+        string final = targetScale is null ? OutputName : "target.standardized";
         if (standardizer != null && standardizer.FeatureCount != network.InputSize)
             throw new BackpropException($"the standardizer has {standardizer.FeatureCount} features but the network takes {network.InputSize} inputs; export the standardizer saved with this network");
-        long parameterBytes = standardizer == null ? 0 : 8L * standardizer.FeatureCount;
+        long parameterBytes = (standardizer == null ? 0 : 8L * standardizer.FeatureCount) + (targetScale == null ? 0 : 8L * targetScale.FeatureCount);
         foreach (var layer in network.Layers) parameterBytes += 4L * (layer.Weights.Length + layer.Biases.Length);
         if (parameterBytes > MaxParameterBytes)
             throw new BackpropException($"the {architecture.SizesText} network holds {parameterBytes} bytes of parameters, more than one ONNX file can hold ({MaxParameterBytes}); export a smaller network");
@@ -89,17 +97,27 @@ public static class OnnxExport
             var layer = network.Layers[l];
             bool last = l == network.Layers.Count - 1;
             bool identity = layer.Activation == Activation.Identity;
-            string z = last && identity ? OutputName : $"layers.{l}.z";
+            string z = last && identity ? final : $"layers.{l}.z";
             Node(graph, "Gemm", $"layers.{l}.gemm", [current, ModelFile.WeightName(l), ModelFile.BiasName(l)], z,
                 attributes => IntAttribute(attributes, "transB", 1));
             current = z;
             if (identity) continue;
-            string a = last ? OutputName : $"layers.{l}.a";
+            string a = last ? final : $"layers.{l}.a";
             var (operation, attribute) = Operator(layer.Activation);
             Node(graph, operation, $"layers.{l}.{layer.Activation.Name}", [current], a, attribute);
             current = a;
         }
+        if (targetScale != null)
+        {
+            Node(graph, "Mul", "target.multiply", [final, TargetDeviationName], "target.scaled");
+            Node(graph, "Add", "target.add", ["target.scaled", TargetMeanName], OutputName);
+        }
         graph.WriteString(GraphProto.Name, "backprop");
+        if (targetScale != null)
+        {
+            Initializer(graph, TargetMeanName, [targetScale.FeatureCount], targetScale.Mean);
+            Initializer(graph, TargetDeviationName, [targetScale.FeatureCount], targetScale.Deviation);
+        }
         if (standardizer != null)
         {
             Initializer(graph, MeanName, [standardizer.FeatureCount], standardizer.Mean);

@@ -37,6 +37,24 @@ public static class Targets
         return best;
     }
 
+    /// <summary>
+    /// Checks that <paramref name="data"/> fits the network: its features the inputs, and its targets the outputs —
+    /// a class for every label (below), or one output per real target.
+    /// </summary>
+    public static void CheckFits(Architecture architecture, Data.Dataset data, string dataName, string? model = null)
+    {
+        if (data.Task == Data.LearningTask.Classification)
+        {
+            CheckFits(architecture, data.FeatureCount, data.Labels, dataName, model);
+            return;
+        }
+        CheckFits(architecture, data.FeatureCount, [], dataName, model);
+        if (architecture.OutputSize != data.TargetCount)
+            throw new BackpropException(model is null
+                ? $"{dataName} has {data.TargetCount} target{(data.TargetCount == 1 ? "" : "s")} per example but --layers ends with {architecture.OutputSize} outputs; end it with {data.TargetCount}"
+                : $"{dataName} has {data.TargetCount} target{(data.TargetCount == 1 ? "" : "s")} per example but the model {model} predicts {architecture.OutputSize}; give it data shaped like the data it was trained on");
+    }
+
     /// <summary>Checks that every label has an output to light up; names the fix otherwise. With
     /// <paramref name="model"/> (a trained model's file name) the fix is other data, not other --layers.</summary>
     public static void CheckFits(Architecture architecture, int featureCount, ReadOnlySpan<int> labels, string dataName, string? model = null)

@@ -9,7 +9,15 @@ namespace Backprop.Training;
 public readonly record struct TrainingProgress(int Epoch, int Batch, int BatchCount);
 
 /// <summary>What one epoch did. Accuracies are null when there is no such data.</summary>
-public sealed record EpochReport(int Epoch, double TrainCost, double? ValidationAccuracy, double? TestAccuracy, double Seconds);
+public sealed record EpochReport(int Epoch, double TrainCost, double? ValidationAccuracy, double? TestAccuracy, double Seconds)
+{
+    /// <summary>A regression's metrics on the training data, in the targets' units; null for classes.</summary>
+    public RegressionMetrics? TrainMetrics { get; init; }
+    /// <summary>The same on the validation part, null when there is none.</summary>
+    public RegressionMetrics? ValidationMetrics { get; init; }
+    /// <summary>The same on the test part, null when there is none.</summary>
+    public RegressionMetrics? TestMetrics { get; init; }
+}
 
 /// <summary>
 /// Mini-batch stochastic gradient descent: each epoch shuffles the example order (seeded), and for every batch
@@ -36,7 +44,7 @@ public sealed class Trainer
         Network = network;
         Train = train;
         if (train.Count == 0) throw new BackpropException("the training data holds no examples");
-        Targets.CheckFits(network.Architecture, train.FeatureCount, train.Labels, "the training data");
+        Targets.CheckFits(network.Architecture, train, "the training data");
         Optimizer = Optimizer<float>.Create(options.Optimizer, network, options.LearningRate, options.Momentum, options.WeightDecay, options.L1);
         pass = new Propagator<float>(network, Math.Min(options.BatchSize, train.Count));
         targets = new float[pass.MaximumBatch * network.OutputSize];
@@ -49,6 +57,8 @@ public sealed class Trainer
     public TrainingOptions Options { get; }
     public Network<float> Network { get; }
     public Dataset Train { get; }
+    /// <summary>A regression's target standardisation, undone for the metrics so they are in the targets' units.</summary>
+    public Standardizer? TargetScale { get; init; }
     public Optimizer<float> Optimizer { get; }
     /// <summary>Epochs finished so far.</summary>
     public int Epoch { get; private set; }
@@ -149,10 +159,18 @@ public sealed class Trainer
         Epoch = epoch;
         batch = 0;
         costSum = 0;
-        LastReport = new EpochReport(epoch, trainCost,
-            validation is null ? null : Evaluation.Of(Network, validation).Accuracy,
-            test is null ? null : Evaluation.Of(Network, test).Accuracy,
-            epochSeconds);
+        bool regression = Train.Task == LearningTask.Regression;
+        LastReport = regression
+            ? new EpochReport(epoch, trainCost, null, null, epochSeconds)
+            {
+                TrainMetrics = RegressionMetrics.Of(Network, Train, TargetScale),
+                ValidationMetrics = validation is null ? null : RegressionMetrics.Of(Network, validation, TargetScale),
+                TestMetrics = test is null ? null : RegressionMetrics.Of(Network, test, TargetScale),
+            }
+            : new EpochReport(epoch, trainCost,
+                validation is null ? null : Evaluation.Of(Network, validation).Accuracy,
+                test is null ? null : Evaluation.Of(Network, test).Accuracy,
+                epochSeconds);
         return LastReport;
     }
 
@@ -165,7 +183,7 @@ public sealed class Trainer
         {
             int example = indices[i];
             Train.Features.AsSpan(example * features, features).CopyTo(input.Slice(i * features, features));
-            Targets.Fill<float>(Train.Labels.AsSpan(example, 1), targets.AsSpan(i * outputs, outputs), outputs);
+            Train.FillTargets(example, targets.AsSpan(i * outputs, outputs), outputs);
         }
         pass.Forward(indices.Length);
         float cost = pass.Backward(targets, indices.Length);

@@ -103,6 +103,21 @@ public class ModelFileInTorchTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void A_regression_model_gives_predicts_values_in_the_targets_units_in_pytorch()
+    {
+        var network = OnnxExportTests.RandomNetwork([2, 6, 2], "relu", "identity", seed: 37);
+        var model = _directory.File("regression.safetensors");
+        ModelFile.Save(model, new Model(network, new Standardizer([0.5f, 0.25f], [1.15f, 0.72f]), Task: LearningTask.Regression,
+            TargetScale: new Standardizer([152f, -3f], [77f, 0.5f])));
+        var inputs = _directory.File("inputs.csv");
+        ExportCommandTests.WriteInputs(inputs, 1000, seed: 38);
+
+        var torch = LoadInTorch(model, inputs, Predict(model, inputs));
+        AssertMatches(torch);
+        Assert.Contains("identity, standardized, regression", torch.Output);
+    }
+
+    [Fact]
     public void The_script_fails_when_one_output_is_off_by_more_than_the_tolerance()
     {
         var model = _directory.File("model.safetensors");

@@ -1,3 +1,4 @@
+using Backprop.Data;
 using System.Text.Json;
 using Backprop.Activations;
 using Backprop.Costs;
@@ -35,6 +36,7 @@ public class TorchParityTests
         Assert.Contains(cases, c => c.GetProperty("weight_decay").GetDouble() > 0);
         Assert.Contains(cases, c => c.GetProperty("l1").GetDouble() > 0);
         Assert.Contains(cases, c => c.GetProperty("activation").GetString()!.Contains(','));
+        Assert.Contains(cases, c => c.TryGetProperty("task", out var task) && task.GetString() == "regression");
     }
 
     [Theory]
@@ -52,14 +54,19 @@ public class TorchParityTests
             c.GetProperty("momentum").GetDouble(), c.GetProperty("weight_decay").GetDouble(), c.GetProperty("l1").GetDouble());
         float[] inputs = c.GetProperty("inputs").EnumerateArray().SelectMany(r => Vector(r)).ToArray();
         int[] labels = c.GetProperty("labels").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        // One Dataset for both tasks: a regression case's real targets, or the labels, become y through FillTargets.
+        var data = c.TryGetProperty("targets", out var targets)
+            ? new Dataset(inputs, targets.EnumerateArray().SelectMany(r => Vector(r)).ToArray(), sizes[0], sizes[^1])
+            : new Dataset(inputs, labels, sizes[0], Math.Max(2, sizes[^1]));
 
         int stepNumber = 0;
         foreach (var step in c.GetProperty("steps").EnumerateArray())
         {
             stepNumber++;
             int start = step.GetProperty("batch_start").GetInt32(), count = step.GetProperty("batch_count").GetInt32();
-            var (cost, gradients) = network.Backpropagate(inputs.AsSpan(start * sizes[0], count * sizes[0]),
-                Targets.Create<float>(labels.AsSpan(start, count), architecture.OutputSize), count);
+            var y = new float[count * architecture.OutputSize];
+            for (int i = 0; i < count; i++) data.FillTargets(start + i, y.AsSpan(i * architecture.OutputSize, architecture.OutputSize), architecture.OutputSize);
+            var (cost, gradients) = network.Backpropagate(inputs.AsSpan(start * sizes[0], count * sizes[0]), y, count);
             Close(step.GetProperty("cost").GetDouble(), cost, $"{name} step {stepNumber} cost");
             for (int l = 0; l < architecture.LayerCount; l++)
             {

@@ -73,6 +73,11 @@ CASES = [
     dict(name="l1-and-decay-adam", seed=111, layers=[3, 6, 1], activation="leaky-relu",
          output_activation="sigmoid", cost="quadratic", optimizer="adam", learning_rate=0.03, l1=0.005,
          weight_decay=0.01, examples=8, batch_size=3, epochs=2),
+    # A regression: real targets, two per example (y = a standard normal × 2 + 0.5), identity output, quadratic
+    # cost; the C# replay builds its targets through Dataset.FillTargets, as the trainer does.
+    dict(name="regression-two-targets-adam", seed=112, task="regression", layers=[4, 6, 2], activation="relu",
+         output_activation="identity", cost="quadratic", optimizer="adam", learning_rate=0.01,
+         examples=10, batch_size=4, epochs=2),
 ]
 
 
@@ -83,7 +88,7 @@ def targets_for(labels, output_count):
     return F.one_hot(labels, output_count).to(torch.float32)
 
 
-def example_costs(case, weights, biases, x, labels):
+def example_costs(case, weights, biases, x, labels, targets=None):
     """The per-example cost C_k, shape [n]; see README.md for the definitions. The batch cost is their mean."""
     names = case["activation"].split(",")  # one for every hidden layer, or one per hidden layer
     a = x
@@ -92,7 +97,7 @@ def example_costs(case, weights, biases, x, labels):
         z = a @ w.T + b  # a is [n, in], w is [out, in] (nn.Linear layout)
         if l < last:
             a = ACTIVATIONS[names[l] if len(names) > 1 else names[0]](z)
-    y = targets_for(labels, z.shape[1])
+    y = targets if targets is not None else targets_for(labels, z.shape[1])
     if case["cost"] == "cross-entropy":
         assert case["output_activation"] == "softmax"
         # log_softmax on z, never log(softmax(z)): the latter is -inf once a probability underflows.
@@ -168,6 +173,8 @@ def run_case(case):
         x = x * torch.tensor(case["row_scales"], dtype=torch.float32).unsqueeze(1)
     classes = 2 if layers[-1] == 1 else layers[-1]
     labels = torch.randint(0, classes, (n,))
+    regression = case.get("task") == "regression"
+    targets = torch.randn(n, layers[-1], dtype=torch.float32) * 2 + 0.5 if regression else None
     linears = [torch.nn.Linear(i, o) for i, o in zip(layers[:-1], layers[1:])]
     weights = [lin.weight.detach().clone().requires_grad_(True) for lin in linears]
     biases = [lin.bias.detach().clone().requires_grad_(True) for lin in linears]
@@ -193,17 +200,21 @@ def run_case(case):
         "epochs": case["epochs"],
         "seed": case["seed"],
         "inputs": x.tolist(),
-        "labels": labels.tolist(),
+        "labels": [] if regression else labels.tolist(),
         "initial": {"weights": snapshot(weights), "biases": snapshot(biases)},
         "steps": [],
     }
 
+    if regression:
+        record["task"] = "regression"
+        record["targets"] = targets.tolist()
     batch = case["batch_size"]
     for epoch in range(case["epochs"]):
         for start in range(0, n, batch):
             stop = min(start + batch, n)
             optimizer.zero_grad(set_to_none=True)
-            per_example = example_costs(case, weights, biases, x[start:stop], labels[start:stop])
+            per_example = example_costs(case, weights, biases, x[start:stop], labels[start:stop],
+                                        None if targets is None else targets[start:stop])
             if "row_scales" in case and case["cost"] == "cross-entropy":
                 # exp(-104) is below float32's smallest subnormal: the case must really hit that underflow.
                 assert per_example.max() > 104.0, case["name"]

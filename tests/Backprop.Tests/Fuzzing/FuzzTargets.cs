@@ -28,6 +28,8 @@ public static class FuzzTargets
         new("csv", "csv", (path, _) => CsvReader.Read(path)),
         new("csv-label-column-0", "csv", (path, _) => CsvReader.Read(path, labelColumn: 0)),
         new("csv-inputs-2", "csv", (path, _) => CsvReader.ReadInputs(path, featureCount: 2)),
+        new("csv-class-names", "csv", (path, _) => CsvReader.Read(path, classNames: ["cat", "dog", "setosa"])),
+        new("csv-regression-0-2", "csv", (path, _) => CsvReader.ReadRegression(path, [0, 2])),
         // The stream reader's line and column bounds, small enough for mutated seeds to cross them.
         new("csv-stream-bounded", "csv", (path, _) => CsvReader.Read(path, limits: new CsvLimits(MaxLineLength: 40, MaxColumns: 6))),
         new("checkpoint-file", "checkpoint", (path, _) => Checkpoint.Read(path)),

@@ -69,6 +69,10 @@ public static class SeedCorpus
             "1,1\n2,0\n3,1\n4,0\n",
             "f1,f2,f3\n0,0,0\n1,1,1\n",
             "x,y,label\n1,2,65535\n",
+            // Word labels, scikit-learn's header, real targets.
+            "x,y,animal\n1,2,cat\n3,4,dog\n5,6,cat\n",
+            "3,2,setosa,versicolor,virginica\n5.1,3.5,0\n4.9,3.0,2\n6.2,2.9,1\n",
+            "age,bmi,progression\n0.03,-0.05,151\n-0.001,0.02,75.5\n",
         ];
         return [.. texts.Select(Encoding.UTF8.GetBytes)];
     }

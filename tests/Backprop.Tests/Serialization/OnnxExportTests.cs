@@ -250,7 +250,7 @@ public class OnnxExportTests(ITestOutputHelper output)
             standardizer.Apply(inputs);
         }
         var expected = network.Forward(inputs, Count);
-        var actual = OnnxRunner.Run(OnnxExport.ToBytes(network, standardizer, features), points, Count);
+        var actual = OnnxRunner.Run(OnnxExport.ToBytes(network, standardizer, features: features), points, Count);
         OnnxRunner.AssertClose(expected, actual, 3, Tolerance, $"features {featureList}");
     }
 

@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text.Json;
+using Backprop.Data;
+using Backprop.Serialization;
+using Backprop.Tests.Data;
+
+namespace Backprop.Tests.Cli;
+
+/// <summary>`--task regression` end to end: train, evaluate, predict, and every refusal.</summary>
+public class RegressionCommandTests
+{
+    /// <summary>y = 40·x1 − 25·x2 + 300 (+ a second target 2·x1 when asked), x in [−1, 1]: targets far from 0, in their own units.</summary>
+    static string Table(int rows = 300, bool twoTargets = false)
+    {
+        var rng = new Random(7);
+        var lines = new List<string> { twoTargets ? "x1,x2,price,double_x1" : "x1,x2,price" };
+        for (int i = 0; i < rows; i++)
+        {
+            double x1 = 2 * rng.NextDouble() - 1, x2 = 2 * rng.NextDouble() - 1;
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{x1:F4},{x2:F4},{40 * x1 - 25 * x2 + 300:F4}") +
+                      (twoTargets ? string.Create(CultureInfo.InvariantCulture, $",{2 * x1:F4}") : ""));
+        }
+        return string.Join('\n', lines) + "\n";
+    }
+
+    static JsonElement LastJson(RunResult r) => JsonDocument.Parse(r.OutputLines[^1]).RootElement;
+
+    [Fact]
+    public void A_standardised_regression_trains_and_evaluate_and_predict_speak_in_the_targets_units()
+    {
+        using var folder = new TempDirectory();
+        folder.WriteText("prices.csv", Table());
+        var t = BackpropProcess.Run(folder.Path, "train", "--task", "regression", "--data", "csv:prices.csv", "--layers", "2,16,1",
+            "--standardize", "--epochs", "40", "--lr", "0.01", "--batch", "16", "--test-fraction", "0.2", "--json", "--out", "m.safetensors");
+        Assert.True(t.ExitCode == 0, t.ToString());
+        var epoch = JsonDocument.Parse(t.OutputLines[0]).RootElement;
+        Assert.Equal(1, epoch.GetProperty("epoch").GetInt32());
+        Assert.Equal(240, epoch.GetProperty("train").GetProperty("examples").GetInt32());
+        var test = LastJson(t).GetProperty("test");
+        double r2 = test.GetProperty("r2").GetDouble();
+        Assert.True(r2 > 0.99, $"test R² {r2}");
+        Assert.True(test.GetProperty("rmse").GetDouble() < 5, test.ToString()); // targets spread over ±65
+        Assert.False(File.Exists(folder.File("m.curves.png")) || Directory.GetFiles(folder.Path, "*.png").Length > 0);
+
+        var model = ModelFile.Load(folder.File("m.safetensors"));
+        Assert.Equal(LearningTask.Regression, model.Task);
+        Assert.Equal("identity", model.Network.Architecture.OutputActivation.Name);
+        Assert.Equal("quadratic", model.Network.Architecture.Cost.Name);
+        Assert.InRange(model.TargetScale!.Mean[0], 290f, 310f);
+
+        // evaluate reads the whole file (no --test-fraction): its figures in JSON, and in text.
+        var e = BackpropProcess.Run(folder.Path, "evaluate", "--model", "m.safetensors", "--data", "csv:prices.csv", "--json");
+        Assert.True(e.ExitCode == 0, e.ToString());
+        var all = LastJson(e);
+        Assert.Equal(300, all.GetProperty("examples").GetInt32());
+        Assert.Equal(["mse", "rmse", "mae", "r2", "examples"], all.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(Math.Sqrt(all.GetProperty("mse").GetDouble()), all.GetProperty("rmse").GetDouble(), 9);
+        Assert.True(all.GetProperty("r2").GetDouble() > 0.99, all.ToString());
+        // The same test part as training: the same R².
+        var et = BackpropProcess.Run(folder.Path, "evaluate", "--model", "m.safetensors", "--data", "csv:prices.csv", "--test-fraction", "0.2", "--json");
+        Assert.Equal(r2, LastJson(et).GetProperty("r2").GetDouble(), 9);
+        var text = BackpropProcess.Run(folder.Path, "evaluate", "--model", "m.safetensors", "--data", "csv:prices.csv");
+        Assert.StartsWith("R² 0.99", text.OutputLines[0]);
+
+        folder.WriteText("points.csv", "0,0\n0.5,-0.5\n");
+        var p = BackpropProcess.Run(folder.Path, "predict", "--model", "m.safetensors", "--input", "csv:points.csv", "--json");
+        Assert.True(p.ExitCode == 0, p.ToString());
+        var values = p.OutputLines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("outputs")[0].GetDouble()).ToArray();
+        Assert.InRange(values[0], 300 - 5, 300 + 5);
+        Assert.InRange(values[1], 332.5 - 5, 332.5 + 5);
+        Assert.DoesNotContain("class", p.Output);
+    }
+
+    [Fact]
+    public void Two_target_columns_make_two_outputs()
+    {
+        using var folder = new TempDirectory();
+        folder.WriteText("two.csv", Table(twoTargets: true));
+        var t = BackpropProcess.Run(folder.Path, "train", "--task", "regression", "--data", "csv:two.csv", "--label-column", "2,3",
+            "--layers", "2,2", "--standardize", "--epochs", "60", "--lr", "0.05", "--batch", "16", "--json", "--out", "m.safetensors");
+        Assert.True(t.ExitCode == 0, t.ToString());
+        Assert.True(LastJson(t).GetProperty("train").GetProperty("r2").GetDouble() > 0.999, t.Output);
+        Assert.Equal(2, ModelFile.Load(folder.File("m.safetensors")).Network.OutputSize);
+    }
+
+    public static TheoryData<string[], string> Refusals() => new()
+    {
+        { ["train", "--task", "regression", "--output-activation", "softmax"], "--task regression predicts real numbers, which softmax (outputs summing to 1) cannot; leave --output-activation out for identity" },
+        { ["train", "--task", "regression", "--cost", "cross-entropy"], "--task regression compares real numbers, which cross-entropy (of class probabilities) cannot; leave --cost out for quadratic" },
+        { ["train", "--task", "regression", "--label-column", "9"], "target column 9 is out of range: line 1 has 3 columns, numbered 0 to 2" },
+        { ["train", "--task", "regression", "--label-column", "2,2"], "--label-column 2,2: column 2 is given twice; name each target column once" },
+        { ["train", "--label-column", "1,2"], "a classification has one label column; several target columns need --task regression" },
+        { ["train", "--task", "regresion"], "--task regresion: unknown task; use --task classification or --task regression" },
+        { ["train"], "is not a non-negative integer; class labels are 0, 1, 2, … or names, one kind per column (choose the label column with --label-column; a measurement needs --task regression)" },
+        { ["train", "--task", "regression", "--data", "spiral"], "spiral holds classes, not real targets; a regression reads a table: --data csv:FILE" },
+        { ["train", "--task", "regression", "--data", "csv:nan.csv"], "line 3, column 3: target \"NaN\" is not a finite number" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public void Bad_regression_input_exits_2_with_one_line_and_writes_nothing(string[] args, string message)
+    {
+        using var folder = new TempDirectory();
+        folder.WriteText("prices.csv", Table());
+        folder.WriteText("nan.csv", "x1,x2,y\n1,2,3\n4,5,NaN\n");
+        var all = args.Contains("--data") ? args : [.. args, "--data", "csv:prices.csv"];
+        var r = BackpropProcess.Run(folder.Path, [.. all, "--epochs", "1", "--out", "m.safetensors"]);
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Single(r.ErrorLines);
+        Assert.Contains(message, r.Error);
+        Assert.False(File.Exists(folder.File("m.safetensors")));
+    }
+
+    [Fact]
+    public void A_model_of_one_task_is_refused_when_used_as_the_other()
+    {
+        using var folder = new TempDirectory();
+        folder.WriteText("prices.csv", Table(rows: 40));
+        var t = BackpropProcess.Run(folder.Path, "train", "--task", "regression", "--data", "csv:prices.csv", "--epochs", "1", "--out", "r.safetensors");
+        Assert.True(t.ExitCode == 0, t.ToString());
+        var e = BackpropProcess.Run(folder.Path, "evaluate", "--model", "r.safetensors", "--data", "csv:prices.csv", "--task", "classification");
+        Assert.Equal(2, e.ExitCode);
+        Assert.Equal("error: r.safetensors is a regression model but --task asks for classification; leave --task out (the model knows its task) or use a classification model",
+            e.ErrorLines.Single());
+
+        var c = BackpropProcess.Run(folder.Path, "train", "--data", "xor", "--epochs", "1", "--no-pictures", "--out", "c.safetensors");
+        Assert.True(c.ExitCode == 0, c.ToString());
+        var p = BackpropProcess.Run(folder.Path, "predict", "--model", "c.safetensors", "--input", "csv:prices.csv", "--task", "regression");
+        Assert.Equal(2, p.ExitCode);
+        Assert.Contains("c.safetensors is a classification model but --task asks for regression", p.ErrorLines.Single());
+    }
+}
