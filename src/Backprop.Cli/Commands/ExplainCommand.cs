@@ -11,7 +11,7 @@ using Spectre.Console.Cli;
 namespace Backprop.Cli.Commands;
 
 /// <summary>
-/// `backprop explain`: the chain rule with real numbers. Three modes — the seeds' one-neuron chain (default), one
+/// `backprop explain`: the chain rule with real numbers. Three modes — a chain of one neuron per layer (default), one
 /// weight or bias of a trained model on one example (--model), and the multiplications backpropagation saves
 /// (--cost-of-derivatives).
 /// </summary>
@@ -21,19 +21,19 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
     {
         // Spectre refuses one-letter long names ("--x"), so these are short options; Cli.SpellOneLetterOptions lets users
         // type the issue's --x, --y, --w, --b.
-        [CommandOption("-x <X>")]
+        [CommandOption("-x|--input <X>")]
         [Description("Chain: the input x (also --x). Default 1.5")]
         public double? X { get; init; }
 
-        [CommandOption("-y <Y>")]
+        [CommandOption("-y|--target <Y>")]
         [Description("Chain: the target y (also --y). Default 0.5")]
         public double? Y { get; init; }
 
-        [CommandOption("-w <WEIGHTS>")]
+        [CommandOption("-w|--weights <WEIGHTS>")]
         [Description("Chain: w1,w2,… one layer per weight (also --w). Default 0.8,-0.4")]
         public string? Weights { get; init; }
 
-        [CommandOption("-b <BIASES>")]
+        [CommandOption("-b|--biases <BIASES>")]
         [Description("Chain: b1,b2,… one per weight (also --b). Default all 0")]
         public string? Biases { get; init; }
 

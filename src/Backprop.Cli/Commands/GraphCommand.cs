@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace Backprop.Cli.Commands;
 
 /// <summary>
-/// Draws a computation graph — the seeds' one-neuron-per-layer chain, or any expression at a point — with every
+/// Draws a computation graph — the one-neuron-per-layer chain, or any expression at a point — with every
 /// node's value and gradient and every edge's local derivative, as SVG and Graphviz DOT.
 /// </summary>
 public sealed class GraphCommand : Command<GraphCommand.Settings>

@@ -5,18 +5,18 @@ using Backprop.Explaining;
 
 namespace Backprop.Cli.Rendering;
 
-/// <summary>`backprop explain` as text, in the seeds' notation: aligned columns of symbol, formula, numbers, value.</summary>
+/// <summary>`backprop explain` as text, in the notation of docs/notation.md: aligned columns of symbol, formula, numbers, value.</summary>
 internal static class ExplainText
 {
     // ---------------------------------------------------------------- the one-neuron chain
 
-    public static void Chain(TextWriter o, ChainExplanation e, bool seedsExample)
+    public static void Chain(TextWriter o, ChainExplanation e, bool defaultExample)
     {
         int last = e.Layers.Count;
         string phi = e.Activation.Name;
         bool zeroBiases = e.Layers.All(l => l.Bias == 0);
-        o.WriteLine(seedsExample
-            ? $"The seeds' two-weight chain: one neuron per layer, x = {N(e.Input)}, y = {N(e.Target)}, φ = {phi}, biases 0"
+        o.WriteLine(defaultExample
+            ? $"The default two-weight chain: one neuron per layer, x = {N(e.Input)}, y = {N(e.Target)}, φ = {phi}, biases 0"
             : $"A chain of {last} neuron{(last == 1 ? "" : "s")}, one per layer: x = {N(e.Input)}, y = {N(e.Target)}, φ = {phi}{(zeroBiases ? ", biases 0" : "")}");
         o.WriteLine($"z_l = w_l·a_(l−1) + b_l,  a_l = φ(z_l),  a_0 = x,  C = (a_{last} − y)²");
         o.WriteLine();
@@ -55,11 +55,12 @@ internal static class ExplainText
                 "", n > 1 ? $"→ handed to layer {n - 1}" : "");
         }
         backward.Write(o, "  ");
+        WriteKinks(o, e);
 
         if (last > 1)
         {
             o.WriteLine();
-            o.WriteLine("Written out in full, nothing recycled (the seeds' chain rule for the first weight):");
+            o.WriteLine("Written out in full, nothing recycled (the chain rule for the first weight, one factor per link of the chain):");
             var symbols = new List<string> { $"∂C/∂a{last}" };
             for (int n = last; n > 1; n--) { symbols.Add($"∂a{n}/∂z{n}"); symbols.Add($"∂z{n}/∂a{n - 1}"); }
             symbols.Add("∂a1/∂z1");
@@ -77,6 +78,23 @@ internal static class ExplainText
         o.WriteLine();
         o.WriteLine($"Multiplications for all {last} weight derivative{(last == 1 ? "" : "s")}: backpropagation {count.Backpropagation}, " +
                     $"each weight's chain separately {count.Separately} (see `backprop explain --cost-of-derivatives`).");
+    }
+
+    /// <summary>
+    /// ReLU and leaky ReLU have no derivative at z = 0, their kink. Backpropagation takes the slope on the left there,
+    /// as PyTorch does (relu′(0) = 0, leaky-relu′(0) = 0.01); the central difference straddles the kink and measures
+    /// the average of both sides, so the two columns differ and neither is wrong. Say so wherever a z is exactly 0.
+    /// </summary>
+    static void WriteKinks(TextWriter o, ChainExplanation e)
+    {
+        if (e.Activation.Name is not ("relu" or "leaky-relu")) return;
+        string phi = e.Activation.Name;
+        var kinks = e.Layers.Where(l => l.WeightedInput == 0).Select(l => $"z{l.Layer}").ToArray();
+        if (kinks.Length == 0) return;
+        o.WriteLine();
+        o.WriteLine($"Note: {string.Join(" = ", kinks)} = 0, {(kinks.Length == 1 ? "which is" : "each")} at {phi}'s kink, where it has no derivative. By convention (PyTorch's too) " +
+                    $"{phi}′(0) = {N(e.Activation.Derivative(0))}, the slope on the left; the finite difference measures across the kink, " +
+                    "so backpropagation and the finite difference can differ there, and neither is an error.");
     }
 
     static string Previous(int layer) => layer == 1 ? "x" : $"a{layer - 1}";
@@ -228,14 +246,14 @@ internal static class ExplainText
         o.WriteLine($"separately:      S = Σ_l nˡnˡ⁻¹ · Π_(m>l) nᵐ · (2(L − l) + 2) = {I(cost.Separately)}  ({Ratio(cost.Ratio)} as many)");
         o.WriteLine();
 
-        o.WriteLine($"How it grows with depth: {growth.Inputs} inputs, hidden layers of {growth.Width}, {growth.Outputs} outputs");
+        o.WriteLine($"How it grows with depth: {Format.Count(growth.Inputs, "input")}, hidden layers of {growth.Width}, {Format.Count(growth.Outputs, "output")}");
         var depth = new Table();
         depth.Row("hidden layers", "layers", "backprop", "separately", "ratio");
         foreach (var (d, c) in growth.ByDepth)
             depth.Row(I(d), string.Join(",", c.Sizes), I(c.Backpropagation), I(c.Separately), Ratio(c.Ratio));
         depth.Write(o, "  ", rightAligned: true, gap: "  ");
         o.WriteLine();
-        o.WriteLine($"How it grows with width: {growth.Inputs} inputs, {growth.WidthDepth} hidden layers of width w, {growth.Outputs} outputs");
+        o.WriteLine($"How it grows with width: {Format.Count(growth.Inputs, "input")}, {growth.WidthDepth} hidden layers of width w, {Format.Count(growth.Outputs, "output")}");
         var width = new Table();
         width.Row("w", "layers", "backprop", "separately", "ratio");
         foreach (var (w, c) in growth.ByWidth)

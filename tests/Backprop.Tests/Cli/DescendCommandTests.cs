@@ -15,8 +15,10 @@ public class DescendCommandTests
         Assert.True(run.ExitCode == 0, run.ToString());
         var steps = run.OutputLines.Where(l => l.StartsWith("step ", StringComparison.Ordinal)).ToArray();
         Assert.Equal(21, steps.Length);
-        Assert.Equal("step 0  x = (3, 4)  f = 25  ∂f/∂x1 = 6  ∂f/∂x2 = 8", steps[0]);
-        Assert.Equal("step 3  x = (1.536, 2.048)  f = 6.554  ∂f/∂x1 = 3.072  ∂f/∂x2 = 4.096", steps[3]);
+        // Every column padded to its widest cell: step 0's short cells line up with step 20's.
+        Assert.Equal("step  0  x = (3, 4)              f = 25        ∂f/∂x1 = 6        ∂f/∂x2 = 8", steps[0]);
+        Assert.Equal("step  3  x = (1.536, 2.048)      f = 6.554     ∂f/∂x1 = 3.072    ∂f/∂x2 = 4.096", steps[3]);
+        Assert.Contains("after 20 steps f fell from 25 to 0.003323", run.Output);
         string picture = folder.File("descend.png");
         Assert.True(File.Exists(picture), run.ToString());
         var image = PngImage.Read(picture);
