@@ -29,7 +29,7 @@ public sealed class GradientCheckCommand : Command<GradientCheckCommand.Settings
             Backprop.Costs.Cost.Parse(s.Cost ?? (output == Backprop.Activations.Activation.Softmax ? "cross-entropy" : "quadratic"))).Validate();
         // A relative error is at most 2; NaN or a negative tolerance would fail every check, as if the derivatives were wrong.
         if (!(s.Tolerance > 0 && s.Tolerance <= 1))
-            throw new BackpropException($"--tolerance must be a relative error above 0 and at most 1, got {s.Tolerance}; 1e-6 is usual in double precision");
+            throw new BackpropException($"--tolerance must be a relative error above 0 and at most 1, got {NumberText.Of(s.Tolerance)}; 1e-6 is usual in double precision");
         if (s.Examples < 1 || s.Examples > 10_000) throw new BackpropException($"--examples must be 1…10000, got {s.Examples}");
         long parameters = Enumerable.Range(0, architecture.LayerCount).Sum(l => (long)architecture.Sizes[l] * architecture.Sizes[l + 1] + architecture.Sizes[l + 1]);
         if (parameters > 200_000)
@@ -38,10 +38,10 @@ public sealed class GradientCheckCommand : Command<GradientCheckCommand.Settings
         bool passed = result.MaxRelativeError < s.Tolerance;
         if (!s.Json)
         {
-            Console.Out.WriteLine($"gradient check of {architecture} on {s.Examples} random examples, seed {s.Seed}: {result.ParameterCount} derivatives, central differences h = {GradientCheck.DefaultStep:G}");
+            Console.Out.WriteLine($"gradient check of {architecture} on {s.Examples} random examples, seed {s.Seed}: {result.ParameterCount} derivatives, central differences h = {NumberText.Of(GradientCheck.DefaultStep)}");
             foreach (var l in result.Layers)
-                Console.Out.WriteLine($"layer {l.Layer}: max relative error ∂C/∂W {l.WeightError:E2}   ∂C/∂b {l.BiasError:E2}");
-            Console.Out.WriteLine($"max relative error {result.MaxRelativeError:E2} {(passed ? "<" : "≥")} {s.Tolerance:G}: {(passed ? "backpropagation agrees with finite differences" : "DISAGREEMENT")}");
+                Console.Out.WriteLine($"layer {l.Layer}: max relative error ∂C/∂W {NumberText.Of(l.WeightError, 3)}   ∂C/∂b {NumberText.Of(l.BiasError, 3)}");
+            Console.Out.WriteLine($"max relative error {NumberText.Of(result.MaxRelativeError, 3)} {(passed ? "<" : "≥")} {NumberText.Of(s.Tolerance)}: {(passed ? "backpropagation agrees with finite differences" : "DISAGREEMENT")}");
         }
         JsonLinesIf(s.Json, new
         {

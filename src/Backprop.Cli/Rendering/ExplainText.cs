@@ -18,7 +18,7 @@ internal static class ExplainText
         o.WriteLine(defaultExample
             ? $"The default two-weight chain: one neuron per layer, x = {N(e.Input)}, y = {N(e.Target)}, φ = {phi}, biases 0"
             : $"A chain of {last} neuron{(last == 1 ? "" : "s")}, one per layer: x = {N(e.Input)}, y = {N(e.Target)}, φ = {phi}{(zeroBiases ? ", biases 0" : "")}");
-        o.WriteLine($"z_l = w_l·a_(l−1) + b_l,  a_l = φ(z_l),  a_0 = x,  C = (a_{last} − y)²");
+        o.WriteLine($"z_l = w_l·a_(l−1) + b_l,  a_l = φ(z_l),  a_0 = x,  C = (a{last} − y)²");
         o.WriteLine();
 
         o.WriteLine("Forward pass");
@@ -168,7 +168,7 @@ internal static class ExplainText
             }
             table.Write(o, "  ");
             double sum = e.PathSum!.Value;
-            o.WriteLine($"  sum over {paths.Count} path{(paths.Count == 1 ? "" : "s")} = {N(sum)};  backpropagation δ{l}[{j}]·{factor} = {N(e.Derivative)};  difference {(sum - e.Derivative).ToString("G3", CultureInfo.InvariantCulture)}");
+            o.WriteLine($"  sum over {paths.Count} path{(paths.Count == 1 ? "" : "s")} = {N(sum)};  backpropagation δ{l}[{j}]·{factor} = {N(e.Derivative)};  difference {NumberText.Of(sum - e.Derivative, 3)}");
         }
         else if (e.PathCount > 1)
         {
@@ -263,12 +263,12 @@ internal static class ExplainText
         o.WriteLine("Backpropagation grows like the number of weights; path by path, every extra layer multiplies the count by its width.");
     }
 
-    static string Ratio(double ratio) => (ratio < 1e6 ? ratio.ToString("0.##", CultureInfo.InvariantCulture) : ratio.ToString("0.##e+0", CultureInfo.InvariantCulture)) + "×";
+    static string Ratio(double ratio) => (ratio < 1e6 ? ratio.ToString("0.##", CultureInfo.InvariantCulture) : ratio.ToString("0.##e0", CultureInfo.InvariantCulture)) + "×";
 
     // ---------------------------------------------------------------- formatting
 
     /// <summary>A number as the explanation prints it: six significant digits.</summary>
-    static string N(double value) => value == 0 ? "0" : value.ToString("G6", CultureInfo.InvariantCulture); // no "-0"
+    static string N(double value) => NumberText.Of(value, 6);
 
     /// <summary>A factor after "·": negative numbers in parentheses, so "0.8·(-0.4)" cannot read as a subtraction.</summary>
     static string P(double value) => value < 0 ? $"({N(value)})" : N(value);

@@ -154,3 +154,42 @@ public class ExplainWordsTests
         Assert.DoesNotContain("1 inputs", run.Output);
     }
 }
+
+/// <summary>Issue 11, one notation: numbers, minus signs and layer names the same in every command.</summary>
+public class OneNotationTests
+{
+    static readonly string Here = Path.GetTempPath();
+
+    [Fact]
+    public void Gradcheck_writes_exponents_short_and_never_in_dotnets_E_form()
+    {
+        var run = BackpropProcess.Run(Here, "gradcheck", "--layers", "3,4,2");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.DoesNotContain("E-0", run.Output);
+        Assert.DoesNotContain("E+0", run.Output);
+        Assert.Contains("central differences h = 1e-5", run.Output);
+        Assert.Matches(@"max relative error \d(\.\d+)?e-\d+ < 1e-6: backpropagation agrees", run.Output);
+    }
+
+    [Fact]
+    public void Graph_labels_write_negative_numbers_with_the_same_minus_as_the_text()
+    {
+        using var folder = new TempDirectory();
+        var run = BackpropProcess.Run(folder.Path, "graph");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        string svg = File.ReadAllText(folder.File("graph.svg"));
+        Assert.Contains("data -0.4<", svg); // w2 = -0.4, as typed in --w 0.8,-0.4
+        Assert.DoesNotContain("−0.4", svg);
+    }
+
+    [Fact]
+    public void The_chain_names_its_last_activation_a2_as_the_rows_do()
+    {
+        var run = BackpropProcess.Run(Here, "explain");
+
+        Assert.Contains("C = (a2 − y)²", run.OutputLines[1]);
+        Assert.DoesNotContain("a_2", run.Output);
+    }
+}
