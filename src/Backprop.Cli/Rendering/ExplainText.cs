@@ -228,6 +228,59 @@ internal static class ExplainText
         }
     }
 
+    // ---------------------------------------------------------------- one step, and the mean over examples
+
+    /// <summary>w′ = w − η·∂C/∂w for every weight and bias of the chain, and the cost before and after.</summary>
+    public static void ChainStep(TextWriter o, ChainExplanation before, ChainExplanation after, double learningRate)
+    {
+        o.WriteLine();
+        o.WriteLine($"One step of gradient descent, η = {N(learningRate)}: every weight and bias moves against its derivative");
+        var table = new Table();
+        foreach (var (l, next) in before.Layers.Zip(after.Layers))
+        {
+            int n = l.Layer;
+            table.Row($"w{n}′", "=", $"w{n} − η·∂C/∂w{n}", "=", $"{N(l.Weight)} − {N(learningRate)}·{P(l.CostByWeight)}", "=", N(next.Weight));
+            table.Row($"b{n}′", "=", $"b{n} − η·∂C/∂b{n}", "=", $"{N(l.Bias)} − {N(learningRate)}·{P(l.CostByBias)}", "=", N(next.Bias));
+        }
+        table.Write(o, "  ");
+        o.WriteLine($"  C = {N(before.Cost)} before the step, {N(after.Cost)} after: {Change(before.Cost, after.Cost)}");
+    }
+
+    /// <summary>The explained parameter's step, and the cost of the examples before and after every parameter took its own.</summary>
+    public static void Step(TextWriter o, GradientStep step, int examples)
+    {
+        string name = step.Parameter.ToString();
+        string cost = examples == 1 ? "C" : $"C, the mean over the {examples} examples,";
+        o.WriteLine();
+        o.WriteLine($"One step of gradient descent, η = {N(step.LearningRate)} (plain SGD on {(examples == 1 ? "this example" : $"a mini-batch of these {examples} examples")}; every weight and bias takes its own step):");
+        var table = new Table();
+        table.Row($"{name}′", "=", $"{name} − η·∂C/∂{name}", "=", $"{N(step.Before)} − {N(step.LearningRate)}·{P(step.Derivative)}", "=", N(step.After));
+        table.Write(o, "  ");
+        o.WriteLine($"  {cost} is {N(step.CostBefore)} before the step and {N(step.CostAfter)} after: {Change(step.CostBefore, step.CostAfter)}");
+    }
+
+    static string Change(double before, double after) =>
+        after < before ? "it fell" : after == before ? "it stayed" : "it rose — the step is too large; try a smaller --lr";
+
+    /// <summary>Each example's ∂C_k/∂w and their mean, beside the batched engine's gradient for the same mini-batch.</summary>
+    public static void Batch(TextWriter o, BatchDerivative batch, double batchGradient, ExampleSource source, Backprop.Layers.Architecture architecture)
+    {
+        string name = batch.Parameter.ToString();
+        int m = batch.Examples.Count;
+        o.WriteLine($"{Path.GetFileName(source.Model)}: layers {architecture.SizesText}, hidden {architecture.HiddenActivationsText}, output {architecture.OutputActivation}, cost {architecture.Cost}");
+        o.WriteLine($"{name} = {N(batch.Value)} on {m} examples of {source.Data} ({source.Part}{(source.Standardized ? ", standardised as the model asks" : "")}), each on its own:");
+        var table = new Table();
+        table.Row("example", "label", "C_k", $"∂C_k/∂{name}");
+        foreach (var e in batch.Examples)
+            table.Row(e.Index.ToString(CultureInfo.InvariantCulture), e.Label.ToString(CultureInfo.InvariantCulture), N(e.Cost), N(e.Derivative));
+        table.Row("mean", "", N(batch.MeanCost), N(batch.MeanDerivative));
+        table.Write(o, "  ", rightAligned: true, gap: "  ");
+        o.WriteLine();
+        o.WriteLine($"The cost of a mini-batch is the mean of its examples' costs, C = (1/m) Σ_k C_k, so its gradient is the mean of theirs:");
+        o.WriteLine($"  ∂C/∂{name} = (1/{m}) Σ_k ∂C_k/∂{name} = {N(batch.MeanDerivative)}");
+        o.WriteLine($"  backpropagation on the {m} examples as one mini-batch (as train computes it) gives {N(batchGradient)}; difference {NumberText.Of(batch.MeanDerivative - batchGradient, 3)}");
+    }
+
     // ---------------------------------------------------------------- counting multiplications
 
     public static void Cost(TextWriter o, DerivativeCost cost, Growth growth)
