@@ -38,7 +38,7 @@ public sealed class DescendCommand : Command<DescendCommand.Settings>
         public int Steps { get; init; } = 20;
 
         [CommandOption("--out <FILE>")]
-        [Description("The picture (PNG): contours and path for two variables, the curve for one")]
+        [Description("The picture (PNG): contours and path for two variables, the curve for one, f against the step for more")]
         [DefaultValue("descend.png")]
         public string Out { get; init; } = "descend.png";
 
@@ -89,8 +89,8 @@ public sealed class DescendCommand : Command<DescendCommand.Settings>
             var last = result.Last;
             Console.Out.WriteLine(Summary(result.Steps[0].Value, last.Value, last.Step, Point(last.Point), s.LearningRate));
             Console.Out.WriteLine(drawn
-                ? $"wrote {picture} ({(n == 2 ? "contours of f with the path" : "the curve f(x1) with the steps")})"
-                : $"no picture: f has {n} variables, and pictures are drawn for 1 or 2");
+                ? $"wrote {picture} ({(n == 2 ? "contours of f with the path" : n == 1 ? "the curve f(x1) with the steps" : "f at every step")})"
+                : "no picture: no step has a finite value");
         }
         return 0;
     }

@@ -111,7 +111,7 @@ internal static class TrainingPictures
         }
         Accuracy("validation", r => r.ValidationAccuracy, Palette.GetColor(1));
         Accuracy("test", r => r.TestAccuracy, Palette.GetColor(0));
-        if (any) accuracyPlot.ShowLegend(Alignment.LowerRight);
+        if (any) accuracyPlot.ShowLegend(Edge.Bottom); // below the plot, keeping both plots equally wide: inside it, it covered the last points
         else
         {
             var note = accuracyPlot.Add.Text("no held-out data: add --validation-split 0.1, or data with a test part", 0, 0);
