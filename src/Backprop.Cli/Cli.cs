@@ -25,7 +25,7 @@ public static class Cli
 
     /// <summary>
     /// Spectre.Console.Cli refuses one-letter long names, so explain's and graph's x, y, w and b are declared as short
-    /// options (-x); this lets users type them as the seeds write them: --x 1.5 or --x=1.5.
+    /// options (-x); this lets users type them as the math writes them: --x 1.5 or --x=1.5.
     /// </summary>
     static string[] SpellOneLetterOptions(string[] args)
     {
@@ -49,10 +49,18 @@ public static class Cli
             config.SetApplicationName("backprop");
             config.PropagateExceptions();
             config.Settings.StrictParsing = true;
+            // `backprop --help` shows these, not the first few commands' own: one per kind of thing the tool does.
+            config.AddExample("train");
+            config.AddExample("explain");
+            config.AddExample("explain", "--model", "model.safetensors", "--data", "spiral", "--weight", "2:0:1");
+            config.AddExample("descend", "--function", "x1^2+x2^2", "--start", "3,4", "--lr", "0.1");
+            config.AddExample("graph", "--x", "1.5", "--y", "0.5", "--w", "0.8,-0.4");
+            config.AddExample("gradcheck", "--layers", "4,5,3", "--activation", "tanh");
+            config.AddExample("evaluate", "--model", "model.safetensors", "--data", "spiral");
             Add<TrainCommand>(config, "train")
                 .WithDescription("Train a network by backpropagation and save it (no arguments: the embedded two-spiral demo).")
                 .WithExample("train")
-                .WithExample("train", "--data", "fashion-mnist", "--layers", "784,30,10", "--activation", "sigmoid", "--output-activation", "sigmoid", "--cost", "quadratic", "--optimizer", "sgd", "--lr", "3.0", "--batch", "10", "--epochs", "5");
+                .WithExample("train", "--data", "fashion-mnist", "--layers", "784,30,10", "--activation", "sigmoid", "--output-activation", "sigmoid", "--cost", "quadratic", "--optimizer", "sgd", "--lr", "1.5", "--batch", "10", "--epochs", "5");
             Add<EvaluateCommand>(config, "evaluate").WithDescription("Accuracy and mean cost of a model on data.")
                 .WithExample("evaluate", "--model", "model.safetensors", "--data", "fashion-mnist");
             Add<PredictCommand>(config, "predict").WithDescription("Predicted class and output activations for every input.")
@@ -67,7 +75,7 @@ public static class Cli
                 .WithExample("graph", "--x", "1.5", "--y", "0.5", "--w", "0.8,-0.4", "--activation", "sigmoid");
             Add<PlaygroundCommand>(config, "playground").WithDescription("Serve the browser playground on this machine and print its address.")
                 .WithExample("playground").WithExample("playground", "--port", "8080");
-            Add<ExplainCommand>(config, "explain").WithDescription("The chain rule with real numbers: the seeds' one-neuron chain, one weight of a model, or what recycling saves.").WithExample("explain", "--x", "1.5", "--y", "0.5", "--w", "0.8,-0.4").WithExample("explain", "--model", "model.safetensors", "--data", "xor", "--example", "0", "--weight", "2:0:1", "--paths").WithExample("explain", "--cost-of-derivatives", "--layers", "784,30,10");
+            Add<ExplainCommand>(config, "explain").WithDescription("The chain rule with real numbers: a chain of one neuron per layer, one weight of a model, or what recycling saves.").WithExample("explain", "--x", "1.5", "--y", "0.5", "--w", "0.8,-0.4").WithExample("explain", "--model", "model.safetensors", "--data", "xor", "--example", "0", "--weight", "2:0:1", "--paths").WithExample("explain", "--cost-of-derivatives", "--layers", "784,30,10");
         });
         try
         {

@@ -13,7 +13,7 @@ namespace Backprop.Cli.Commands;
 /// </summary>
 public sealed class DescendCommand : Command<DescendCommand.Settings>
 {
-    /// <summary>The seeds' example: f(x1, x2) = x1² + x2², ∇f = (2x1, 2x2), from (3, 4).</summary>
+    /// <summary>The default bowl: f(x1, x2) = x1² + x2², ∇f = (2x1, 2x2), from (3, 4).</summary>
     public const string DefaultFunction = "x1^2 + x2^2";
     public const string DefaultStart = "3,4";
 
@@ -38,7 +38,7 @@ public sealed class DescendCommand : Command<DescendCommand.Settings>
         public int Steps { get; init; } = 20;
 
         [CommandOption("--out <FILE>")]
-        [Description("The picture (PNG): contours and path for two variables, the curve for one")]
+        [Description("The picture (PNG): contours and path for two variables, the curve for one, f against the step for more")]
         [DefaultValue("descend.png")]
         public string Out { get; init; } = "descend.png";
 
@@ -67,15 +67,13 @@ public sealed class DescendCommand : Command<DescendCommand.Settings>
         var result = GradientDescent.Run(function, start, s.LearningRate, s.Steps);
         string variables = string.Join(", ", Enumerable.Range(1, n).Select(i => "x" + i));
         if (!s.Json)
-            Console.Out.WriteLine($"f({variables}) = {function}   start {Point(start)}   α = {Format.Number(s.LearningRate)}   {s.Steps} steps");
-        foreach (var step in result.Steps.Where(step => step.IsFinite))
-        {
-            if (s.Json)
+            Console.Out.WriteLine($"f({variables}) = {function}   start {Point(start)}   α = {Format.Number(s.LearningRate)}   {Format.Count(s.Steps, "step")}");
+        var finite = result.Steps.Where(step => step.IsFinite).ToArray();
+        if (s.Json)
+            foreach (var step in finite)
                 JsonLines.Write(new { step = step.Step, x = step.Point, value = step.Value, gradient = step.Gradient });
-            else
-                Console.Out.WriteLine($"step {step.Step}  x = {Point(step.Point)}  f = {Format.Number(step.Value, "G4")}  " +
-                                      string.Join("  ", step.Gradient.Select((g, i) => $"∂f/∂x{i + 1} = {Format.Number(g, "G4")}")));
-        }
+        else
+            foreach (var line in StepLines(finite)) Console.Out.WriteLine(line);
         if (result.Diverged)
         {
             var bad = result.Last;
@@ -89,12 +87,39 @@ public sealed class DescendCommand : Command<DescendCommand.Settings>
         if (!s.Json)
         {
             var last = result.Last;
-            Console.Out.WriteLine($"after {last.Step} steps f fell from {Format.Number(result.Steps[0].Value, "G4")} to {Format.Number(last.Value, "G4")} at x = {Point(last.Point)}");
+            Console.Out.WriteLine(Summary(result.Steps[0].Value, last.Value, last.Step, Point(last.Point), s.LearningRate));
             Console.Out.WriteLine(drawn
-                ? $"wrote {picture} ({(n == 2 ? "contours of f with the path" : "the curve f(x1) with the steps")})"
-                : $"no picture: f has {n} variables, and pictures are drawn for 1 or 2");
+                ? $"wrote {picture} ({(n == 2 ? "contours of f with the path" : n == 1 ? "the curve f(x1) with the steps" : "f at every step")})"
+                : "no picture: no step has a finite value");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The closing line in words that match the numbers: f fell, stayed, or rose — and a rise means the step overshoots
+    /// the minimum by more than it gains, so the advice is a smaller α.
+    /// </summary>
+    internal static string Summary(double first, double last, int steps, string point, double learningRate)
+    {
+        string from = Format.Number(first, "G4"), to = Format.Number(last, "G4");
+        string after = $"after {Format.Count(steps, "step")}";
+        if (last < first) return $"{after} f fell from {from} to {to} at x = {point}";
+        if (last == first) return $"{after} f stayed at {to} at x = {point}: each step jumps across the valley to a point just as high; try a smaller --lr, like {Format.Number(learningRate / 2)}";
+        return $"{after} f rose from {from} to {to} at x = {point}: the step is too large, each one overshoots the minimum; try a smaller --lr, like {Format.Number(learningRate / 10)}";
+    }
+
+    /// <summary>One line per step, every column (step, x, f, each ∂f/∂xi) padded to its widest cell so they line up past step 9.</summary>
+    internal static IEnumerable<string> StepLines(IReadOnlyList<DescentStep> steps)
+    {
+        var rows = steps.Select(step => new[] { $"step {step.Step}", $"x = {Point(step.Point)}", $"f = {Format.Number(step.Value, "G4")}" }
+            .Concat(step.Gradient.Select((g, i) => $"∂f/∂x{i + 1} = {Format.Number(g, "G4")}")).ToArray()).ToArray();
+        if (rows.Length == 0) yield break;
+        int columns = rows.Max(r => r.Length);
+        var widths = new int[columns];
+        foreach (var row in rows)
+            for (int c = 0; c < row.Length; c++) widths[c] = Math.Max(widths[c], row[c].Length);
+        foreach (var row in rows)
+            yield return string.Join("  ", row.Select((cell, c) => c == 0 ? "step " + cell[5..].PadLeft(widths[0] - 5) : cell.PadRight(widths[c]))).TrimEnd();
     }
 
     static string Point(IEnumerable<double> x) => "(" + string.Join(", ", x.Select(v => Format.Number(v, "G4"))) + ")";

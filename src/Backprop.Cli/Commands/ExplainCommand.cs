@@ -11,7 +11,7 @@ using Spectre.Console.Cli;
 namespace Backprop.Cli.Commands;
 
 /// <summary>
-/// `backprop explain`: the chain rule with real numbers. Three modes — the seeds' one-neuron chain (default), one
+/// `backprop explain`: the chain rule with real numbers. Three modes — a chain of one neuron per layer (default), one
 /// weight or bias of a trained model on one example (--model), and the multiplications backpropagation saves
 /// (--cost-of-derivatives).
 /// </summary>
@@ -21,19 +21,19 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
     {
         // Spectre refuses one-letter long names ("--x"), so these are short options; Cli.SpellOneLetterOptions lets users
         // type the issue's --x, --y, --w, --b.
-        [CommandOption("-x <X>")]
+        [CommandOption("-x|--input <X>")]
         [Description("Chain: the input x (also --x). Default 1.5")]
         public double? X { get; init; }
 
-        [CommandOption("-y <Y>")]
+        [CommandOption("-y|--target <Y>")]
         [Description("Chain: the target y (also --y). Default 0.5")]
         public double? Y { get; init; }
 
-        [CommandOption("-w <WEIGHTS>")]
+        [CommandOption("-w|--weights <WEIGHTS>")]
         [Description("Chain: w1,w2,… one layer per weight (also --w). Default 0.8,-0.4")]
         public string? Weights { get; init; }
 
-        [CommandOption("-b <BIASES>")]
+        [CommandOption("-b|--biases <BIASES>")]
         [Description("Chain: b1,b2,… one per weight (also --b). Default all 0")]
         public string? Biases { get; init; }
 
@@ -42,8 +42,12 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         public string? Activation { get; init; }
 
         [CommandOption("--example <N>")]
-        [Description("Model mode: 0-based index of the example in the data's test part (a CSV file: the whole file). Default 0")]
-        public int? Example { get; init; }
+        [Description("Model mode: 0-based index of the example in the data's test part (a CSV file: the whole file), or several: 0-9, 0,3,5 — each one's ∂C_k/∂w and their mean, the mini-batch gradient. Default 0")]
+        public string? Example { get; init; }
+
+        [CommandOption("--lr <ETA>")]
+        [Description("Chain or model mode: also take one gradient-descent step w′ = w − η·∂C/∂w of every weight and bias, and show the cost before and after")]
+        public double? LearningRate { get; init; }
 
         [CommandOption("--weight <L:J:K>")]
         [Description("Model mode: the weight W^L[[J,K]] from neuron K of layer L-1 to neuron J of layer L; L is 1-based (layer 0 is the input), J and K are 0-based")]
@@ -86,8 +90,17 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         var weights = s.Weights is null ? new double[] { 0.8, -0.4 } : ParseList(s.Weights, "--w", "0.8,-0.4");
         var biases = s.Biases is null ? null : ParseList(s.Biases, "--b", "0.1,0.2");
         var explanation = ChainExplanation.Compute(s.X ?? 1.5, s.Y ?? 0.5, weights, biases, activation);
-        if (s.Json) JsonLines.Write(ExplainJson.Chain(explanation));
-        else ExplainText.Chain(Console.Out, explanation, defaults);
+        var stepped = s.LearningRate is double eta ? explanation.AfterStep(eta) : null;
+        if (s.Json)
+        {
+            JsonLines.Write(ExplainJson.Chain(explanation));
+            if (stepped != null) JsonLines.Write(ExplainJson.ChainStep(explanation, stepped, s.LearningRate!.Value));
+        }
+        else
+        {
+            ExplainText.Chain(Console.Out, explanation, defaults);
+            if (stepped != null) ExplainText.ChainStep(Console.Out, explanation, stepped, s.LearningRate!.Value);
+        }
         return 0;
     }
 
@@ -106,11 +119,16 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         var parameter = (s.Weight != null ? ParameterReference.ParseWeight(s.Weight) : ParameterReference.ParseBias(s.Bias!)).CheckIn(architecture);
 
         // The same examples evaluate uses.
+        if (s.LearningRate is double rate && (!(rate > 0) || !double.IsFinite(rate)))
+            throw new BackpropException($"--lr must be a positive number, got {Format.Number(rate)}; try 0.1");
         var (data, part) = s.EvaluationData(model, "explain --model");
         var spec = s.Data!;
-        int index = s.Example ?? 0;
-        if (index < 0 || index >= data.Count)
-            throw new BackpropException($"--example {index} is out of range: the {part} of {spec} has {data.Count} examples; use 0…{data.Count - 1}");
+        var indices = ParseExamples(s.Example ?? "0");
+        foreach (int i in indices)
+            if (i >= data.Count)
+                throw new BackpropException($"--example {i} is out of range: the {part} of {spec} has {data.Count} examples; use 0…{data.Count - 1}");
+        if (indices.Length > 1) return ExplainBatch(s, model, parameter, data, part, indices);
+        int index = indices[0];
         int label = data.Labels[index];
         Targets.CheckFits(architecture, data.FeatureCount, [label], spec);
 
@@ -119,15 +137,78 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         var trace = NetworkTrace.Compute(model.Network.Convert<double>(), input, target);
         var explanation = WeightExplanation.Explain(trace, parameter, s.Paths);
         var source = new ExampleSource(s.Model!, spec, part, index, label, model.Standardizer != null);
-        if (s.Json) JsonLines.Write(ExplainJson.Weight(explanation, source));
-        else ExplainText.Weight(Console.Out, explanation, source);
+        var step = s.LearningRate is double eta ? GradientStep.Take(trace.Network, parameter, eta, input, target, 1) : null;
+        if (s.Json)
+        {
+            JsonLines.Write(ExplainJson.Weight(explanation, source));
+            if (step != null) JsonLines.Write(ExplainJson.Step(step, 1));
+        }
+        else
+        {
+            ExplainText.Weight(Console.Out, explanation, source);
+            if (step != null) ExplainText.Step(Console.Out, step, 1);
+        }
         return 0;
+    }
+
+    /// <summary>Several examples: each one's ∂C_k/∂w, and their mean, which is the gradient of a mini-batch of them.</summary>
+    static int ExplainBatch(Settings s, Model model, ParameterReference parameter, Dataset data, string part, int[] indices)
+    {
+        var architecture = model.Network.Architecture;
+        var network = model.Network.Convert<double>();
+        Targets.CheckFits(architecture, data.FeatureCount, indices.Select(i => data.Labels[i]).ToArray(), s.Data!);
+        var examples = indices.Select(i => (i, data.Labels[i], data.Example(i).ToArray().Select(v => (double)v).ToArray(),
+            Targets.Create<double>([data.Labels[i]], architecture.OutputSize))).ToArray();
+        var batch = BatchDerivative.Compute(network, parameter, examples);
+        var inputs = examples.SelectMany(e => e.Item3).ToArray();
+        var targets = examples.SelectMany(e => e.Item4).ToArray();
+        // The batched engine's gradient for the same examples as one mini-batch: the mean must be it.
+        var (_, gradients) = network.Backpropagate(inputs, targets, indices.Length);
+        double batchGradient = parameter.IsBias ? gradients.Biases[parameter.Layer - 1][parameter.Neuron]
+            : gradients.Weights[parameter.Layer - 1][parameter.Neuron * architecture.Sizes[parameter.Layer - 1] + parameter.Input!.Value];
+        var step = s.LearningRate is double eta ? GradientStep.Take(network, parameter, eta, inputs, targets, indices.Length) : null;
+        var source = new ExampleSource(s.Model!, s.Data!, part, indices[0], data.Labels[indices[0]], model.Standardizer != null);
+        if (s.Json)
+        {
+            JsonLines.Write(ExplainJson.Batch(batch, batchGradient, source));
+            if (step != null) JsonLines.Write(ExplainJson.Step(step, indices.Length));
+        }
+        else
+        {
+            ExplainText.Batch(Console.Out, batch, batchGradient, source, architecture);
+            if (step != null) ExplainText.Step(Console.Out, step, indices.Length);
+        }
+        return 0;
+    }
+
+    /// <summary>The most examples one explanation averages: each is a line of output.</summary>
+    public const int MaximumExamples = 1000;
+
+    /// <summary>"3", "0-9", "0,3,5", "0-4,7": 0-based example indices, in the order given, each once.</summary>
+    internal static int[] ParseExamples(string text)
+    {
+        var indices = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            var ends = part.Split('-', StringSplitOptions.TrimEntries);
+            if (ends.Length > 2 || !ends.All(e => int.TryParse(e, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+                throw new BackpropException($"--example {text}: '{part}' is not an example index or a range; give 0-based indices like 3, 0-9 or 0,3,5");
+            int first = int.Parse(ends[0], CultureInfo.InvariantCulture), last = int.Parse(ends[^1], CultureInfo.InvariantCulture);
+            if (last < first)
+                throw new BackpropException($"--example {text}: the range {part} runs backwards; write it {last}-{first}");
+            if ((long)indices.Count + last - first + 1 > MaximumExamples)
+                throw new BackpropException($"--example {text} names more than {MaximumExamples} examples; average at most {MaximumExamples}, like 0-99");
+            for (int i = first; i <= last; i++)
+                if (!indices.Contains(i)) indices.Add(i);
+        }
+        return indices.ToArray();
     }
 
     static int CostOfDerivatives(Settings s)
     {
         string? other = s.Model != null ? "--model" : s.Weight != null ? "--weight" : s.Bias != null ? "--bias" : s.Paths ? "--paths"
-            : s.X != null ? "--x" : s.Y != null ? "--y" : s.Weights != null ? "--w" : s.Biases != null ? "--b" : null;
+            : s.X != null ? "--x" : s.Y != null ? "--y" : s.Weights != null ? "--w" : s.Biases != null ? "--b"
+            : s.LearningRate != null ? "--lr" : s.Example != null ? "--example" : null;
         if (other != null)
             throw new BackpropException($"--cost-of-derivatives counts for an architecture (--layers) alone; leave out {other}");
         var sizes = Architecture.ParseSizes(s.Layers ?? "784,30,10");

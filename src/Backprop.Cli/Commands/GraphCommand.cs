@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace Backprop.Cli.Commands;
 
 /// <summary>
-/// Draws a computation graph — the seeds' one-neuron-per-layer chain, or any expression at a point — with every
+/// Draws a computation graph — the one-neuron-per-layer chain, or any expression at a point — with every
 /// node's value and gradient and every edge's local derivative, as SVG and Graphviz DOT.
 /// </summary>
 public sealed class GraphCommand : Command<GraphCommand.Settings>
@@ -51,6 +51,22 @@ public sealed class GraphCommand : Command<GraphCommand.Settings>
         [Description("Where to write the Graphviz DOT file instead")]
         public string? Dot { get; init; }
 
+        [CommandOption("--model <FILE>")]
+        [Description("Draw this trained network whole (at most 6 layers of 8 neurons) on one example of --data: weights on the links, z, a and δ in the neurons")]
+        public string? Model { get; init; }
+
+        [CommandOption("--data <SPEC>")]
+        [Description("With --model: the data whose test part holds the example (xor, spiral, csv:FILE, …)")]
+        public string? Data { get; init; }
+
+        [CommandOption("--example <N>")]
+        [Description("With --model: 0-based index of the example (default 0)")]
+        public int? Example { get; init; }
+
+        [CommandOption("--weight <L:J:K>")]
+        [Description("With --model: draw the weight W^L[[J,K]] and every path from it to the cost thick")]
+        public string? Weight { get; init; }
+
         [CommandOption("--json")]
         [Description("The nodes and edges as one JSON object")]
         public bool Json { get; init; }
@@ -62,7 +78,12 @@ public sealed class GraphCommand : Command<GraphCommand.Settings>
         if (Path.GetExtension(svgPath).Equals(".dot", StringComparison.OrdinalIgnoreCase))
             throw new BackpropException($"--out {s.Out} is the SVG picture; name the DOT file with --dot");
         string dotPath = DescendCommand.OutputFile(s.Dot ?? Path.ChangeExtension(svgPath, ".dot"), "--dot", "graph.dot");
-        Backprop.Serialization.OutputFile.CheckDistinct([new("--out", svgPath), new("--dot", dotPath)], []);
+        Backprop.Serialization.OutputFile.CheckDistinct([new("--out", svgPath), new("--dot", dotPath)],
+            s.Model is null ? [] : [new("--model", s.Model)]);
+        if (s.Model != null) return DrawModel(s, svgPath);
+        string? modelOnly = s.Data != null ? "--data" : s.Example != null ? "--example" : s.Weight != null ? "--weight" : null;
+        if (modelOnly != null)
+            throw new BackpropException($"{modelOnly} goes with --model FILE (graph --model FILE --data SPEC); add --model, or leave out {modelOnly}");
 
         var (root, description) = s.Function is null ? Chain(s) : Function(s);
         root.Backward();
@@ -89,6 +110,29 @@ public sealed class GraphCommand : Command<GraphCommand.Settings>
         foreach (var n in graph.Nodes.OrderBy(n => n.Column).ThenBy(n => n.Row))
             Console.Out.WriteLine($"  {n.Title.PadRight(width)}  data {Format.Number(n.Value.Data, "G6").PadRight(12)}  grad {Format.Number(n.Value.Gradient, "G6")}");
         Console.Out.WriteLine($"wrote {svgPath} and {dotPath}");
+        return 0;
+    }
+
+    /// <summary>graph --model: the network, one example, every weight, z, a and δ; no DOT file.</summary>
+    static int DrawModel(Settings s, string svgPath)
+    {
+        if (s.Function != null || s.At != null || s.X != null || s.Y != null || s.Weights != null || s.Biases != null || s.Activation != null)
+            throw new BackpropException("--model draws a trained network; --function, --at, --x, --y, --w, --b and --activation describe other graphs; leave them out");
+        var settings = new ModelSettings { Model = s.Model, Data = s.Data };
+        var model = settings.LoadModel("graph --model");
+        var architecture = model.Network.Architecture;
+        NetworkSvg.CheckSize(architecture);
+        var parameter = s.Weight is null ? null : Backprop.Explaining.ParameterReference.ParseWeight(s.Weight).CheckIn(architecture);
+        var (data, part) = settings.EvaluationData(model, "graph --model");
+        int index = s.Example ?? 0;
+        if (index < 0 || index >= data.Count)
+            throw new BackpropException($"--example {index} is out of range: the {part} of {s.Data} has {data.Count} examples; use 0…{data.Count - 1}");
+        var input = data.Example(index).ToArray().Select(v => (double)v).ToArray();
+        var target = Backprop.Training.Targets.Create<double>([data.Labels[index]], architecture.OutputSize);
+        var trace = Backprop.Explaining.NetworkTrace.Compute(model.Network.Convert<double>(), input, target);
+        Backprop.Serialization.OutputFile.WriteAllText(svgPath, NetworkSvg.Write(trace, parameter));
+        if (s.Json) JsonLines.Write(new { model = s.Model, example = index, cost = trace.Cost, svg = svgPath });
+        else Console.Out.WriteLine($"{Path.GetFileName(s.Model)} ({architecture.SizesText}) on example {index} of {s.Data}: C = {Format.Number(trace.Cost)}; wrote {svgPath}");
         return 0;
     }
 

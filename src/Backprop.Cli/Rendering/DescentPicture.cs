@@ -6,7 +6,9 @@ namespace Backprop.Cli.Rendering;
 
 /// <summary>
 /// The picture of a descent: for f(x1, x2) a contour plot with the path x_0 → x_T drawn over it; for f(x1) the curve
-/// with the steps on it. Functions of more variables have no picture.
+/// with the steps on it; for more variables f(x_t) against the step t. The first steps are numbered and drawn as arrows,
+/// so a path that jumps back and forth across the minimum does not look like one straight line into it. The legend sits
+/// below the plot, never over the data.
 /// </summary>
 internal static class DescentPicture
 {
@@ -14,20 +16,23 @@ internal static class DescentPicture
     const int GridSize = 121;
     const int CurveSamples = 400;
     const int MaxMarkers = 200;   // beyond this many steps the markers would merge into a thick line
+    /// <summary>Steps numbered and drawn as arrows: beyond this the numbers would pile up near the minimum.</summary>
+    public const int NumberedSteps = 10;
 
     static readonly Color PathColor = Color.FromHex("#d62728");
     static readonly Color StartColor = Color.FromHex("#2ca02c");
 
-    /// <summary>Writes the picture; false (nothing written) when f has more than two variables.</summary>
+    /// <summary>Writes the picture; false (nothing written) when no step is finite.</summary>
     public static bool Save(string path, Expression function, DescentResult result, double learningRate)
     {
         var steps = result.Steps.Where(s => s.IsFinite).ToArray();
-        if (function.VariableCount > 2 || steps.Length == 0) return false;
+        if (steps.Length == 0) return false;
         using var plot = new Plot();
         Style(plot);
         plot.Title($"gradient descent on f = {function}, α = {Format.Number(learningRate)}, {steps[^1].Step} steps");
         if (function.VariableCount == 1) Curve(plot, function, steps);
-        else Contours(plot, function, steps);
+        else if (function.VariableCount == 2) Contours(plot, function, steps);
+        else ValuePerStep(plot, function.VariableCount, steps);
         Backprop.Serialization.OutputFile.WriteAllBytes(path, plot.GetImageBytes(Width, Height, ImageFormat.Png));
         return true;
     }
@@ -135,17 +140,55 @@ internal static class DescentPicture
         plot.YLabel("f(x1)");
     }
 
+    /// <summary>f(x_t) against t: for any number of variables, whether and how fast f falls.</summary>
+    static void ValuePerStep(Plot plot, int variables, DescentStep[] steps)
+    {
+        double[] t = steps.Select(s => (double)s.Step).ToArray(), f = steps.Select(s => s.Value).ToArray();
+        var line = plot.Add.Scatter(t, f, PathColor);
+        line.LineWidth = 2;
+        line.MarkerSize = steps.Length <= MaxMarkers ? 6 : 0;
+        line.LegendText = $"f(x_t), x_t in {variables} variables";
+        var end = plot.Add.Marker(t[^1], f[^1], MarkerShape.FilledDiamond, 12, Colors.Black);
+        end.LegendText = $"step {steps[^1].Step}: f = {Format.Number(steps[^1].Value, "G4")}";
+        plot.ShowLegend(Edge.Bottom);
+        plot.XLabel("step t");
+        plot.YLabel("f(x_t)");
+    }
+
     static void Path(Plot plot, double[] xs, double[] ys, DescentStep[] steps)
     {
+        // Arrows x_t → x_(t+1) and the step numbers, for the first steps: an overshooting path zigzags visibly.
+        int numbered = Math.Min(steps.Length, NumberedSteps + 1);
+        for (int t = 0; t + 1 < numbered; t++)
+        {
+            if (xs[t] == xs[t + 1] && ys[t] == ys[t + 1]) continue;
+            var arrow = plot.Add.Arrow(new Coordinates(xs[t], ys[t]), new Coordinates(xs[t + 1], ys[t + 1]));
+            arrow.ArrowFillColor = PathColor;
+            arrow.ArrowLineColor = PathColor;
+            arrow.ArrowheadWidth = 10;
+            arrow.ArrowheadLength = 12;
+            arrow.ArrowWidth = 1.5f;
+        }
+        for (int t = 0; t < numbered; t++)
+        {
+            var label = plot.Add.Text(steps[t].Step.ToString(System.Globalization.CultureInfo.InvariantCulture), xs[t], ys[t]);
+            label.LabelFontSize = 12;
+            label.LabelBold = true;
+            label.LabelFontColor = Colors.Black;
+            label.LabelBackgroundColor = Colors.White.WithAlpha(0.8);
+            label.LabelAlignment = Alignment.LowerLeft;
+            label.OffsetX = 5;
+            label.OffsetY = -5;
+        }
         var path = plot.Add.Scatter(xs, ys, PathColor);
         path.LineWidth = 2;
         path.MarkerSize = steps.Length <= MaxMarkers ? 6 : 0;
-        path.LegendText = $"x_t, t = 0 … {steps[^1].Step}";
+        path.LegendText = steps.Length > NumberedSteps + 1 ? $"x_t, t = 0 … {steps[^1].Step} (the first {NumberedSteps} numbered)" : $"x_t, t = 0 … {steps[^1].Step}";
         var start = plot.Add.Marker(xs[0], ys[0], MarkerShape.FilledCircle, 12, StartColor);
         start.LegendText = $"start ({string.Join(", ", steps[0].Point.Select(v => Format.Number(v, "G4")))})";
         var end = plot.Add.Marker(xs[^1], ys[^1], MarkerShape.FilledDiamond, 12, Colors.Black);
         end.LegendText = $"step {steps[^1].Step}: f = {Format.Number(steps[^1].Value, "G4")}";
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Bottom);
     }
 
     /// <summary>The range of the values with a quarter of its width added on each side (at least ±0.5 when it is a point).</summary>

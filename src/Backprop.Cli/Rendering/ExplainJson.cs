@@ -31,6 +31,47 @@ internal static class ExplainJson
         activation = e.Activation.Name,
     };
 
+    /// <summary>The second line with --lr on the chain: every w′ and b′, the cost before and after.</summary>
+    public static object ChainStep(ChainExplanation before, ChainExplanation after, double learningRate) => new
+    {
+        step = new
+        {
+            learning_rate = learningRate,
+            layers = before.Layers.Zip(after.Layers).Select(p => new { layer = p.First.Layer, w = p.First.Weight, w_new = p.Second.Weight, b = p.First.Bias, b_new = p.Second.Bias }),
+            cost_before = before.Cost,
+            cost_after = after.Cost,
+        },
+    };
+
+    /// <summary>The second line with --lr on a model: the explained parameter's step, the cost before and after.</summary>
+    public static object Step(GradientStep step, int examples) => new
+    {
+        step = new
+        {
+            learning_rate = step.LearningRate,
+            parameter = step.Parameter.ToString(),
+            examples,
+            value = step.Before,
+            derivative = step.Derivative,
+            value_new = step.After,
+            cost_before = step.CostBefore,
+            cost_after = step.CostAfter,
+        },
+    };
+
+    /// <summary>--example with several examples: each C_k and ∂C_k/∂w, their means, and the batched engine's gradient.</summary>
+    public static object Batch(BatchDerivative batch, double batchGradient, ExampleSource source) => new
+    {
+        model = source.Model,
+        data = source.Data,
+        parameter = batch.Parameter.ToString(),
+        value = batch.Value,
+        examples = batch.Examples.Select(e => new { example = e.Index, label = e.Label, cost = e.Cost, derivative = e.Derivative }),
+        mean_cost = batch.MeanCost,
+        mean_derivative = batch.MeanDerivative,
+        batch_derivative = batchGradient,
+    };
+
     public static object Weight(WeightExplanation e, ExampleSource source)
     {
         var trace = e.Trace;

@@ -5,20 +5,20 @@ using Backprop.Explaining;
 
 namespace Backprop.Cli.Rendering;
 
-/// <summary>`backprop explain` as text, in the seeds' notation: aligned columns of symbol, formula, numbers, value.</summary>
+/// <summary>`backprop explain` as text, in the notation of docs/notation.md: aligned columns of symbol, formula, numbers, value.</summary>
 internal static class ExplainText
 {
     // ---------------------------------------------------------------- the one-neuron chain
 
-    public static void Chain(TextWriter o, ChainExplanation e, bool seedsExample)
+    public static void Chain(TextWriter o, ChainExplanation e, bool defaultExample)
     {
         int last = e.Layers.Count;
         string phi = e.Activation.Name;
         bool zeroBiases = e.Layers.All(l => l.Bias == 0);
-        o.WriteLine(seedsExample
-            ? $"The seeds' two-weight chain: one neuron per layer, x = {N(e.Input)}, y = {N(e.Target)}, φ = {phi}, biases 0"
+        o.WriteLine(defaultExample
+            ? $"The default two-weight chain: one neuron per layer, x = {N(e.Input)}, y = {N(e.Target)}, φ = {phi}, biases 0"
             : $"A chain of {last} neuron{(last == 1 ? "" : "s")}, one per layer: x = {N(e.Input)}, y = {N(e.Target)}, φ = {phi}{(zeroBiases ? ", biases 0" : "")}");
-        o.WriteLine($"z_l = w_l·a_(l−1) + b_l,  a_l = φ(z_l),  a_0 = x,  C = (a_{last} − y)²");
+        o.WriteLine($"z_l = w_l·a_(l−1) + b_l,  a_l = φ(z_l),  a_0 = x,  C = (a{last} − y)²");
         o.WriteLine();
 
         o.WriteLine("Forward pass");
@@ -55,11 +55,12 @@ internal static class ExplainText
                 "", n > 1 ? $"→ handed to layer {n - 1}" : "");
         }
         backward.Write(o, "  ");
+        WriteKinks(o, e);
 
         if (last > 1)
         {
             o.WriteLine();
-            o.WriteLine("Written out in full, nothing recycled (the seeds' chain rule for the first weight):");
+            o.WriteLine("Written out in full, nothing recycled (the chain rule for the first weight, one factor per link of the chain):");
             var symbols = new List<string> { $"∂C/∂a{last}" };
             for (int n = last; n > 1; n--) { symbols.Add($"∂a{n}/∂z{n}"); symbols.Add($"∂z{n}/∂a{n - 1}"); }
             symbols.Add("∂a1/∂z1");
@@ -77,6 +78,23 @@ internal static class ExplainText
         o.WriteLine();
         o.WriteLine($"Multiplications for all {last} weight derivative{(last == 1 ? "" : "s")}: backpropagation {count.Backpropagation}, " +
                     $"each weight's chain separately {count.Separately} (see `backprop explain --cost-of-derivatives`).");
+    }
+
+    /// <summary>
+    /// ReLU and leaky ReLU have no derivative at z = 0, their kink. Backpropagation takes the slope on the left there,
+    /// as PyTorch does (relu′(0) = 0, leaky-relu′(0) = 0.01); the central difference straddles the kink and measures
+    /// the average of both sides, so the two columns differ and neither is wrong. Say so wherever a z is exactly 0.
+    /// </summary>
+    static void WriteKinks(TextWriter o, ChainExplanation e)
+    {
+        if (e.Activation.Name is not ("relu" or "leaky-relu")) return;
+        string phi = e.Activation.Name;
+        var kinks = e.Layers.Where(l => l.WeightedInput == 0).Select(l => $"z{l.Layer}").ToArray();
+        if (kinks.Length == 0) return;
+        o.WriteLine();
+        o.WriteLine($"Note: {string.Join(" = ", kinks)} = 0, {(kinks.Length == 1 ? "which is" : "each")} at {phi}'s kink, where it has no derivative. By convention (PyTorch's too) " +
+                    $"{phi}′(0) = {N(e.Activation.Derivative(0))}, the slope on the left; the finite difference measures across the kink, " +
+                    "so backpropagation and the finite difference can differ there, and neither is an error.");
     }
 
     static string Previous(int layer) => layer == 1 ? "x" : $"a{layer - 1}";
@@ -150,7 +168,7 @@ internal static class ExplainText
             }
             table.Write(o, "  ");
             double sum = e.PathSum!.Value;
-            o.WriteLine($"  sum over {paths.Count} path{(paths.Count == 1 ? "" : "s")} = {N(sum)};  backpropagation δ{l}[{j}]·{factor} = {N(e.Derivative)};  difference {(sum - e.Derivative).ToString("G3", CultureInfo.InvariantCulture)}");
+            o.WriteLine($"  sum over {paths.Count} path{(paths.Count == 1 ? "" : "s")} = {N(sum)};  backpropagation δ{l}[{j}]·{factor} = {N(e.Derivative)};  difference {NumberText.Of(sum - e.Derivative, 3)}");
         }
         else if (e.PathCount > 1)
         {
@@ -210,6 +228,59 @@ internal static class ExplainText
         }
     }
 
+    // ---------------------------------------------------------------- one step, and the mean over examples
+
+    /// <summary>w′ = w − η·∂C/∂w for every weight and bias of the chain, and the cost before and after.</summary>
+    public static void ChainStep(TextWriter o, ChainExplanation before, ChainExplanation after, double learningRate)
+    {
+        o.WriteLine();
+        o.WriteLine($"One step of gradient descent, η = {N(learningRate)}: every weight and bias moves against its derivative");
+        var table = new Table();
+        foreach (var (l, next) in before.Layers.Zip(after.Layers))
+        {
+            int n = l.Layer;
+            table.Row($"w{n}′", "=", $"w{n} − η·∂C/∂w{n}", "=", $"{N(l.Weight)} − {N(learningRate)}·{P(l.CostByWeight)}", "=", N(next.Weight));
+            table.Row($"b{n}′", "=", $"b{n} − η·∂C/∂b{n}", "=", $"{N(l.Bias)} − {N(learningRate)}·{P(l.CostByBias)}", "=", N(next.Bias));
+        }
+        table.Write(o, "  ");
+        o.WriteLine($"  C = {N(before.Cost)} before the step, {N(after.Cost)} after: {Change(before.Cost, after.Cost)}");
+    }
+
+    /// <summary>The explained parameter's step, and the cost of the examples before and after every parameter took its own.</summary>
+    public static void Step(TextWriter o, GradientStep step, int examples)
+    {
+        string name = step.Parameter.ToString();
+        string cost = examples == 1 ? "C" : $"C, the mean over the {examples} examples,";
+        o.WriteLine();
+        o.WriteLine($"One step of gradient descent, η = {N(step.LearningRate)} (plain SGD on {(examples == 1 ? "this example" : $"a mini-batch of these {examples} examples")}; every weight and bias takes its own step):");
+        var table = new Table();
+        table.Row($"{name}′", "=", $"{name} − η·∂C/∂{name}", "=", $"{N(step.Before)} − {N(step.LearningRate)}·{P(step.Derivative)}", "=", N(step.After));
+        table.Write(o, "  ");
+        o.WriteLine($"  {cost} is {N(step.CostBefore)} before the step and {N(step.CostAfter)} after: {Change(step.CostBefore, step.CostAfter)}");
+    }
+
+    static string Change(double before, double after) =>
+        after < before ? "it fell" : after == before ? "it stayed" : "it rose — the step is too large; try a smaller --lr";
+
+    /// <summary>Each example's ∂C_k/∂w and their mean, beside the batched engine's gradient for the same mini-batch.</summary>
+    public static void Batch(TextWriter o, BatchDerivative batch, double batchGradient, ExampleSource source, Backprop.Layers.Architecture architecture)
+    {
+        string name = batch.Parameter.ToString();
+        int m = batch.Examples.Count;
+        o.WriteLine($"{Path.GetFileName(source.Model)}: layers {architecture.SizesText}, hidden {architecture.HiddenActivationsText}, output {architecture.OutputActivation}, cost {architecture.Cost}");
+        o.WriteLine($"{name} = {N(batch.Value)} on {m} examples of {source.Data} ({source.Part}{(source.Standardized ? ", standardised as the model asks" : "")}), each on its own:");
+        var table = new Table();
+        table.Row("example", "label", "C_k", $"∂C_k/∂{name}");
+        foreach (var e in batch.Examples)
+            table.Row(e.Index.ToString(CultureInfo.InvariantCulture), e.Label.ToString(CultureInfo.InvariantCulture), N(e.Cost), N(e.Derivative));
+        table.Row("mean", "", N(batch.MeanCost), N(batch.MeanDerivative));
+        table.Write(o, "  ", rightAligned: true, gap: "  ");
+        o.WriteLine();
+        o.WriteLine($"The cost of a mini-batch is the mean of its examples' costs, C = (1/m) Σ_k C_k, so its gradient is the mean of theirs:");
+        o.WriteLine($"  ∂C/∂{name} = (1/{m}) Σ_k ∂C_k/∂{name} = {N(batch.MeanDerivative)}");
+        o.WriteLine($"  backpropagation on the {m} examples as one mini-batch (as train computes it) gives {N(batchGradient)}; difference {NumberText.Of(batch.MeanDerivative - batchGradient, 3)}");
+    }
+
     // ---------------------------------------------------------------- counting multiplications
 
     public static void Cost(TextWriter o, DerivativeCost cost, Growth growth)
@@ -228,14 +299,14 @@ internal static class ExplainText
         o.WriteLine($"separately:      S = Σ_l nˡnˡ⁻¹ · Π_(m>l) nᵐ · (2(L − l) + 2) = {I(cost.Separately)}  ({Ratio(cost.Ratio)} as many)");
         o.WriteLine();
 
-        o.WriteLine($"How it grows with depth: {growth.Inputs} inputs, hidden layers of {growth.Width}, {growth.Outputs} outputs");
+        o.WriteLine($"How it grows with depth: {Format.Count(growth.Inputs, "input")}, hidden layers of {growth.Width}, {Format.Count(growth.Outputs, "output")}");
         var depth = new Table();
         depth.Row("hidden layers", "layers", "backprop", "separately", "ratio");
         foreach (var (d, c) in growth.ByDepth)
             depth.Row(I(d), string.Join(",", c.Sizes), I(c.Backpropagation), I(c.Separately), Ratio(c.Ratio));
         depth.Write(o, "  ", rightAligned: true, gap: "  ");
         o.WriteLine();
-        o.WriteLine($"How it grows with width: {growth.Inputs} inputs, {growth.WidthDepth} hidden layers of width w, {growth.Outputs} outputs");
+        o.WriteLine($"How it grows with width: {Format.Count(growth.Inputs, "input")}, {growth.WidthDepth} hidden layers of width w, {Format.Count(growth.Outputs, "output")}");
         var width = new Table();
         width.Row("w", "layers", "backprop", "separately", "ratio");
         foreach (var (w, c) in growth.ByWidth)
@@ -245,12 +316,12 @@ internal static class ExplainText
         o.WriteLine("Backpropagation grows like the number of weights; path by path, every extra layer multiplies the count by its width.");
     }
 
-    static string Ratio(double ratio) => (ratio < 1e6 ? ratio.ToString("0.##", CultureInfo.InvariantCulture) : ratio.ToString("0.##e+0", CultureInfo.InvariantCulture)) + "×";
+    static string Ratio(double ratio) => (ratio < 1e6 ? ratio.ToString("0.##", CultureInfo.InvariantCulture) : ratio.ToString("0.##e0", CultureInfo.InvariantCulture)) + "×";
 
     // ---------------------------------------------------------------- formatting
 
     /// <summary>A number as the explanation prints it: six significant digits.</summary>
-    static string N(double value) => value == 0 ? "0" : value.ToString("G6", CultureInfo.InvariantCulture); // no "-0"
+    static string N(double value) => NumberText.Of(value, 6);
 
     /// <summary>A factor after "·": negative numbers in parentheses, so "0.8·(-0.4)" cannot read as a subtraction.</summary>
     static string P(double value) => value < 0 ? $"({N(value)})" : N(value);

@@ -111,7 +111,7 @@ internal static class TrainingPictures
         }
         Accuracy("validation", r => r.ValidationAccuracy, Palette.GetColor(1));
         Accuracy("test", r => r.TestAccuracy, Palette.GetColor(0));
-        if (any) accuracyPlot.ShowLegend(Alignment.LowerRight);
+        if (any) accuracyPlot.ShowLegend(Edge.Bottom); // below the plot, keeping both plots equally wide: inside it, it covered the last points
         else
         {
             var note = accuracyPlot.Add.Text("no held-out data: add --validation-split 0.1, or data with a test part", 0, 0);
@@ -182,8 +182,8 @@ internal static class TrainingPictures
         }
         plot.ShowLegend(Edge.Right);
         plot.Axes.SetLimits(left, right, bottom, top);
-        plot.XLabel("feature 0");
-        plot.YLabel("feature 1");
+        plot.XLabel("x1");
+        plot.YLabel("x2");
         plot.Layout.Fixed(new PixelPadding(BoundaryLeft, BoundaryRight, BoundaryBottom, BoundaryTop));
         return plot.GetImageBytes(BoundaryWidth, BoundaryHeight, ImageFormat.Png);
     }
@@ -218,7 +218,7 @@ internal static class TrainingPictures
             label.LabelFontSize = 10;
         }
         plot.HideAxesAndGrid();
-        plot.Title($"first-layer weights W¹[j, ·] as 28×28 images, {shown} hidden neurons\nred w > 0, blue w < 0, white 0; each tile scaled to its own largest |w|", 13);
+        plot.Title($"first-layer weights W1[j, ·] as 28×28 images, {shown} hidden neurons\nred w > 0, blue w < 0, white 0; each tile scaled to its own largest |w|", 13);
         int rows = (neurons + columns - 1) / columns;
         plot.Axes.SetLimits(-2, columns * pitch - 2, -rows * pitch - 2, 2);
         plot.Axes.SquareUnits();

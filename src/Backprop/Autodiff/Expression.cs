@@ -360,7 +360,10 @@ public sealed class Expression
                     ExpectClosing(token);
                     return inner;
                 default:
-                    throw Error(token.Column, $"expected a number, variable, function or '(', found {token.Describe()}");
+                    // Python's and Fortran's power operator: "x1**2" reaches here at the second '*'.
+                    string hint = token.Is('*') && position > 0 && tokens[position - 1].Is('*') && tokens[position - 1].Column == token.Column - 1
+                        ? "; powers are written with '^', like x1^2, not '**'" : "";
+                    throw Error(token.Column, $"expected a number, variable, function or '(', found {token.Describe()}{hint}");
             }
         }
 

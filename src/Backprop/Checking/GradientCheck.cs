@@ -1,3 +1,4 @@
+using Backprop.Activations;
 using Backprop.Layers;
 using Backprop.Training;
 
@@ -21,11 +22,21 @@ public sealed record GradientCheckResult(IReadOnlyList<LayerCheck> Layers, int P
 /// The relative error is |backprop − numeric| / max(|backprop|, |numeric|, 1e-8): the floor keeps two
 /// gradients that are both zero up to rounding from counting as a disagreement.
 /// </summary>
+/// <summary>One parameter's two derivatives, for `gradcheck --verbose`: Layer is 1-based, Neuron and Input 0-based
+/// (Input null for a bias), as in <see cref="Backprop.Explaining.ParameterReference"/>.</summary>
+public sealed record ParameterCheck(int Layer, int Neuron, int? Input, double Backpropagation, double Numeric, double RelativeError)
+{
+    public string Name => Input is int k ? $"W{Layer}[{Neuron},{k}]" : $"b{Layer}[{Neuron}]";
+}
+
 public static class GradientCheck
 {
     public const double DefaultStep = 1e-5;
 
-    public static GradientCheckResult Run(Network<double> network, double[] inputs, double[] targets, int count, double step = DefaultStep)
+    /// <summary>Checks every parameter of <paramref name="network"/> on the batch; when <paramref name="details"/> is given it
+    /// receives every parameter's backpropagated and numeric derivative, layer by layer, weights row by row, then biases.</summary>
+    public static GradientCheckResult Run(Network<double> network, double[] inputs, double[] targets, int count, double step = DefaultStep,
+        ICollection<ParameterCheck>? details = null)
     {
         var (_, gradients) = network.Backpropagate(inputs, targets, count);
         var layers = new List<LayerCheck>();
@@ -33,20 +44,25 @@ public static class GradientCheck
         for (int l = 0; l < network.Layers.Count; l++)
         {
             var layer = network.Layers[l];
-            double weightError = Compare(layer.Weights, gradients.Weights[l]);
-            double biasError = Compare(layer.Biases, gradients.Biases[l]);
+            double weightError = Compare(layer.Weights, gradients.Weights[l], l, layer.InputSize);
+            double biasError = Compare(layer.Biases, gradients.Biases[l], l, 0);
             layers.Add(new LayerCheck(l + 1, weightError, biasError));
             parameters += layer.Weights.Length + layer.Biases.Length;
         }
         return new GradientCheckResult(layers, parameters);
 
-        double Compare(double[] parameters, double[] analytic)
+        // inputSize 0: biases, one per neuron.
+        double Compare(double[] parameters, double[] analytic, int layer, int inputSize)
         {
             double worst = 0;
             for (int i = 0; i < parameters.Length; i++)
             {
                 double numeric = NumericDerivative(network, parameters, i, inputs, targets, count, step);
-                worst = Math.Max(worst, RelativeError(analytic[i], numeric));
+                double error = RelativeError(analytic[i], numeric);
+                worst = Math.Max(worst, error);
+                details?.Add(inputSize == 0
+                    ? new ParameterCheck(layer + 1, i, null, analytic[i], numeric, error)
+                    : new ParameterCheck(layer + 1, i / inputSize, i % inputSize, analytic[i], numeric, error));
             }
             return worst;
         }
@@ -71,9 +87,11 @@ public static class GradientCheck
     /// Builds a seeded random network of <paramref name="architecture"/> (random biases too, so no derivative is
     /// trivially zero) and random data, and checks it.
     /// </summary>
-    public static GradientCheckResult Random(Architecture architecture, ulong seed, int examples = 4)
+    public static GradientCheckResult Random(Architecture architecture, ulong seed, int examples = 4, ICollection<ParameterCheck>? details = null,
+        Activation? broken = null)
     {
         var network = Network<double>.Initialize(architecture, seed);
+        if (broken != null) network = Break(network, broken);
         var rng = new Rng(seed + 1);
         foreach (var layer in network.Layers)
             for (int j = 0; j < layer.Biases.Length; j++) layer.Biases[j] = rng.NextDouble(-0.5, 0.5);
@@ -82,6 +100,23 @@ public static class GradientCheck
         var labels = new int[examples];
         int classes = architecture.OutputSize == 1 ? 2 : architecture.OutputSize;
         for (int i = 0; i < examples; i++) labels[i] = rng.NextInt(classes);
-        return Run(network, inputs, Targets.Create<double>(labels, architecture.OutputSize), examples);
+        return Run(network, inputs, Targets.Create<double>(labels, architecture.OutputSize), examples, DefaultStep, details);
+    }
+
+    /// <summary>
+    /// The same network, weights and all, with every hidden layer whose activation is <paramref name="activation"/> given
+    /// a <see cref="BrokenDerivative"/> of it: what a slip in φ′ looks like to the check.
+    /// </summary>
+    public static Network<double> Break(Network<double> network, Activation activation)
+    {
+        if (activation.OutputOnly)
+            throw new BackpropException($"--break {activation.Name}: {activation.Name} has no element-wise φ′ to break; break a hidden activation: sigmoid, tanh, relu, leaky-relu or identity");
+        var layers = network.Layers.Select((layer, l) => l < network.Layers.Count - 1 && layer.Activation == activation
+            ? new Layer<double>(layer.InputSize, layer.OutputSize, new BrokenDerivative(activation), layer.Weights, layer.Biases)
+            : layer).ToArray();
+        if (layers.SequenceEqual(network.Layers))
+            throw new BackpropException($"--break {activation.Name}: no hidden layer of {network.Architecture.SizesText} uses {activation.Name} " +
+                $"(they use {network.Architecture.HiddenActivationsText}); break one of those, or set --activation {activation.Name}");
+        return new Network<double>(network.Architecture, layers);
     }
 }

@@ -120,6 +120,19 @@ public sealed class ChainExplanation
         return new ChainExplanation(input, target, activation, chain.Cost.Data, layers);
     }
 
+    /// <summary>
+    /// One step of gradient descent on the whole chain: every w_l′ = w_l − η·∂C/∂w_l and b_l′ = b_l − η·∂C/∂b_l, and the
+    /// chain explained again at the new parameters (its <see cref="Cost"/> is the cost after the step).
+    /// </summary>
+    public ChainExplanation AfterStep(double learningRate)
+    {
+        if (!(learningRate > 0) || !double.IsFinite(learningRate))
+            throw new BackpropException($"--lr must be a positive number, got {learningRate}; try 0.5");
+        var weights = Layers.Select(l => l.Weight - learningRate * l.CostByWeight).ToArray();
+        var biases = Layers.Select(l => l.Bias - learningRate * l.CostByBias).ToArray();
+        return Compute(Input, Target, weights, biases, Activation);
+    }
+
     /// <summary>The expanded product for ∂C/∂w_l, every factor from the output down, as the seeds write it out:
     /// ∂C/∂a_L · φ′(z_L) · w_L · φ′(z_(L−1)) · … · w_(l+1) · φ′(z_l) · a_(l−1).</summary>
     public IReadOnlyList<double> ExpandedFactors(int layer)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Backprop.Autodiff;
 
 namespace Backprop.Graphs;
@@ -140,10 +139,6 @@ public sealed class ComputationGraph
         return new ComputationGraph(root, nodes, edges.ToArray(), columnCount, row.Max() + 1);
     }
 
-    /// <summary>A number as the pictures show it: 4 significant digits, with a true minus sign (−0.1427).</summary>
-    public static string Number(double value)
-    {
-        if (value == 0) return "0"; // also −0
-        return value.ToString("G4", CultureInfo.InvariantCulture).Replace('-', '−');
-    }
+    /// <summary>A number as the pictures show it: 4 significant digits, written as everywhere else (<see cref="NumberText"/>): -0.1427, 1.235e4.</summary>
+    public static string Number(double value) => NumberText.Of(value, 4);
 }

@@ -138,11 +138,12 @@ public class ComputationGraphTests
 
     [Theory]
     [InlineData(0.7685247834990178, "0.7685")]
-    [InlineData(-0.14271, "−0.1427")]
+    [InlineData(-0.14271, "-0.1427")]
     [InlineData(1.0, "1")]
     [InlineData(0.0, "0")]
-    [InlineData(12345.678, "1.235E+04")]
-    public void Numbers_show_four_significant_digits_with_a_true_minus(double value, string expected)
+    [InlineData(12345.678, "1.235e4")]
+    [InlineData(2.1637e-9, "2.164e-9")]
+    public void Numbers_show_four_significant_digits_as_the_text_does(double value, string expected)
     {
         Assert.Equal(expected, ComputationGraph.Number(value));
     }

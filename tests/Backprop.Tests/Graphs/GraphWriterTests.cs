@@ -11,7 +11,7 @@ public partial class GraphWriterTests
     static readonly XNamespace SvgNamespace = "http://www.w3.org/2000/svg";
 
     /// <summary>The number as the pictures print it, derived here independently: G4, then U+2212 for the sign.</summary>
-    static string Shown(double v) => v == 0 ? "0" : v.ToString("G4", CultureInfo.InvariantCulture).Replace("-", "\u2212");
+    static string Shown(double v) => v == 0 ? "0" : v.ToString("G4", CultureInfo.InvariantCulture); // ASCII minus, as every number the tool shows
 
     static IEnumerable<XElement> Groups(XDocument svg, string kind) =>
         svg.Descendants(SvgNamespace + "g").Where(g => (string?)g.Attribute("class") == kind);
