@@ -37,10 +37,12 @@ internal static class TrainingPictures
     /// &lt;stem&gt;.boundary.png for data of two features, &lt;stem&gt;.weights.png for 784 = 28×28 inputs — known before
     /// training, so every one can be checked against the output policy before the first step.
     /// </summary>
-    public static IReadOnlyList<string> PathsFor(string modelPath, int featureCount, int inputSize)
+    /// <param name="regression">A regression gets its curves only (cost and R²): the other pictures are of classes.</param>
+    public static IReadOnlyList<string> PathsFor(string modelPath, int featureCount, int inputSize, bool regression = false)
     {
         string stem = Path.Combine(Path.GetDirectoryName(modelPath) ?? "", Path.GetFileNameWithoutExtension(modelPath));
         var paths = new List<string> { stem + ".curves.png" };
+        if (regression) return paths;
         if (featureCount == 2) paths.Add(stem + ".boundary.png");
         if (inputSize == 28 * 28) paths.Add(stem + ".weights.png");
         return paths;
@@ -57,7 +59,8 @@ internal static class TrainingPictures
         Standardizer? standardizer, string modelPath, List<string> failures)
     {
         var written = new List<string>();
-        foreach (var path in PathsFor(modelPath, train.Count > 0 ? train.FeatureCount : 0, network.Layers.Count > 0 ? network.InputSize : 0))
+        foreach (var path in PathsFor(modelPath, train.Count > 0 ? train.FeatureCount : 0, network.Layers.Count > 0 ? network.InputSize : 0,
+                     train.Task == LearningTask.Regression))
         {
             byte[] png = path.EndsWith(".curves.png", StringComparison.Ordinal) ? Curves(reports)
                 : path.EndsWith(".boundary.png", StringComparison.Ordinal) ? Boundary(network, train, standardizer)
@@ -94,23 +97,28 @@ internal static class TrainingPictures
         costPlot.YLabel("cost C");
         costPlot.XLabel("epoch");
 
+        // A regression's second plot is R² (1 is a perfect fit, 0 no better than the mean), on every part it has.
+        bool regression = reports.Any(r => r.TrainMetrics != null);
         DescentPicture.Style(accuracyPlot);
-        accuracyPlot.Title("accuracy per epoch");
-        accuracyPlot.YLabel("accuracy (%)");
+        accuracyPlot.Title(regression ? "R² per epoch (1 − squared error / variance of the targets)" : "accuracy per epoch");
+        accuracyPlot.YLabel(regression ? "R²" : "accuracy (%)");
         accuracyPlot.XLabel("epoch");
         bool any = false;
         void Accuracy(string name, Func<EpochReport, double?> select, Color color)
         {
             var points = reports.Where(r => select(r) is not null).ToArray();
             if (points.Length == 0) return;
-            var line = accuracyPlot.Add.Scatter(points.Select(r => (double)r.Epoch).ToArray(), points.Select(r => 100 * select(r)!.Value).ToArray(), color);
+            double scale = regression ? 1 : 100;
+            var line = accuracyPlot.Add.Scatter(points.Select(r => (double)r.Epoch).ToArray(), points.Select(r => scale * select(r)!.Value).ToArray(), color);
             line.LineWidth = 2;
             line.MarkerSize = reports.Count <= 60 ? 6 : 0;
-            line.LegendText = $"{name} (last {Format.Percent(select(points[^1])!.Value)})";
+            double last = select(points[^1])!.Value;
+            line.LegendText = $"{name} (last {(regression ? Format.Number(last, "F4") : Format.Percent(last))})";
             any = true;
         }
-        Accuracy("validation", r => r.ValidationAccuracy, Palette.GetColor(1));
-        Accuracy("test", r => r.TestAccuracy, Palette.GetColor(0));
+        if (regression) Accuracy("train", r => r.TrainMetrics?.R2, Palette.GetColor(2));
+        Accuracy("validation", r => regression ? r.ValidationMetrics?.R2 : r.ValidationAccuracy, Palette.GetColor(1));
+        Accuracy("test", r => regression ? r.TestMetrics?.R2 : r.TestAccuracy, Palette.GetColor(0));
         if (any) accuracyPlot.ShowLegend(Alignment.LowerRight);
         else
         {

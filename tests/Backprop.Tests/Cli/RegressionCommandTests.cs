@@ -40,7 +40,10 @@ public class RegressionCommandTests
         double r2 = test.GetProperty("r2").GetDouble();
         Assert.True(r2 > 0.99, $"test R² {r2}");
         Assert.True(test.GetProperty("rmse").GetDouble() < 5, test.ToString()); // targets spread over ±65
-        Assert.False(File.Exists(folder.File("m.curves.png")) || Directory.GetFiles(folder.Path, "*.png").Length > 0);
+        // Its pictures: the curves of cost and R² only (the decision regions are of classes).
+        Assert.Equal(["m.curves.png"], LastJson(t).GetProperty("pictures").EnumerateArray().Select(p => p.GetString()!));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(folder.File("m.curves.png"))[..4]);
+        Assert.False(File.Exists(folder.File("m.boundary.png")));
 
         var model = ModelFile.Load(folder.File("m.safetensors"));
         Assert.Equal(LearningTask.Regression, model.Task);
