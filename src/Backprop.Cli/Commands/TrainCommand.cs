@@ -183,7 +183,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             // A picture is secondary: one that cannot be written now (the disk filled up since the check) is not
             // written at all, is named in a warning, and leaves the exit code 0 — the model, what the run is for, is saved.
             var failures = new List<string>();
-            var pictures = settings.NoPictures || plan.Regression ? [] : TrainingPictures.Save(reports, plan.Network, plan.Train, plan.Standardizer, plan.OutputPath, failures);
+            var pictures = settings.NoPictures ? [] : TrainingPictures.Save(reports, plan.Network, plan.Train, plan.Standardizer, plan.OutputPath, failures, plan.TargetScale);
             foreach (var failure in failures) Console.Error.WriteLine($"warning: picture not written: {failure}");
             var last = reports[^1];
             if (text)

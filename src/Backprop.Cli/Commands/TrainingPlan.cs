@@ -89,10 +89,10 @@ internal sealed record TrainingPlan(
         if (test != null) Targets.CheckFits(architecture, test, DataName(spec) + " (test part)");
 
         // The pictures, now that the data's shape is known; a picture path that is a link or a device fails now, not after training.
-        // Pictures of a regression (curves of R², the fitted curve or surface) are not drawn yet.
-        if (!s.NoPictures && !regression)
+        // A regression's pictures are its curves (cost and R²); the fitted curve or surface is not drawn yet.
+        if (!s.NoPictures)
         {
-            foreach (var picture in TrainingPictures.PathsFor(s.Out, train.Count > 0 ? train.FeatureCount : 0, architecture.InputSize))
+            foreach (var picture in TrainingPictures.PathsFor(s.Out, train.Count > 0 ? train.FeatureCount : 0, architecture.InputSize, regression))
             {
                 OutputFile.Check(picture);
                 outputs.Add(new("picture", picture));

@@ -37,10 +37,17 @@ internal static class TrainingPictures
     /// &lt;stem&gt;.boundary.png for data of two features, &lt;stem&gt;.weights.png for 784 = 28×28 inputs — known before
     /// training, so every one can be checked against the output policy before the first step.
     /// </summary>
-    public static IReadOnlyList<string> PathsFor(string modelPath, int featureCount, int inputSize)
+    /// <param name="regression">A regression gets its curves only (cost and R²): the other pictures are of classes.</param>
+    public static IReadOnlyList<string> PathsFor(string modelPath, int featureCount, int inputSize, bool regression = false)
     {
         string stem = Path.Combine(Path.GetDirectoryName(modelPath) ?? "", Path.GetFileNameWithoutExtension(modelPath));
         var paths = new List<string> { stem + ".curves.png" };
+        if (regression)
+        {
+            // One feature: the fitted curve over the data; two: the predicted surface as a shaded map.
+            if (featureCount is 1 or 2) paths.Add(stem + ".fit.png");
+            return paths;
+        }
         if (featureCount == 2) paths.Add(stem + ".boundary.png");
         if (inputSize == 28 * 28) paths.Add(stem + ".weights.png");
         return paths;
@@ -53,14 +60,17 @@ internal static class TrainingPictures
     /// </summary>
     /// <param name="train">The training data as the network saw it (standardized when <paramref name="standardizer"/> is set).</param>
     /// <param name="standardizer">Maps raw features to the network's inputs; the boundary is drawn in raw units.</param>
+    /// <param name="targetScale">A regression's target standardisation: the fit is drawn in the targets' units.</param>
     public static IReadOnlyList<string> Save(IReadOnlyList<EpochReport> reports, Network<float> network, Dataset train,
-        Standardizer? standardizer, string modelPath, List<string> failures)
+        Standardizer? standardizer, string modelPath, List<string> failures, Standardizer? targetScale = null)
     {
         var written = new List<string>();
-        foreach (var path in PathsFor(modelPath, train.Count > 0 ? train.FeatureCount : 0, network.Layers.Count > 0 ? network.InputSize : 0))
+        foreach (var path in PathsFor(modelPath, train.Count > 0 ? train.FeatureCount : 0, network.Layers.Count > 0 ? network.InputSize : 0,
+                     train.Task == LearningTask.Regression))
         {
             byte[] png = path.EndsWith(".curves.png", StringComparison.Ordinal) ? Curves(reports)
                 : path.EndsWith(".boundary.png", StringComparison.Ordinal) ? Boundary(network, train, standardizer)
+                : path.EndsWith(".fit.png", StringComparison.Ordinal) ? Fit(network, train, standardizer, targetScale)
                 : Weights(network);
             // Test-only: this picture's write fails halfway, as on a disk that fills up after the checks.
             bool fail = Environment.GetEnvironmentVariable(FailVariable) == Path.GetFileName(path);
@@ -94,23 +104,28 @@ internal static class TrainingPictures
         costPlot.YLabel("cost C");
         costPlot.XLabel("epoch");
 
+        // A regression's second plot is R² (1 is a perfect fit, 0 no better than the mean), on every part it has.
+        bool regression = reports.Any(r => r.TrainMetrics != null);
         DescentPicture.Style(accuracyPlot);
-        accuracyPlot.Title("accuracy per epoch");
-        accuracyPlot.YLabel("accuracy (%)");
+        accuracyPlot.Title(regression ? "R² per epoch (1 − squared error / variance of the targets)" : "accuracy per epoch");
+        accuracyPlot.YLabel(regression ? "R²" : "accuracy (%)");
         accuracyPlot.XLabel("epoch");
         bool any = false;
         void Accuracy(string name, Func<EpochReport, double?> select, Color color)
         {
             var points = reports.Where(r => select(r) is not null).ToArray();
             if (points.Length == 0) return;
-            var line = accuracyPlot.Add.Scatter(points.Select(r => (double)r.Epoch).ToArray(), points.Select(r => 100 * select(r)!.Value).ToArray(), color);
+            double scale = regression ? 1 : 100;
+            var line = accuracyPlot.Add.Scatter(points.Select(r => (double)r.Epoch).ToArray(), points.Select(r => scale * select(r)!.Value).ToArray(), color);
             line.LineWidth = 2;
             line.MarkerSize = reports.Count <= 60 ? 6 : 0;
-            line.LegendText = $"{name} (last {Format.Percent(select(points[^1])!.Value)})";
+            double last = select(points[^1])!.Value;
+            line.LegendText = $"{name} (last {(regression ? Format.Number(last, "F4") : Format.Percent(last))})";
             any = true;
         }
-        Accuracy("validation", r => r.ValidationAccuracy, Palette.GetColor(1));
-        Accuracy("test", r => r.TestAccuracy, Palette.GetColor(0));
+        if (regression) Accuracy("train", r => r.TrainMetrics?.R2, Palette.GetColor(2));
+        Accuracy("validation", r => regression ? r.ValidationMetrics?.R2 : r.ValidationAccuracy, Palette.GetColor(1));
+        Accuracy("test", r => regression ? r.TestMetrics?.R2 : r.TestAccuracy, Palette.GetColor(0));
         if (any) accuracyPlot.ShowLegend(Edge.Bottom); // below the plot, keeping both plots equally wide: inside it, it covered the last points
         else
         {
@@ -185,6 +200,79 @@ internal static class TrainingPictures
         plot.XLabel("x1");
         plot.YLabel("x2");
         plot.Layout.Fixed(new PixelPadding(BoundaryLeft, BoundaryRight, BoundaryBottom, BoundaryTop));
+        return plot.GetImageBytes(BoundaryWidth, BoundaryHeight, ImageFormat.Png);
+    }
+
+    /// <summary>
+    /// A regression's fit, everything in the data's own units: for one feature the training points (x, y) and the
+    /// network's curve over their range; for two, the first target's prediction over the plane as a shaded map with the
+    /// training points on top in the same colours.
+    /// </summary>
+    static byte[] Fit(Network<float> network, Dataset train, Standardizer? standardizer, Standardizer? targetScale)
+    {
+        int n = train.Count, t = train.TargetCount, features = train.FeatureCount;
+        double Raw(float v, int k) => standardizer is null ? v : v * standardizer.Deviation[k] + standardizer.Mean[k];
+        float Input(double v, int k) => standardizer is null ? (float)v : (float)((v - standardizer.Mean[k]) / standardizer.Deviation[k]);
+        double Target(float v) => targetScale is null ? v : v * targetScale.Deviation[0] + targetScale.Mean[0];
+        int stride = Math.Max(1, (n + MaxPoints - 1) / MaxPoints);
+        var shown = Enumerable.Range(0, n).Where(i => i % stride == 0).ToArray();
+        var xs = shown.Select(i => Raw(train.Features[i * features], 0)).ToArray();
+        var targets = shown.Select(i => Target(train.Values![i * t])).ToArray();
+
+        using var plot = new Plot();
+        DescentPicture.Style(plot);
+        var (left, right) = Padded(xs);
+        if (features == 1)
+        {
+            const int steps = 400;
+            var grid = Enumerable.Range(0, steps).Select(s => left + (right - left) * s / (steps - 1)).ToArray();
+            var outputs = network.Forward(grid.Select(x => Input(x, 0)).ToArray(), steps);
+            var points = plot.Add.Markers(xs, targets, MarkerShape.FilledCircle, 5, Palette.GetColor(0).WithAlpha(0.6));
+            points.LegendText = "training examples";
+            var curve = plot.Add.Scatter(grid, Enumerable.Range(0, steps).Select(s => Target(outputs[s * t])).ToArray(), Palette.GetColor(3));
+            curve.MarkerSize = 0;
+            curve.LineWidth = 3;
+            curve.LegendText = "the network's prediction";
+            plot.Title(t == 1 ? "the fitted curve over the training data" : "the fitted curve of target 0 over the training data");
+            plot.XLabel("feature 0");
+            plot.YLabel(t == 1 ? "target" : "target 0");
+            plot.ShowLegend(Alignment.UpperLeft);
+            return plot.GetImageBytes(BoundaryWidth, BoundaryHeight, ImageFormat.Png);
+        }
+
+        var ys = shown.Select(i => Raw(train.Features[i * features + 1], 1)).ToArray();
+        var (bottom, top) = Padded(ys);
+        int cells = BoundaryGrid;
+        var inputs = new float[cells * cells * 2];
+        for (int r = 0; r < cells; r++)
+            for (int c = 0; c < cells; c++)
+            {
+                int k = (r * cells + c) * 2;
+                inputs[k] = Input(left + (right - left) * (c + 0.5) / cells, 0);
+                inputs[k + 1] = Input(top - (top - bottom) * (r + 0.5) / cells, 1);
+            }
+        var predicted = network.Forward(inputs, cells * cells);
+        var surface = new double[cells, cells];
+        for (int r = 0; r < cells; r++)
+            for (int c = 0; c < cells; c++) surface[r, c] = Target(predicted[(r * cells + c) * t]);
+        // One colour scale for the surface and the points: the range of both.
+        double low = Math.Min(targets.Min(), surface.Cast<double>().Min()), high = Math.Max(targets.Max(), surface.Cast<double>().Max());
+        var colormap = new ScottPlot.Colormaps.Viridis();
+        var heatmap = plot.Add.Heatmap(surface);
+        heatmap.Extent = new CoordinateRect(left, right, bottom, top);
+        heatmap.Colormap = colormap;
+        heatmap.ManualRange = new ScottPlot.Range(low, high);
+        for (int i = 0; i < xs.Length; i++)
+        {
+            var point = plot.Add.Marker(xs[i], ys[i], MarkerShape.FilledCircle, 6, colormap.GetColor(targets[i], new ScottPlot.Range(low, high)));
+            point.MarkerLineColor = Colors.White;
+            point.MarkerLineWidth = 0.8f;
+        }
+        plot.Add.ColorBar(heatmap);
+        plot.Title(t == 1 ? "the predicted surface, training points on top (same colours)" : "target 0's predicted surface, training points on top");
+        plot.Axes.SetLimits(left, right, bottom, top);
+        plot.XLabel("feature 0");
+        plot.YLabel("feature 1");
         return plot.GetImageBytes(BoundaryWidth, BoundaryHeight, ImageFormat.Png);
     }
 

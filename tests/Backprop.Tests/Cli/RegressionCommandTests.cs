@@ -40,7 +40,11 @@ public class RegressionCommandTests
         double r2 = test.GetProperty("r2").GetDouble();
         Assert.True(r2 > 0.99, $"test R² {r2}");
         Assert.True(test.GetProperty("rmse").GetDouble() < 5, test.ToString()); // targets spread over ±65
-        Assert.False(File.Exists(folder.File("m.curves.png")) || Directory.GetFiles(folder.Path, "*.png").Length > 0);
+        // Its pictures: the curves of cost and R², and for two features the predicted surface (no decision regions).
+        Assert.Equal(["m.curves.png", "m.fit.png"], LastJson(t).GetProperty("pictures").EnumerateArray().Select(p => p.GetString()!));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(folder.File("m.curves.png"))[..4]);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(folder.File("m.fit.png"))[..4]);
+        Assert.False(File.Exists(folder.File("m.boundary.png")));
 
         var model = ModelFile.Load(folder.File("m.safetensors"));
         Assert.Equal(LearningTask.Regression, model.Task);
@@ -81,6 +85,23 @@ public class RegressionCommandTests
         Assert.True(t.ExitCode == 0, t.ToString());
         Assert.True(LastJson(t).GetProperty("train").GetProperty("r2").GetDouble() > 0.999, t.Output);
         Assert.Equal(2, ModelFile.Load(folder.File("m.safetensors")).Network.OutputSize);
+    }
+
+    [Fact]
+    public void One_feature_gets_the_fitted_curve_over_the_data()
+    {
+        using var folder = new TempDirectory();
+        var rng = new Random(3);
+        folder.WriteText("curve.csv", "x,y\n" + string.Concat(Enumerable.Range(0, 200).Select(_ =>
+        {
+            double x = 6 * rng.NextDouble() - 3;
+            return string.Create(CultureInfo.InvariantCulture, $"{x:F4},{50 + 10 * Math.Sin(x):F4}\n");
+        })));
+        var t = BackpropProcess.Run(folder.Path, "train", "--task", "regression", "--data", "csv:curve.csv", "--layers", "1,16,1",
+            "--standardize", "--epochs", "5", "--json", "--out", "c.safetensors");
+        Assert.True(t.ExitCode == 0, t.ToString());
+        Assert.Equal(["c.curves.png", "c.fit.png"], LastJson(t).GetProperty("pictures").EnumerateArray().Select(p => p.GetString()!));
+        Assert.True(new FileInfo(folder.File("c.fit.png")).Length > 10_000);
     }
 
     public static TheoryData<string[], string> Refusals() => new()
