@@ -130,7 +130,7 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         if (indices.Length > 1) return ExplainBatch(s, model, parameter, data, part, indices);
         int index = indices[0];
         int label = data.Labels[index];
-        Targets.CheckFits(architecture, data.FeatureCount, [label], spec);
+        Targets.CheckFits(architecture, data.FeatureCount, [label], spec, Path.GetFileName(s.Model)); // hints in the model's words, never --layers
 
         var input = data.Example(index).ToArray().Select(v => (double)v).ToArray();
         var target = Targets.Create<double>([label], architecture.OutputSize);
@@ -156,7 +156,7 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
     {
         var architecture = model.Network.Architecture;
         var network = model.Network.Convert<double>();
-        Targets.CheckFits(architecture, data.FeatureCount, indices.Select(i => data.Labels[i]).ToArray(), s.Data!);
+        Targets.CheckFits(architecture, data.FeatureCount, indices.Select(i => data.Labels[i]).ToArray(), s.Data!, Path.GetFileName(s.Model));
         var examples = indices.Select(i => (i, data.Labels[i], data.Example(i).ToArray().Select(v => (double)v).ToArray(),
             Targets.Create<double>([data.Labels[i]], architecture.OutputSize))).ToArray();
         var batch = BatchDerivative.Compute(network, parameter, examples);

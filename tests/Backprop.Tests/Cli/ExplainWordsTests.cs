@@ -131,6 +131,29 @@ public class ExplainWordsTests
         Assert.EndsWith("= 1.1", Line(longNames, "z1 ")); // 0.5·2 + 0.1
     }
 
+    [Theory]
+    [InlineData("features")]
+    [InlineData("labels")]
+    public void Explain_model_hints_name_only_options_explain_takes(string mismatch)
+    {
+        using var folder = new TempDirectory();
+        string model = folder.File("m.safetensors");
+        var train = BackpropProcess.Run(folder.Path, "train", "--data", "xor", "--layers", "2,3,2", "--epochs", "1", "--out", model, "--no-pictures");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        // Three features for a two-input model, or labels 0…2 for a two-output model.
+        string data = mismatch == "features" ? "csv:" + folder.File("three.csv") : "blobs";
+        File.WriteAllText(folder.File("three.csv"), "0.1,0.2,0.3,0\n0.4,0.5,0.6,1\n");
+
+        foreach (var args in new[] { new[] { "--example", "0" }, ["--example", "0-1"] })
+        {
+            var run = BackpropProcess.Run(folder.Path, ["explain", "--model", model, "--data", data, "--weight", "1:0:0", .. args]);
+            Assert.Equal(2, run.ExitCode);
+            var line = Assert.Single(run.ErrorLines);
+            Assert.DoesNotContain("--layers", line);
+            Assert.Contains(mismatch == "features" ? "the model m.safetensors takes 2 inputs" : "the model m.safetensors predicts only 0…1", line);
+        }
+    }
+
     [Fact]
     public void Top_level_help_shows_explain_descend_and_graph()
     {
