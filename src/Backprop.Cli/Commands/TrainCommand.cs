@@ -193,7 +193,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 if (pictures.Count > 0) Console.Out.WriteLine($"pictures: {string.Join(", ", pictures.Select(Shown))}");
                 Console.Out.WriteLine($"next: backprop evaluate --model {Shown(plan.OutputPath)} --data {Shown(plan.DataSpec)}");
                 if (settings.Data is null)
-                    Console.Out.WriteLine("      backprop train --data fashion-mnist --layers 784,30,10 --activation sigmoid --output-activation sigmoid --cost quadratic --optimizer sgd --lr 3.0 --batch 10 --epochs 5");
+                    Console.Out.WriteLine("      backprop train --data fashion-mnist --layers 784,30,10 --activation sigmoid --output-activation sigmoid --cost quadratic --optimizer sgd --lr 1.5 --batch 10 --epochs 5");
             }
             else
                 JsonLines.Write(new
