@@ -151,8 +151,16 @@ internal static class ExplainText
             o.WriteLine();
             o.WriteLine($"Every path from {name} to the cost ({paths.Count}): the chain rule with nothing recycled");
             var table = new Table();
+            // A path with a zero factor (a ReLU that is off: φ′ = 0; a zero input or weight) contributes exactly 0:
+            // those are counted by their first zero factor instead of listed, so dead ReLUs do not bury the rest.
+            var zeros = new Dictionary<string, int>();
             foreach (var path in paths)
             {
+                if (path.Factors.FirstOrDefault(f => f.Value == 0) is { } zero)
+                {
+                    zeros[zero.Symbol] = zeros.GetValueOrDefault(zero.Symbol) + 1;
+                    continue;
+                }
                 var route = new List<string> { name };
                 for (int m = 0; m < path.Neurons.Count; m++)
                 {
@@ -167,6 +175,8 @@ internal static class ExplainText
                     string.Join("·", path.Factors.Select((f, i) => i == 0 ? N(f.Value) : P(f.Value))), "=", N(path.Product));
             }
             table.Write(o, "  ");
+            foreach (var (symbol, count) in zeros)
+                o.WriteLine($"  {count} path{(count == 1 ? "" : "s")} through {symbol} = 0: product 0, not listed");
             double sum = e.PathSum!.Value;
             o.WriteLine($"  sum over {paths.Count} path{(paths.Count == 1 ? "" : "s")} = {N(sum)};  backpropagation δ{l}[{j}]·{factor} = {N(e.Derivative)};  difference {NumberText.Of(sum - e.Derivative, 3)}");
         }

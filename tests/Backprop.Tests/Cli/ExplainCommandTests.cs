@@ -194,6 +194,28 @@ public class ExplainCommandTests(ExplainModels models) : IClassFixture<ExplainMo
     }
 
     [Fact]
+    public void Paths_through_a_relu_that_is_off_are_counted_by_their_zero_factor_not_listed()
+    {
+        // 2,3,3,2 ReLU: neuron 2 of layer 2 has bias −100, so on every xor point it is off and φ′(z2[2]) = 0.
+        var architecture = new Backprop.Layers.Architecture([2, 3, 3, 2], Backprop.Activations.Activation.Relu,
+            Backprop.Activations.Activation.Softmax, Backprop.Costs.Cost.CrossEntropy);
+        var network = Backprop.Layers.Network<float>.Initialize(architecture, 3);
+        network.Layers[0].Biases[0] = 5;  // neuron 0 of layer 1 is on
+        network.Layers[1].Biases[0] = 5;
+        network.Layers[1].Biases[1] = 5;
+        network.Layers[1].Biases[2] = -100;
+        string path = Path.Combine(models.Folder, "dead.safetensors");
+        ModelFile.Save(path, network);
+        var result = BackpropProcess.Run(models.Folder, "explain", "--model", path, "--data", "xor", "--weight", "1:0:0", "--paths");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        // 3 neurons of layer 2 × 2 outputs = 6 paths; the 2 through the dead neuron are one line.
+        Assert.Contains("2 paths through φ′(z2[2]) = 0: product 0, not listed", result.Output);
+        Assert.DoesNotContain("→ z2[2] →", result.Output);
+        Assert.Contains("W1[0,0] → z1[0] → a1[0] → z2[0] → a2[0] → z3[0] → C", result.Output);
+        Assert.Contains("sum over 6 paths", LineStartingWith(result, "sum over"));
+    }
+
+    [Fact]
     public void A_bias_of_the_output_layer_is_the_costs_own_delta()
     {
         var result = BackpropProcess.Run(models.Folder, "explain", "--model", models.Small, "--data", "xor", "--bias", "2:1", "--json");
