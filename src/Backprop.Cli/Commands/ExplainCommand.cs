@@ -136,7 +136,7 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         var target = Targets.Create<double>([label], architecture.OutputSize);
         var trace = NetworkTrace.Compute(model.Network.Convert<double>(), input, target);
         var explanation = WeightExplanation.Explain(trace, parameter, s.Paths);
-        var source = new ExampleSource(s.Model!, spec, part, index, label, model.Standardizer != null);
+        var source = new ExampleSource(s.Model!, spec, part, index, label, model.Standardizer != null, model.ClassName);
         var step = s.LearningRate is double eta ? GradientStep.Take(trace.Network, parameter, eta, input, target, 1) : null;
         if (s.Json)
         {
@@ -233,7 +233,11 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
 }
 
 /// <summary>Where the explained example came from, for the heading.</summary>
-internal sealed record ExampleSource(string Model, string Data, string Part, int Index, int Label, bool Standardized);
+internal sealed record ExampleSource(string Model, string Data, string Part, int Index, int Label, bool Standardized, Func<int, string>? ClassName = null)
+{
+    /// <summary>Class k as the data names it ("9", or "ankle boot" when the model has names).</summary>
+    public string Name(int k) => ClassName?.Invoke(k) ?? k.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
 
 /// <summary>The "how it grows" tables: the same counts for deeper and for wider networks of the given shape.</summary>
 internal sealed record Growth(int Inputs, int Outputs, int Width, IReadOnlyList<(int Depth, DerivativeCost Cost)> ByDepth,

@@ -111,7 +111,12 @@ internal static class ExplainText
         int l = p.Layer, j = p.Neuron;
 
         o.WriteLine($"{Path.GetFileName(source.Model)}: layers {architecture.SizesText}, hidden {architecture.HiddenActivationsText}, output {architecture.OutputActivation}, cost {architecture.Cost}");
-        o.WriteLine($"example {source.Index} of {source.Data} ({source.Part}{(source.Standardized ? ", standardised as the model asks" : "")}): label {source.Label}, target y = {Vector(trace.Target)}");
+        o.WriteLine($"example {source.Index} of {source.Data} ({source.Part}{(source.Standardized ? ", standardised as the model asks" : "")}): label {source.Name(source.Label)}, target y = {Vector(trace.Target)}");
+        var output = trace.Activations[^1];
+        int predicted = Backprop.Training.Targets.Predict<double>(output);
+        o.WriteLine($"the network predicts {source.Name(predicted)}{(output.Length > 1 ? $" (a{layerCount}[{predicted}] = {N(output[predicted])}, the largest output)" : $" (a{layerCount} = {N(output[0])})")}" +
+                    (predicted == source.Label ? ", the label: right" : ", not the label: wrong"));
+        WritePicture(o, trace.Input);
         o.WriteLine();
 
         o.WriteLine("Forward values");
@@ -184,6 +189,24 @@ internal static class ExplainText
         {
             o.WriteLine();
             o.WriteLine($"{name} reaches the cost along {e.PathCount} paths{(e.PathCount <= WeightExplanation.MaximumPaths ? "; --paths lists them" : "")}.");
+        }
+    }
+
+    /// <summary>A square input (an image of 4×4 up to 64×64 pixels) drawn as text, darkest to brightest " .:-=+*#%@".</summary>
+    static void WritePicture(TextWriter o, double[] input)
+    {
+        int side = (int)Math.Round(Math.Sqrt(input.Length));
+        if (side < 4 || side > 64 || side * side != input.Length) return;
+        double low = input.Min(), high = input.Max();
+        if (!(high > low)) return;
+        const string shades = " .:-=+*#%@";
+        o.WriteLine($"the input as a {side}×{side} picture ({N(low)} is ' ', {N(high)} is '@'):");
+        for (int row = 0; row < side; row++)
+        {
+            var line = new char[side];
+            for (int column = 0; column < side; column++)
+                line[column] = shades[(int)Math.Min(shades.Length - 1, (input[row * side + column] - low) / (high - low) * shades.Length)];
+            o.WriteLine("  |" + new string(line) + "|");
         }
     }
 

@@ -194,6 +194,35 @@ public class ExplainCommandTests(ExplainModels models) : IClassFixture<ExplainMo
     }
 
     [Fact]
+    public void A_square_input_is_drawn_as_a_picture_beside_the_label_and_the_prediction()
+    {
+        // 4×4 "images": a bright left column is class 1, a bright right column class 0.
+        string csv = Path.Combine(models.Folder, "tiny-images.csv");
+        var rows = new List<string>();
+        for (int i = 0; i < 40; i++)
+        {
+            var pixels = new double[16];
+            int column = i % 2 == 1 ? 0 : 3;
+            for (int r = 0; r < 4; r++) pixels[4 * r + column] = 1;
+            pixels[4 * (i / 2 % 4) + column] += 0.5;  // one pixel of the bright column brighter still
+            rows.Add(string.Join(",", pixels.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))) + "," + (i % 2));
+        }
+        File.WriteAllLines(csv, rows);
+        string model = Path.Combine(models.Folder, "tiny-images.safetensors");
+        var trained = BackpropProcess.Run(models.Folder, "train", "--data", "csv:" + csv, "--layers", "16,4,2", "--epochs", "30", "--lr", "0.05", "--no-pictures", "--out", model);
+        Assert.True(trained.ExitCode == 0, trained.ToString());
+        var result = BackpropProcess.Run(models.Folder, "explain", "--model", model, "--data", "csv:" + csv, "--example", "1", "--weight", "2:1:0");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.OutputLines;
+        int picture = Array.FindIndex(lines, l => l.StartsWith("the input as a 4×4 picture (0 is ' ', 1.5 is '@'):"));
+        Assert.True(picture > 0, result.ToString());
+        // Example 1: the left column is bright — 1.5 ('@') in row 0, 1 ('*', 1/1.5 of the way) below — the rest dark.
+        Assert.Equal(["  |@   |", "  |*   |", "  |*   |", "  |*   |"], lines.Skip(picture + 1).Take(4));
+        Assert.Matches(@"^the network predicts 1 \(a2\[1\] = 0\.\d+, the largest output\), the label: right$", lines[picture - 1]);
+        Assert.Contains("label 1, target y = (0, 1)", result.Output);
+    }
+
+    [Fact]
     public void Paths_through_a_relu_that_is_off_are_counted_by_their_zero_factor_not_listed()
     {
         // 2,3,3,2 ReLU: neuron 2 of layer 2 has bias −100, so on every xor point it is off and φ′(z2[2]) = 0.
