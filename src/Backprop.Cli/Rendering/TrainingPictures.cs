@@ -139,6 +139,25 @@ internal static class TrainingPictures
         return multiplot.Render(CurvesWidth, CurvesHeight).GetImageBytes(ImageFormat.Png);
     }
 
+    /// <summary>
+    /// The network's inputs at the centre of every cell of a <see cref="BoundaryGrid"/>² grid over the rectangle, row 0
+    /// at the top (a heatmap's first row is drawn at the top), standardised as the model's inputs are.
+    /// </summary>
+    static float[] GridInputs(double left, double right, double bottom, double top, Standardizer? standardizer)
+    {
+        float Input(double v, int k) => standardizer is null ? (float)v : (float)((v - standardizer.Mean[k]) / standardizer.Deviation[k]);
+        int cells = BoundaryGrid;
+        var inputs = new float[cells * cells * 2];
+        for (int r = 0; r < cells; r++)
+            for (int c = 0; c < cells; c++)
+            {
+                int k = (r * cells + c) * 2;
+                inputs[k] = Input(left + (right - left) * (c + 0.5) / cells, 0);
+                inputs[k + 1] = Input(top - (top - bottom) * (r + 0.5) / cells, 1);
+            }
+        return inputs;
+    }
+
     static byte[] Boundary(Network<float> network, Dataset train, Standardizer? standardizer)
     {
         // The points in the data's own units: what the user gave, and the same picture with or without --standardize.
@@ -154,19 +173,9 @@ internal static class TrainingPictures
         var (left, right) = Padded(xs);
         var (bottom, top) = Padded(ys);
 
-        // The class of the centre of every cell, row 0 at the top (a heatmap's first row is drawn at the top).
+        // The class of the centre of every cell.
         int cells = BoundaryGrid;
-        var inputs = new float[cells * cells * 2];
-        for (int r = 0; r < cells; r++)
-            for (int c = 0; c < cells; c++)
-            {
-                int k = (r * cells + c) * 2;
-                double x = left + (right - left) * (c + 0.5) / cells;
-                double y = top - (top - bottom) * (r + 0.5) / cells;
-                inputs[k] = standardizer is null ? (float)x : (float)((x - standardizer.Mean[0]) / standardizer.Deviation[0]);
-                inputs[k + 1] = standardizer is null ? (float)y : (float)((y - standardizer.Mean[1]) / standardizer.Deviation[1]);
-            }
-        var outputs = network.Forward(inputs, cells * cells);
+        var outputs = network.Forward(GridInputs(left, right, bottom, top, standardizer), cells * cells);
         int classes = Math.Max(2, Math.Max(train.ClassCount, network.OutputSize));
         var regions = new double[cells, cells];
         for (int r = 0; r < cells; r++)
@@ -243,15 +252,7 @@ internal static class TrainingPictures
         var ys = shown.Select(i => Raw(train.Features[i * features + 1], 1)).ToArray();
         var (bottom, top) = Padded(ys);
         int cells = BoundaryGrid;
-        var inputs = new float[cells * cells * 2];
-        for (int r = 0; r < cells; r++)
-            for (int c = 0; c < cells; c++)
-            {
-                int k = (r * cells + c) * 2;
-                inputs[k] = Input(left + (right - left) * (c + 0.5) / cells, 0);
-                inputs[k + 1] = Input(top - (top - bottom) * (r + 0.5) / cells, 1);
-            }
-        var predicted = network.Forward(inputs, cells * cells);
+        var predicted = network.Forward(GridInputs(left, right, bottom, top, standardizer), cells * cells);
         var surface = new double[cells, cells];
         for (int r = 0; r < cells; r++)
             for (int c = 0; c < cells; c++) surface[r, c] = Target(predicted[(r * cells + c) * t]);
