@@ -18,5 +18,5 @@ internal static class NativeDrawing
 
     public static string Problem =>
         $"drawing needs SkiaSharp's native library, which is missing for {RuntimeInformation.RuntimeIdentifier} " +
-        "(the backprop tool carries it for linux-x64, linux-arm64, osx, win-x64 and win-arm64); train with --no-pictures, or build backprop from source on this machine";
+        "(the backprop tool carries it for linux-x64, linux-arm64, osx, win-x64 and win-arm64); `train --no-pictures` trains without pictures, or build backprop from source on this machine";
 }

@@ -45,9 +45,12 @@ public abstract class Activation
 
     public override string ToString() => Name;
 
-    public static Activation Parse(string name, string optionName = "--activation") =>
+    public static Activation Parse(string name) => Parse(name, optionName: null);
+
+    /// <summary>As <see cref="Parse(string)"/>; an error names <paramref name="optionName"/> (a CLI flag) as the source of the name.</summary>
+    internal static Activation Parse(string name, string? optionName) =>
         All.FirstOrDefault(a => a.Name == name.Trim().ToLowerInvariant())
-        ?? throw new BackpropException($"unknown activation '{ShownText.Of(name)}' for {optionName}; use one of: {string.Join(", ", All.Select(a => a.Name))}");
+        ?? throw new BackpropException($"unknown activation '{ShownText.Of(name)}'{(optionName is null ? "" : " for " + optionName)}; use one of: {string.Join(", ", All.Select(a => a.Name))}");
 
     sealed class SigmoidActivation : Activation
     {

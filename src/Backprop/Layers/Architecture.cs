@@ -63,7 +63,10 @@ public sealed record Architecture
     /// Parses <paramref name="text"/>, one activation name for every hidden layer ("relu") or one per hidden layer
     /// ("relu,tanh"), for a network of <paramref name="hiddenLayers"/> hidden layers.
     /// </summary>
-    public static Activation[] ParseHiddenActivations(string text, int hiddenLayers, string optionName = "--activation")
+    public static Activation[] ParseHiddenActivations(string text, int hiddenLayers) => ParseHiddenActivations(text, hiddenLayers, "activations");
+
+    /// <summary>As <see cref="ParseHiddenActivations(string, int)"/>; an error names <paramref name="optionName"/> (a CLI flag) as the source of the text.</summary>
+    internal static Activation[] ParseHiddenActivations(string text, int hiddenLayers, string optionName)
     {
         if (hiddenLayers < 0)
             throw new BackpropException("a network needs at least an input and an output size, like 784,30,10, before its activations");

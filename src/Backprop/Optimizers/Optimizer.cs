@@ -29,7 +29,7 @@ public abstract class Optimizer<T> where T : IFloatingPointIeee754<T>
     public abstract string Name { get; }
 
     /// <summary>Updates taken so far (Adam's t).</summary>
-    public long StepCount { get; set; }
+    public long StepCount { get; internal set; }
 
     /// <summary>Per-parameter state (momentum buffers, Adam moments), in a fixed order, for checkpoints.</summary>
     public abstract IReadOnlyList<T[]> State { get; }

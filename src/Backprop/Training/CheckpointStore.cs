@@ -43,7 +43,7 @@ public sealed partial class CheckpointStore : IDisposable
     /// For crash tests only: after writing the first half of a checkpoint's temporary file, wait this long before
     /// writing the rest and renaming — a window in which to kill the process mid-write. Zero (the default) never waits.
     /// </summary>
-    public TimeSpan PauseInWrite { get; set; }
+    internal TimeSpan PauseInWrite { get; set; }
 
     [GeneratedRegex(@"^checkpoint-(\d+)-(\d+)\.safetensors$", RegexOptions.CultureInvariant)]
     private static partial Regex CheckpointName();

@@ -151,7 +151,7 @@ public sealed record RunSettings
                 throw new BackpropException($"a hidden layer of {size} neurons: the playground takes 1 to {MaximumNeurons} per layer");
         if (IsSynthetic) new DataOptions(Examples: Examples, TestFraction: TestFraction).SyntheticCounts();
         FeatureMap.Parse(Features);
-        Layers.Architecture.ParseHiddenActivations(Activation, HiddenLayers.Count);
+        Layers.Architecture.ParseHiddenActivations(Activation, HiddenLayers.Count, "--activation");
         Activations.Activation.Parse(OutputActivation, "--output-activation");
         Costs.Cost.Parse(Cost);
         new TrainingOptions

@@ -70,7 +70,7 @@ public sealed class TrainingRun
 
         int[] sizes = settings.LayerSizes(train.FeatureCount, Math.Max(train.ClassCount, test?.ClassCount ?? 0));
         var output = Activation.Parse(settings.OutputActivation, "--output-activation");
-        var architecture = new Architecture(sizes, Architecture.ParseHiddenActivations(settings.Activation, sizes.Length - 2), output,
+        var architecture = new Architecture(sizes, Architecture.ParseHiddenActivations(settings.Activation, sizes.Length - 2, "--activation"), output,
             Cost.Parse(settings.Cost)).Validate();
         Targets.CheckFits(architecture, train.FeatureCount, train.Labels, settings.Data);
         if (test != null) Targets.CheckFits(architecture, test.FeatureCount, test.Labels, settings.Data + " (test part)");

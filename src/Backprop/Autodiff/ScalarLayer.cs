@@ -4,7 +4,7 @@ namespace Backprop.Autodiff;
 /// A fully connected layer of scalar neurons: z = W·a_prev + b, a = φ(z), with W (out × in, row-major: W[j*in+k]
 /// connects input k to neuron j) and b (out).
 /// </summary>
-public sealed class Layer
+public sealed class ScalarLayer
 {
     /// <summary>The activation names a layer accepts. "leaky-relu" has slope 0.01; "softmax" couples the whole
     /// layer and is for the output layer.</summary>
@@ -20,7 +20,7 @@ public sealed class Layer
     /// <param name="weights">W, out × in, row-major.</param>
     /// <param name="biases">b, out.</param>
     /// <param name="activation">One of <see cref="ActivationNames"/>.</param>
-    public Layer(int inputCount, IReadOnlyList<double> weights, IReadOnlyList<double> biases, string activation)
+    public ScalarLayer(int inputCount, IReadOnlyList<double> weights, IReadOnlyList<double> biases, string activation)
     {
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(biases);
