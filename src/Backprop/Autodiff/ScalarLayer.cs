@@ -48,9 +48,13 @@ public sealed class ScalarLayer
         }
     }
 
+    /// <summary>Inputs to each neuron: the size of a_prev.</summary>
     public int InputCount { get; }
+    /// <summary>Neurons in the layer: the size of z and a.</summary>
     public int OutputCount => neurons.Length;
+    /// <summary>The activation's name, one of <see cref="ActivationNames"/>.</summary>
     public string Activation { get; }
+    /// <summary>The layer's neurons, j = 0 … out−1; neuron j holds row j of W and b[j].</summary>
     public IReadOnlyList<Neuron> Neurons => neurons;
 
     /// <summary>W as Values, row-major: Weights[j*InputCount + k] = wⱼₖ, the same objects as Neurons[j].Weights[k].</summary>

@@ -69,6 +69,7 @@ public sealed class ScalarNetwork
     /// <summary>[n0, n1, …, nL], input first.</summary>
     public IReadOnlyList<int> Sizes => sizes;
 
+    /// <summary>The layers, l = 1 … L (index l−1).</summary>
     public IReadOnlyList<ScalarLayer> Layers => layers;
 
     /// <summary>The cost's name, one of <see cref="CostNames"/>.</summary>

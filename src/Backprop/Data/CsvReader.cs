@@ -5,12 +5,6 @@ using Backprop.Serialization;
 namespace Backprop.Data;
 
 /// <summary>
-/// Reads comma-separated numbers (invariant culture: <c>0.5</c>, <c>1e-3</c>): one example per line, numeric
-/// features and one class-label column (the last unless told otherwise). Cells are trimmed, blank lines skipped,
-/// and a first row holding anything that is not a number is a header and is skipped.
-/// Messages give line and column counting from 1, as editors do.
-/// </summary>
-/// <summary>
 /// How much one CSV row may hold, checked while the row is read, before it is split: a 200 MB file without a line
 /// break must be refused as the file it is, not read whole and split into a hundred million cells.
 /// </summary>
@@ -18,9 +12,16 @@ namespace Backprop.Data;
 /// <param name="MaxColumns">Cells in one row (<see cref="CsvReader.MaxColumns"/> by default).</param>
 public sealed record CsvLimits(int MaxLineLength, int MaxColumns)
 {
+    /// <summary>The limits the readers use when given none: <see cref="CsvReader.MaxLineLength"/> and <see cref="CsvReader.MaxColumns"/>.</summary>
     public static CsvLimits Default { get; } = new(CsvReader.MaxLineLength, CsvReader.MaxColumns);
 }
 
+/// <summary>
+/// Reads comma-separated numbers (invariant culture: <c>0.5</c>, <c>1e-3</c>): one example per line, numeric
+/// features and one class-label column (the last unless told otherwise). Cells are trimmed, blank lines skipped,
+/// and a first row holding anything that is not a number is a header and is skipped.
+/// Messages give line and column counting from 1, as editors do.
+/// </summary>
 public static class CsvReader
 {
     /// <summary>Characters in one line: 100,000 columns of 99 characters.</summary>

@@ -1,7 +1,13 @@
 namespace Backprop.Data;
 
 /// <summary>What a dataset's targets are: a class per example, or real numbers.</summary>
-public enum LearningTask { Classification, Regression }
+public enum LearningTask
+{
+    /// <summary>Each example's target is a class, 0 … k−1; the output is one-hot (or one neuron for two classes).</summary>
+    Classification,
+    /// <summary>Each example's targets are real numbers, the output's values.</summary>
+    Regression,
+}
 
 /// <summary>
 /// Examples with targets, in one contiguous block: example i's features are
@@ -12,6 +18,7 @@ public enum LearningTask { Classification, Regression }
 /// </summary>
 public sealed class Dataset
 {
+    /// <summary>A classification dataset: <paramref name="features"/> row-major, examples × <paramref name="featureCount"/>; <paramref name="labels"/> the class of each example, 0 … <paramref name="classCount"/> − 1. The arrays are kept, not copied (see <see cref="FromArrays(float[,], int[], IReadOnlyList{string}?)"/> for a checked copy).</summary>
     public Dataset(float[] features, int[] labels, int featureCount, int classCount, IReadOnlyList<string>? classNames = null)
     {
         if (classNames != null && classNames.Count != classCount)
@@ -161,17 +168,21 @@ public sealed class Dataset
     public int[] Labels { get; }
     /// <summary>Real targets, row-major <see cref="Count"/> × <see cref="TargetCount"/> (regression); null for classes.</summary>
     public float[]? Values { get; }
+    /// <summary>Features per example: the size of the network's input a⁰.</summary>
     public int FeatureCount { get; }
     /// <summary>Number of classes the labels range over (labels are 0 … ClassCount−1); 0 for a regression.</summary>
     public int ClassCount { get; }
     /// <summary>Real targets per example (regression); 0 for classes.</summary>
     public int TargetCount { get; }
+    /// <summary>Examples in the dataset.</summary>
     public int Count { get; }
+    /// <summary>Classification when the targets are classes, regression when they are real numbers.</summary>
     public LearningTask Task => Values is null ? LearningTask.Classification : LearningTask.Regression;
 
     /// <summary>Class k's name, or null when the classes are plain numbers.</summary>
     public IReadOnlyList<string>? ClassNames { get; }
 
+    /// <summary>Example <paramref name="index"/>'s features, without a copy.</summary>
     public ReadOnlySpan<float> Example(int index) => Features.AsSpan(index * FeatureCount, FeatureCount);
 
     /// <summary>

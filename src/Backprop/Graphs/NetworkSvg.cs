@@ -24,6 +24,7 @@ public static class NetworkSvg
                 $"(this one is {architecture.SizesText}); for a larger one use `backprop explain --model FILE --weight L:J:K`, which prints the same numbers");
     }
 
+    /// <summary>The network of <paramref name="trace"/> as SVG: each neuron with z, a and δ, each link with its weight; <paramref name="selected"/>'s paths to the cost drawn thick.</summary>
     public static string Write(NetworkTrace trace, ParameterReference? selected = null)
     {
         ArgumentNullException.ThrowIfNull(trace);
