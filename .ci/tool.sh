@@ -12,8 +12,10 @@ dotnet pack -c Release src/Backprop.Cli -o "$work/nupkg" --nologo -v quiet
 for package in Backprop Backprop.Cli; do
   [ -f "$work/nupkg/$package.0.1.0.nupkg" ] || { echo "pack made no $package.0.1.0.nupkg"; ls "$work/nupkg"; exit 1; }
 done
-unzip -l "$work/nupkg/Backprop.0.1.0.nupkg" | grep -q "lib/net10.0/Backprop.Core.xml" || { echo "the library package has no XML docs"; exit 1; }
-unzip -l "$work/nupkg/Backprop.0.1.0.nupkg" | grep -q " README.md$" || { echo "the library package has no README"; exit 1; }
+# The listing is held whole: `unzip -l | grep -q` fails under pipefail when grep stops reading early.
+library=$(unzip -l "$work/nupkg/Backprop.0.1.0.nupkg")
+grep -q "lib/net10.0/Backprop.Core.xml" <<<"$library" || { echo "the library package has no XML docs"; exit 1; }
+grep -q " README.md$" <<<"$library" || { echo "the library package has no README"; exit 1; }
 echo "packages: $(cd "$work/nupkg" && ls -l --block-size=K *.nupkg | awk '{print $9, $5}' | tr '\n' ' ')"
 
 # A private NuGet cache and a tool path of its own: nothing of a previous run, or of the machine's tools, is used.
