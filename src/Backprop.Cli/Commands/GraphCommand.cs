@@ -144,7 +144,7 @@ public sealed class GraphCommand : Command<GraphCommand.Settings>
         var biases = s.Biases is null ? new double[weights.Length] : DescendCommand.Numbers(s.Biases, "--b");
         if (biases.Length != weights.Length)
             throw new BackpropException($"--w has {weights.Length} weight(s) but --b has {biases.Length} bias(es); give one bias per layer, or leave --b out for zeros");
-        var activation = Backprop.Activations.Activation.Parse(s.Activation ?? "sigmoid");
+        var activation = Backprop.Activations.Activation.Parse(s.Activation ?? "sigmoid", "--activation");
         var chain = NeuronChain.Build(x, y, weights, biases, activation);
         string layers = weights.Length == 1 ? "1 layer" : $"{weights.Length} layers";
         return (chain.Cost, $"C = (a{weights.Length} − y)² for one neuron per layer ({layers}, {activation.Name}), x = {Format.Number(x)}, y = {Format.Number(y)}, " +

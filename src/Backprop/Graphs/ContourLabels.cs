@@ -10,9 +10,14 @@ public static class ContourLabels
     public const double Width = 0.07, Height = 0.04;
 
     /// <summary>One contour line: its points (x1, x2) in order, and the level f takes along it.</summary>
+    /// <param name="Points">The line's points (x1, x2), in order along it.</param>
+    /// <param name="Level">The value of f along the line.</param>
     public readonly record struct Line(IReadOnlyList<(double X, double Y)> Points, double Level);
 
     /// <summary>One label: its centre and the level it states.</summary>
+    /// <param name="X">x1 of the label's centre.</param>
+    /// <param name="Y">x2 of the label's centre.</param>
+    /// <param name="Level">The level the label states.</param>
     public readonly record struct Place(double X, double Y, double Level);
 
     /// <summary>

@@ -11,6 +11,7 @@ namespace Backprop.Graphs;
 /// </summary>
 public static class Dot
 {
+    /// <summary>The graph in Graphviz DOT, left to right, each node with its value and gradient and each edge with ∂out/∂in.</summary>
     public static string Write(ComputationGraph graph)
     {
         ArgumentNullException.ThrowIfNull(graph);

@@ -29,7 +29,8 @@ public static class NetworkSvg
     }
 
     /// <summary>
-    /// The SVG picture. Each weight's label goes at the first spot along its link where its box (written as
+    /// The network of <paramref name="trace"/> as SVG: each neuron with z, a and δ, each link with its weight;
+    /// <paramref name="selected"/>'s paths to the cost drawn thick. Each weight's label goes at the first spot along its link where its box (written as
     /// <c>data-box="x,y,w,h"</c>) meets no neuron and no label placed before; when some link has no such spot, the
     /// columns are drawn further apart and the labels placed again, so every weight is shown and none covers another.
     /// </summary>

@@ -38,6 +38,7 @@ public sealed class Trainer
     // The run's first batch cost, for the divergence rule (after a resume: the first batch after it).
     float? firstCost;
 
+    /// <summary>A trainer of <paramref name="network"/> (updated in place) on <paramref name="train"/>, with the <paramref name="options"/> validated first.</summary>
     public Trainer(Network<float> network, TrainingOptions options, Dataset train)
     {
         Options = options.Validate();
@@ -54,11 +55,15 @@ public sealed class Trainer
         rng = new Rng(options.Seed ^ 0x5DEECE66DUL);
     }
 
+    /// <summary>The validated options.</summary>
     public TrainingOptions Options { get; }
+    /// <summary>The network trained, in place.</summary>
     public Network<float> Network { get; }
+    /// <summary>The training examples.</summary>
     public Dataset Train { get; }
     /// <summary>A regression's target standardisation, undone for the metrics so they are in the targets' units.</summary>
     public Standardizer? TargetScale { get; init; }
+    /// <summary>The optimizer that updates the network.</summary>
     public Optimizer<float> Optimizer { get; }
     /// <summary>Epochs finished so far.</summary>
     public int Epoch { get; private set; }
