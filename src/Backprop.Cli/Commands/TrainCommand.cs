@@ -38,8 +38,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 
         [CommandOption("--optimizer <NAME>")]
         [Description("sgd, momentum or adam")]
-        [DefaultValue("adam")]
-        public string Optimizer { get; init; } = "adam";
+        [DefaultValue(TrainingOptions.DefaultOptimizer)]
+        public string Optimizer { get; init; } = TrainingOptions.DefaultOptimizer;
 
         [CommandOption("--lr <RATE>")]
         [Description("Learning rate η (default: adam 0.001, or 0.01 on synthetic sets; sgd 0.1; momentum 0.01)")]
@@ -47,8 +47,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 
         [CommandOption("--momentum <MU>")]
         [Description("μ for --optimizer momentum")]
-        [DefaultValue(0.9)]
-        public double Momentum { get; init; } = 0.9;
+        [DefaultValue(TrainingOptions.DefaultMomentum)]
+        public double Momentum { get; init; } = TrainingOptions.DefaultMomentum;
 
         [CommandOption("--weight-decay <LAMBDA>")]
         [Description("λ: adds λW to the weight gradients (not the biases)")]
@@ -66,8 +66,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 
         [CommandOption("--batch <SIZE>")]
         [Description("Mini-batch size")]
-        [DefaultValue(32)]
-        public int Batch { get; init; } = 32;
+        [DefaultValue(TrainingOptions.DefaultBatchSize)]
+        public int Batch { get; init; } = TrainingOptions.DefaultBatchSize;
 
         [CommandOption("--epochs <N>")]
         [Description("Passes over the training data (default 10; 30 on synthetic sets)")]

@@ -40,10 +40,10 @@ internal sealed record TrainingPlan(
 
         var options = new TrainingOptions
         {
-            Epochs = s.Epochs ?? (synthetic ? 30 : 10),
+            Epochs = s.Epochs ?? (synthetic ? SyntheticEpochs : TrainingOptions.DefaultEpochs),
             BatchSize = s.Batch,
-            Optimizer = s.Optimizer.Trim().ToLowerInvariant(),
-            LearningRate = s.LearningRate ?? DefaultLearningRate(s.Optimizer, synthetic),
+            Optimizer = s.Optimizer,
+            LearningRate = s.LearningRate ?? TrainingOptions.DefaultLearningRate(s.Optimizer, smallData: synthetic),
             Momentum = s.Momentum,
             WeightDecay = s.WeightDecay,
             L1 = s.L1,
@@ -130,12 +130,8 @@ internal sealed record TrainingPlan(
         return new TrainingPlan(spec, train, validation, test, standardizer, architecture, options, network, outputPath, features, targetScale);
     }
 
-    static double DefaultLearningRate(string optimizer, bool synthetic) => optimizer.Trim().ToLowerInvariant() switch
-    {
-        "adam" => synthetic ? 0.01 : 0.001,
-        "momentum" => 0.01,
-        _ => 0.1,
-    };
+    /// <summary>Epochs on the small synthetic sets, which one epoch barely starts to fit.</summary>
+    const int SyntheticEpochs = 30;
 
     static string DataName(string spec) => spec.Contains(':') ? spec[(spec.IndexOf(':') + 1)..] : spec;
 

@@ -45,7 +45,7 @@ public abstract class Activation
 
     public override string ToString() => Name;
 
-    public static Activation Parse(string name, string optionName = "--activation") =>
+    public static Activation Parse(string name, string optionName = "Architecture.HiddenActivations") =>
         All.FirstOrDefault(a => a.Name == name.Trim().ToLowerInvariant())
         ?? throw new BackpropException($"unknown activation '{ShownText.Of(name)}' for {optionName}; use one of: {string.Join(", ", All.Select(a => a.Name))}");
 

@@ -31,7 +31,7 @@ public abstract class Cost
 
     public static Cost Parse(string name) =>
         All.FirstOrDefault(c => c.Name == name.Trim().ToLowerInvariant())
-        ?? throw new BackpropException($"unknown cost '{ShownText.Of(name)}' for --cost; use one of: {string.Join(", ", All.Select(c => c.Name))}");
+        ?? throw new BackpropException($"unknown cost '{ShownText.Of(name)}' for Architecture.Cost; use one of: {string.Join(", ", All.Select(c => c.Name))}");
 
     sealed class QuadraticCost : Cost
     {
@@ -61,7 +61,7 @@ public abstract class Cost
         public override void Validate(Activation output, int outputSize)
         {
             if (output != Activation.Softmax)
-                throw new BackpropException($"cross-entropy needs --output-activation softmax (got {output.Name}); or use --cost quadratic");
+                throw new BackpropException($"cross-entropy needs Architecture.OutputActivation softmax (got {output.Name}); or use Architecture.Cost quadratic");
         }
 
         /// <summary>

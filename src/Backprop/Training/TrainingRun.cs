@@ -61,6 +61,13 @@ public sealed class TrainingRun
     /// <param name="initial">Weights to start from instead of the seed's (as --init FILE); its shape must be the settings'.</param>
     public static TrainingRun Start(RunSettings settings, Network<float>? initial = null)
     {
+        // The page speaks the command's words (--layers), as its settings and its command do.
+        try { return StartInLibraryWords(settings, initial); }
+        catch (BackpropException e) { throw new BackpropException(RunSettings.InCommandWords(e.Message)); }
+    }
+
+    static TrainingRun StartInLibraryWords(RunSettings settings, Network<float>? initial)
+    {
         settings.Validate();
         var rawTrain = DataSource.Train(settings.Data, settings.DataOptions);
         var rawTest = DataSource.Test(settings.Data, settings.DataOptions);
@@ -69,7 +76,7 @@ public sealed class TrainingRun
         var test = rawTest is null ? null : features?.Apply(rawTest) ?? rawTest;
 
         int[] sizes = settings.LayerSizes(train.FeatureCount, Math.Max(train.ClassCount, test?.ClassCount ?? 0));
-        var output = Activation.Parse(settings.OutputActivation, "--output-activation");
+        var output = Activation.Parse(settings.OutputActivation, "Architecture.OutputActivation");
         var architecture = new Architecture(sizes, Architecture.ParseHiddenActivations(settings.Activation, sizes.Length - 2), output,
             Cost.Parse(settings.Cost)).Validate();
         Targets.CheckFits(architecture, train.FeatureCount, train.Labels, settings.Data);
@@ -97,7 +104,11 @@ public sealed class TrainingRun
     }
 
     /// <summary>One mini-batch; returns true when it ended an epoch. Does nothing once the run has its epochs.</summary>
-    public bool StepBatch() => !Finished && Trainer.RunBatch() != null;
+    public bool StepBatch()
+    {
+        try { return !Finished && Trainer.RunBatch() != null; }
+        catch (BackpropException e) { throw new BackpropException(RunSettings.InCommandWords(e.Message)); }
+    }
 
     /// <summary>The rest of the epoch under way.</summary>
     public void StepEpoch()
