@@ -196,6 +196,8 @@ public sealed class Trainer
     /// </summary>
     public EpochReport? RunBatch(Dataset? validation = null, Dataset? test = null)
     {
+        if (Options.EarlyStoppingPatience != null && validation is null)
+            throw new BackpropException("early stopping watches the validation cost, and no validation data was given; pass validation data to the trainer, or leave TrainingOptions.EarlyStoppingPatience unset");
         long started = Stopwatch.GetTimestamp();
         if (batch == 0)
         {
@@ -227,20 +229,29 @@ public sealed class Trainer
         Epoch = epoch;
         batch = 0;
         costSum = 0;
+        LastReport = Measure(epoch, trainCost, epochSeconds, validation, test);
+        EndEpoch(LastReport);
+        EpochEnded?.Invoke(this, LastReport);
+        return LastReport;
+    }
+
+    /// <summary>
+    /// A report of the network as it stands: validation and test accuracy and cost (a regression's metrics), with the
+    /// given epoch, train cost and time — after early stopping put the best weights back, what the saved model scores.
+    /// </summary>
+    public EpochReport Measure(int epoch, double trainCost, double seconds, Dataset? validation = null, Dataset? test = null)
+    {
         bool regression = Train.Task == LearningTask.Regression;
         var validationEvaluation = validation is null ? (Evaluation?)null : Evaluation.Of(Network, validation);
         var report = regression
-            ? new EpochReport(epoch, trainCost, null, null, epochSeconds)
+            ? new EpochReport(epoch, trainCost, null, null, seconds)
             {
                 TrainMetrics = RegressionMetrics.Of(Network, Train, TargetScale),
                 ValidationMetrics = validation is null ? null : RegressionMetrics.Of(Network, validation, TargetScale),
                 TestMetrics = test is null ? null : RegressionMetrics.Of(Network, test, TargetScale),
             }
-            : new EpochReport(epoch, trainCost, validationEvaluation?.Accuracy, test is null ? null : Evaluation.Of(Network, test).Accuracy, epochSeconds);
-        LastReport = report with { ValidationCost = validationEvaluation?.Cost, LearningRate = Optimizer.LearningRate };
-        EndEpoch(LastReport);
-        EpochEnded?.Invoke(this, LastReport);
-        return LastReport;
+            : new EpochReport(epoch, trainCost, validationEvaluation?.Accuracy, test is null ? null : Evaluation.Of(Network, test).Accuracy, seconds);
+        return report with { ValidationCost = validationEvaluation?.Cost, LearningRate = Optimizer.LearningRate };
     }
 
     /// <summary>
@@ -252,8 +263,7 @@ public sealed class Trainer
     {
         if (Options.EarlyStoppingPatience is { } patience)
         {
-            double cost = report.ValidationCost
-                ?? throw new BackpropException("early stopping watches the validation cost, and this epoch had no validation data; pass validation data to the trainer, or leave TrainingOptions.EarlyStoppingPatience unset");
+            double cost = report.ValidationCost!.Value; // RunBatch refused to start without validation data
             if (BestValidationCost is not { } best || cost < best)
             {
                 BestEpoch = report.Epoch;
