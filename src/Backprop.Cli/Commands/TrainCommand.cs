@@ -86,10 +86,10 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public double? ValidationSplit { get; init; }
 
         [CommandOption("--lr-schedule <SCHEDULE>")]
-        [Description("Change η after every epoch, as torch.optim.lr_scheduler does: step:STEP[:FACTOR] (η×FACTOR every STEP epochs; factor 0.1), " +
-                     "exponential:FACTOR (η×FACTOR every epoch), cosine:PERIOD[:MIN] (half a cosine down to MIN over PERIOD epochs), " +
-                     "warmup:EPOCHS[:START] (from START·η up to η over EPOCHS epochs; start 1/3), " +
-                     "plateau[:PATIENCE[:FACTOR]] (η×FACTOR once the validation cost, or the train cost without --validation-split, has not improved for more than PATIENCE epochs; 10 and 0.1)")]
+        [Description("Change η after every epoch, as torch.optim.lr_scheduler does (brackets: optional): step:STEP[[:FACTOR]] (η×FACTOR every STEP epochs; factor 0.1), " +
+                     "exponential:FACTOR (η×FACTOR every epoch), cosine:PERIOD[[:MIN]] (half a cosine down to MIN over PERIOD epochs), " +
+                     "warmup:EPOCHS[[:START]] (from START·η up to η over EPOCHS epochs; start 1/3), " +
+                     "plateau[[:PATIENCE[[:FACTOR]]]] (η×FACTOR once the validation cost, or the train cost without --validation-split, has not improved for more than PATIENCE epochs; 10 and 0.1)")]
         public string? LearningRateSchedule { get; init; }
 
         [CommandOption("--early-stopping <PATIENCE>")]
