@@ -37,6 +37,14 @@ public sealed record ModelOptions
 /// <see cref="Model.Train"/> all use: features made, the architecture chosen for the data and checked against it, the
 /// memory checked, standardisation fitted on the training part and applied to every part, the network initialised.
 /// </summary>
+/// <param name="Train">The training examples as the network takes them (features made, standardised).</param>
+/// <param name="Validation">The held-out examples, prepared the same way, or null.</param>
+/// <param name="Test">The test part, prepared the same way, or null.</param>
+/// <param name="Architecture">The network's shape, activations and cost.</param>
+/// <param name="Network">The initial network.</param>
+/// <param name="Features">The features made of each example, or null.</param>
+/// <param name="Standardizer">The inputs' standardisation, or null.</param>
+/// <param name="TargetScale">A regression's target standardisation, or null.</param>
 public sealed record PreparedTraining(Dataset Train, Dataset? Validation, Dataset? Test, Architecture Architecture,
     Network<float> Network, FeatureMap? Features, Standardizer? Standardizer, Standardizer? TargetScale)
 {

@@ -120,7 +120,8 @@ public sealed class Trainer
     /// </summary>
     public Action<Trainer, EpochReport>? EpochEnded { get; set; }
 
-    /// <summary>Ends the run after the epoch under way (or now, between epochs): <see cref="Finished"/> becomes true.</summary>
+    /// <summary>Ends the run after the epoch under way (or now, between epochs): <see cref="Finished"/> becomes true.
+    /// Early stopping's best weights are put back only when early stopping itself or the last epoch ends the run.</summary>
     public void Stop() => StoppedEarly = true;
 
     /// <summary>
