@@ -112,9 +112,7 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
             throw new BackpropException($"{chainOnly} belongs to the one-neuron chain; with --model the network comes from the file — leave out {chainOnly}");
         if ((s.Weight is null) == (s.Bias is null))
             throw new BackpropException("explain --model needs exactly one parameter: --weight L:J:K (from neuron K of layer L-1 to neuron J of layer L) or --bias L:J");
-        var model = s.LoadModel("explain --model");
-        if (model.Task == LearningTask.Regression)
-            throw new BackpropException($"{Path.GetFileName(s.Model)} is a regression model; explain --model follows a class label's cost — explain a classification model");
+        var model = s.LoadClassificationModel("explain --model");
         var architecture = model.Network.Architecture;
         var parameter = (s.Weight != null ? ParameterReference.ParseWeight(s.Weight) : ParameterReference.ParseBias(s.Bias!)).CheckIn(architecture);
 

@@ -243,9 +243,9 @@ internal static class TrainingPictures
             curve.LineWidth = 3;
             curve.LegendText = "the network's prediction";
             plot.Title(t == 1 ? "the fitted curve over the training data" : "the fitted curve of target 0 over the training data");
-            plot.XLabel("feature 0");
+            plot.XLabel("x1");
             plot.YLabel(t == 1 ? "target" : "target 0");
-            plot.ShowLegend(Alignment.UpperLeft);
+            plot.ShowLegend(Edge.Bottom); // below the plot: inside it, it covers whatever data lies in that corner
             return plot.GetImageBytes(BoundaryWidth, BoundaryHeight, ImageFormat.Png);
         }
 
@@ -272,8 +272,8 @@ internal static class TrainingPictures
         plot.Add.ColorBar(heatmap);
         plot.Title(t == 1 ? "the predicted surface, training points on top (same colours)" : "target 0's predicted surface, training points on top");
         plot.Axes.SetLimits(left, right, bottom, top);
-        plot.XLabel("feature 0");
-        plot.YLabel("feature 1");
+        plot.XLabel("x1");   // x1 = x[0], x2 = x[1], as the boundary picture and docs/notation.md name them
+        plot.YLabel("x2");
         return plot.GetImageBytes(BoundaryWidth, BoundaryHeight, ImageFormat.Png);
     }
 

@@ -213,10 +213,10 @@ public sealed class Trainer
         int count = Math.Min(Options.BatchSize, Train.Count - start);
         float cost = Step(order.AsSpan(start, count));
         if (!float.IsFinite(cost))
-            throw new BackpropException($"training diverged in epoch {epoch}, batch {batch + 1}: the cost became {cost}; lower the learning rate (TrainingOptions.LearningRate {Options.LearningRate} now, try {Options.LearningRate / 10})");
+            throw new BackpropException($"training diverged in epoch {epoch}, batch {batch + 1}: the cost became {NumberText.Of(cost)}; lower the learning rate (TrainingOptions.LearningRate {NumberText.Of(Options.LearningRate)} now, try {NumberText.Of(Options.LearningRate / 10)})");
         if (firstCost is null) firstCost = cost;
         else if (cost > DivergenceGrowth * firstCost && cost > DivergenceFloor)
-            throw new BackpropException($"training diverged in epoch {epoch}, batch {batch + 1}: the cost grew from {firstCost:G4} to {cost:G4}; lower the learning rate (TrainingOptions.LearningRate {Options.LearningRate} now, try {Options.LearningRate / 10})");
+            throw new BackpropException($"training diverged in epoch {epoch}, batch {batch + 1}: the cost grew from {NumberText.Of(firstCost.Value, 4)} to {NumberText.Of(cost, 4)}; lower the learning rate (TrainingOptions.LearningRate {NumberText.Of(Options.LearningRate)} now, try {NumberText.Of(Options.LearningRate / 10)})");
         costSum += (double)cost * count;
         batch++;
         epochSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
