@@ -125,6 +125,6 @@ public class LibraryWordsTests
         var e = Assert.Throws<BackpropException>(() => Activation.Parse("swish"));
         Assert.Equal("unknown activation 'swish'; use one of: sigmoid, tanh, relu, leaky-relu, identity, softmax", e.Message);
         var hidden = Assert.Throws<BackpropException>(() => Architecture.ParseHiddenActivations("relu,tanh", 3));
-        Assert.StartsWith("activations relu,tanh names 2 activations but the network has 3 hidden layers", hidden.Message);
+        Assert.StartsWith("Architecture.HiddenActivations relu,tanh names 2 activations but the network has 3 hidden layers", hidden.Message);
     }
 }
