@@ -165,6 +165,7 @@ internal sealed unsafe class GemmWorker
         public GemmProblem Problem;
         public GemmInstructionSet InstructionSet;
         public bool Direct;
+        public bool MatrixVector;
         public int I0, I1, J0, J1;
         public float* SharedPackedB;
     }
