@@ -17,6 +17,7 @@ namespace Backprop.Benchmarks;
 /// shared). Both write into buffers made once (ONNX Runtime through an I/O binding), so allocations should read 0 B.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class InferenceBenchmarks
 {
     InferenceSetup setup = null!;
@@ -95,6 +96,9 @@ public sealed class InferenceSetup : IDisposable
 
     public void RunOnnx() => session.RunWithBinding(runOptions, binding);
 
+    /// <summary>The one-off <see cref="Network{T}.Forward(ReadOnlySpan{T}, int)"/>, which makes its buffers each call.</summary>
+    public float[] RunNetworkForward() => predictor.Network.Forward(inputs, inputs.Length / predictor.Network.InputSize);
+
     public void Dispose()
     {
         binding.Dispose();
@@ -122,6 +126,13 @@ public sealed class InferenceSetup : IDisposable
                     for (int i = 0; i < 100; i++) s.RunBackprop();
                     long bytes = (GC.GetAllocatedBytesForCurrentThread() - before) / 100;
                     Console.WriteLine($"{l,-18} {batch,5} {threads,7} {onnx,10:F1} {ours,12:F1} {ours / onnx,6:F2} {bytes,7}");
+                    if (threads == 1)
+                    {
+                        double oneOff = Median(() => s.RunNetworkForward(), batch);
+                        before = GC.GetAllocatedBytesForCurrentThread();
+                        for (int i = 0; i < 100; i++) s.RunNetworkForward();
+                        Console.WriteLine($"{"",-18} Network.Forward(inputs, count): {oneOff:F1} µs, {(GC.GetAllocatedBytesForCurrentThread() - before) / 100} B/call");
+                    }
                 }
     }
 
