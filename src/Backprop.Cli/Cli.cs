@@ -1,4 +1,5 @@
 using Backprop.Cli.Commands;
+using Backprop.Cli.Rendering;
 using Spectre.Console.Cli;
 
 namespace Backprop.Cli;
@@ -90,6 +91,10 @@ public static class Cli
         catch (Exception e) when (Unwrap(e) is BackpropException user)
         {
             return Fail(user.Message);
+        }
+        catch (Exception e) when (NativeDrawing.IsMissing(e))
+        {
+            return Fail(NativeDrawing.Problem);
         }
         catch (CommandAppException e)
         {

@@ -9,7 +9,7 @@ namespace Backprop;
 /// memory, or less under a container limit or <c>DOTNET_GCHeapHardLimit</c>). What is already in use is not
 /// subtracted: it is mostly garbage the collector can take back, and a request near the whole budget fails anyway.
 /// </summary>
-public static class MemoryBudget
+internal static class MemoryBudget
 {
     static readonly AsyncLocal<long?> limitForTests = new();
 

@@ -4,7 +4,7 @@ namespace Backprop;
 /// xoshiro256** seeded through SplitMix64: our own generator so that a seed means the same numbers on every
 /// .NET version, and so that its whole state (four words) can be saved in a checkpoint and restored.
 /// </summary>
-public sealed class Rng
+internal sealed class Rng
 {
     ulong s0, s1, s2, s3;
 

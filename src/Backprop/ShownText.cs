@@ -6,7 +6,7 @@ namespace Backprop;
 /// can hold megabyte-long values or terminal escape sequences; every message and every printed value that quotes
 /// such text goes through here.
 /// </summary>
-public static class ShownText
+internal static class ShownText
 {
     /// <summary>The length values are cut to, unless a caller asks for another.</summary>
     public const int DefaultLimit = 60;

@@ -86,7 +86,7 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         if (s.Layers != null)
             throw new BackpropException("--layers goes with --cost-of-derivatives; add it, or leave out --layers for the one-neuron chain");
         bool defaults = s.X is null && s.Y is null && s.Weights is null && s.Biases is null && s.Activation is null;
-        var activation = Backprop.Activations.Activation.Parse(s.Activation ?? "sigmoid");
+        var activation = Backprop.Activations.Activation.Parse(s.Activation ?? "sigmoid", "--activation");
         var weights = s.Weights is null ? new double[] { 0.8, -0.4 } : ParseList(s.Weights, "--w", "0.8,-0.4");
         var biases = s.Biases is null ? null : ParseList(s.Biases, "--b", "0.1,0.2");
         var explanation = ChainExplanation.Compute(s.X ?? 1.5, s.Y ?? 0.5, weights, biases, activation);
@@ -112,9 +112,7 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
             throw new BackpropException($"{chainOnly} belongs to the one-neuron chain; with --model the network comes from the file — leave out {chainOnly}");
         if ((s.Weight is null) == (s.Bias is null))
             throw new BackpropException("explain --model needs exactly one parameter: --weight L:J:K (from neuron K of layer L-1 to neuron J of layer L) or --bias L:J");
-        var model = s.LoadModel("explain --model");
-        if (model.Task == LearningTask.Regression)
-            throw new BackpropException($"{Path.GetFileName(s.Model)} is a regression model; explain --model follows a class label's cost — explain a classification model");
+        var model = s.LoadClassificationModel("explain --model");
         var architecture = model.Network.Architecture;
         var parameter = (s.Weight != null ? ParameterReference.ParseWeight(s.Weight) : ParameterReference.ParseBias(s.Bias!)).CheckIn(architecture);
 

@@ -27,7 +27,7 @@ public sealed class GradientCheckCommand : Command<GradientCheckCommand.Settings
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
         var output = Backprop.Activations.Activation.Parse(s.OutputActivation, "--output-activation");
-        var architecture = new Architecture(Architecture.ParseSizes(s.Layers), Backprop.Activations.Activation.Parse(s.Activation), output,
+        var architecture = new Architecture(Architecture.ParseSizes(s.Layers), Backprop.Activations.Activation.Parse(s.Activation, "--activation"), output,
             Backprop.Costs.Cost.Parse(s.Cost ?? (output == Backprop.Activations.Activation.Softmax ? "cross-entropy" : "quadratic"))).Validate();
         // A relative error is at most 2; NaN or a negative tolerance would fail every check, as if the derivatives were wrong.
         if (!(s.Tolerance > 0 && s.Tolerance <= 1))

@@ -80,7 +80,7 @@ public sealed class GraphCommand : Command<GraphCommand.Settings>
         string dotPath = DescendCommand.OutputFile(s.Dot ?? Path.ChangeExtension(svgPath, ".dot"), "--dot", "graph.dot");
         Backprop.Serialization.OutputFile.CheckDistinct([new("--out", svgPath), new("--dot", dotPath)],
             s.Model is null ? [] : [new("--model", s.Model)]);
-        if (s.Model != null) return DrawModel(s, svgPath);
+        if (s.Model != null) return DrawModel(s, svgPath, dotPath);
         string? modelOnly = s.Data != null ? "--data" : s.Example != null ? "--example" : s.Weight != null ? "--weight" : null;
         if (modelOnly != null)
             throw new BackpropException($"{modelOnly} goes with --model FILE (graph --model FILE --data SPEC); add --model, or leave out {modelOnly}");
@@ -113,13 +113,13 @@ public sealed class GraphCommand : Command<GraphCommand.Settings>
         return 0;
     }
 
-    /// <summary>graph --model: the network, one example, every weight, z, a and δ; no DOT file.</summary>
-    static int DrawModel(Settings s, string svgPath)
+    /// <summary>graph --model: the network, one example, every weight, z, a and δ, as SVG and as DOT.</summary>
+    static int DrawModel(Settings s, string svgPath, string dotPath)
     {
         if (s.Function != null || s.At != null || s.X != null || s.Y != null || s.Weights != null || s.Biases != null || s.Activation != null)
             throw new BackpropException("--model draws a trained network; --function, --at, --x, --y, --w, --b and --activation describe other graphs; leave them out");
         var settings = new ModelSettings { Model = s.Model, Data = s.Data };
-        var model = settings.LoadModel("graph --model");
+        var model = settings.LoadClassificationModel("graph --model");
         var architecture = model.Network.Architecture;
         NetworkSvg.CheckSize(architecture);
         var parameter = s.Weight is null ? null : Backprop.Explaining.ParameterReference.ParseWeight(s.Weight).CheckIn(architecture);
@@ -131,8 +131,9 @@ public sealed class GraphCommand : Command<GraphCommand.Settings>
         var target = Backprop.Training.Targets.Create<double>([data.Labels[index]], architecture.OutputSize);
         var trace = Backprop.Explaining.NetworkTrace.Compute(model.Network.Convert<double>(), input, target);
         Backprop.Serialization.OutputFile.WriteAllText(svgPath, NetworkSvg.Write(trace, parameter));
-        if (s.Json) JsonLines.Write(new { model = s.Model, example = index, cost = trace.Cost, svg = svgPath });
-        else Console.Out.WriteLine($"{Path.GetFileName(s.Model)} ({architecture.SizesText}) on example {index} of {s.Data}: C = {Format.Number(trace.Cost)}; wrote {svgPath}");
+        Backprop.Serialization.OutputFile.WriteAllText(dotPath, Backprop.Graphs.Dot.Write(trace, parameter));
+        if (s.Json) JsonLines.Write(new { model = s.Model, example = index, cost = trace.Cost, svg = svgPath, dot = dotPath });
+        else Console.Out.WriteLine($"{Path.GetFileName(s.Model)} ({architecture.SizesText}) on example {index} of {s.Data}: C = {Format.Number(trace.Cost)}; wrote {svgPath} and {dotPath}");
         return 0;
     }
 
@@ -143,7 +144,7 @@ public sealed class GraphCommand : Command<GraphCommand.Settings>
         var biases = s.Biases is null ? new double[weights.Length] : DescendCommand.Numbers(s.Biases, "--b");
         if (biases.Length != weights.Length)
             throw new BackpropException($"--w has {weights.Length} weight(s) but --b has {biases.Length} bias(es); give one bias per layer, or leave --b out for zeros");
-        var activation = Backprop.Activations.Activation.Parse(s.Activation ?? "sigmoid");
+        var activation = Backprop.Activations.Activation.Parse(s.Activation ?? "sigmoid", "--activation");
         var chain = NeuronChain.Build(x, y, weights, biases, activation);
         string layers = weights.Length == 1 ? "1 layer" : $"{weights.Length} layers";
         return (chain.Cost, $"C = (a{weights.Length} − y)² for one neuron per layer ({layers}, {activation.Name}), x = {Format.Number(x)}, y = {Format.Number(y)}, " +

@@ -74,7 +74,10 @@ public sealed class PlaygroundCommand : Command<PlaygroundCommand.Settings>
         if (File.Exists(Path.Combine(published, "index.html"))) return published;
         string project = Path.GetFullPath(Path.Combine(here, ProjectFromCli));
         if (!File.Exists(project))
-            throw new BackpropException("no published playground found; publish it with `dotnet publish -c Release src/Backprop.Playground` and pass --site DIR/wwwroot");
+            // An installed tool: the site is not carried (it would add 7.2 MB to the package without its Brotli and gzip
+            // copies, 20.5 MB with them, and a ~1 min WebAssembly publish to every pack).
+            throw new BackpropException("this backprop has no playground site beside it (an installed tool does not carry one); in a checkout of Backprop run " +
+                "`dotnet publish -c Release src/Backprop.Playground`, then `backprop playground --site src/Backprop.Playground/bin/Release/net10.0/publish/wwwroot`");
         Console.Out.WriteLine($"publishing the playground once (dotnet publish -c Release {project}) …");
         using var publish = Process.Start(new ProcessStartInfo("dotnet", ["publish", "-c", "Release", project, "--nologo", "-v", "quiet"]))!;
         publish.WaitForExit();

@@ -81,7 +81,7 @@ internal sealed record TrainingPlan(
             : Architecture.ParseSizes(s.Layers);
         var output = Activation.Parse(s.OutputActivation ?? (regression ? "identity" : sizes[^1] == 1 ? "sigmoid" : "softmax"), "--output-activation");
         var cost = Cost.Parse(s.Cost ?? (output == Activation.Softmax ? "cross-entropy" : "quadratic"));
-        var hidden = Architecture.ParseHiddenActivations(s.Activation ?? "relu", sizes.Length - 2);
+        var hidden = Architecture.ParseHiddenActivations(s.Activation ?? "relu", sizes.Length - 2, "--activation");
         var architecture = new Architecture(sizes, hidden, output, cost).Validate();
         Targets.CheckFits(architecture, train, DataName(spec));
         if (test != null && test.FeatureCount != train.FeatureCount)

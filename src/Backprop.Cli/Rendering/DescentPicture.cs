@@ -1,5 +1,6 @@
 using Backprop.Autodiff;
 using Backprop.Descent;
+using Backprop.Graphs;
 using ScottPlot;
 
 namespace Backprop.Cli.Rendering;
@@ -97,7 +98,19 @@ internal static class DescentPicture
                 // Where f is undefined (ln of a negative) only the finite points are given, triangulated.
                 if (finite.Count == GridSize * GridSize) contours.Update(points);
                 else contours.Update(points.Cast<Coordinates3d>().Where(p => !double.IsNaN(p.Z)));
+                // ScottPlot labels each line at a point of its own choosing, often outside the visible box (the grid
+                // is wider than the box) where the label is cut in half: we place them ourselves.
+                contours.LabelStyle.IsVisible = false;
                 plot.Add.Plottable(contours);
+                var lines = contours.Lines.Select(l => new ContourLabels.Line(l.Path.Points.Select(p => (p.X, p.Y)).ToArray(), l.Z));
+                foreach (var place in ContourLabels.Places(lines, xMin, xMax, yMin, yMax))
+                {
+                    var label = plot.Add.Text(Format.Number(place.Level, "G3"), place.X, place.Y);
+                    label.LabelFontSize = 11;
+                    label.LabelFontColor = Color.FromHex("#333333");
+                    label.LabelBackgroundColor = Colors.White.WithAlpha(0.7);
+                    label.LabelAlignment = Alignment.MiddleCenter;
+                }
             }
         }
 

@@ -10,13 +10,20 @@ namespace Backprop.Activations;
 /// </summary>
 public abstract class Activation
 {
+    /// <summary>σ(z) = 1 / (1 + e⁻ᶻ); σ′(z) = σ(z)(1 − σ(z)).</summary>
     public static readonly Activation Sigmoid = new SigmoidActivation();
+    /// <summary>tanh(z); tanh′(z) = 1 − tanh²(z).</summary>
     public static readonly Activation Tanh = new TanhActivation();
+    /// <summary>relu(z) = max(0, z); relu′(z) = 1 for z &gt; 0, else 0 (relu′(0) = 0, as PyTorch).</summary>
     public static readonly Activation Relu = new ReluActivation();
+    /// <summary>z for z &gt; 0, else 0.01·z; the derivative is 1 or 0.01.</summary>
     public static readonly Activation LeakyRelu = new LeakyReluActivation();
+    /// <summary>φ(z) = z; φ′ = 1: the output of a regression.</summary>
     public static readonly Activation Identity = new IdentityActivation();
+    /// <summary>aⱼ = e^zⱼ / Σₖ e^zₖ over the whole layer; for the output layer only, with the cross-entropy cost.</summary>
     public static readonly Activation Softmax = new SoftmaxActivation();
 
+    /// <summary>Every activation, in the order names are listed in messages.</summary>
     public static IReadOnlyList<Activation> All { get; } = [Sigmoid, Tanh, Relu, LeakyRelu, Identity, Softmax];
 
     /// <summary>The name used on the command line and in model files.</summary>
@@ -43,11 +50,16 @@ public abstract class Activation
     /// <summary>φ(z) for one value.</summary>
     public abstract double Apply(double z);
 
+    /// <summary>The activation's name, as <see cref="Parse(string)"/> takes it.</summary>
     public override string ToString() => Name;
 
-    public static Activation Parse(string name, string optionName = "--activation") =>
+    /// <summary>The activation named <paramref name="name"/> (sigmoid, tanh, relu, leaky-relu, identity, softmax; case and surrounding spaces ignored); a <see cref="BackpropException"/> naming the choices otherwise.</summary>
+    public static Activation Parse(string name) => Parse(name, optionName: null);
+
+    /// <summary>As <see cref="Parse(string)"/>; an error names <paramref name="optionName"/> (a CLI flag) as the source of the name.</summary>
+    internal static Activation Parse(string name, string? optionName) =>
         All.FirstOrDefault(a => a.Name == name.Trim().ToLowerInvariant())
-        ?? throw new BackpropException($"unknown activation '{ShownText.Of(name)}' for {optionName}; use one of: {string.Join(", ", All.Select(a => a.Name))}");
+        ?? throw new BackpropException($"unknown activation '{ShownText.Of(name)}'{(optionName is null ? "" : " for " + optionName)}; use one of: {string.Join(", ", All.Select(a => a.Name))}");
 
     sealed class SigmoidActivation : Activation
     {

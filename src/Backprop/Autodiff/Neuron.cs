@@ -20,6 +20,7 @@ public sealed class Neuron
     /// <summary>wₖ for each input k.</summary>
     public IReadOnlyList<Value> Weights => weights;
 
+    /// <summary>b, the neuron's bias, a leaf of the graph.</summary>
     public Value Bias { get; }
 
     /// <summary>z = Σₖ wₖ·aₖ + b, one "sum" node over the products and the bias.</summary>

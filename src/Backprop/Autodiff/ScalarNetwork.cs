@@ -16,12 +16,12 @@ public sealed class ScalarNetwork
     public static IReadOnlyList<string> CostNames { get; } = ["quadratic", "cross-entropy"];
 
     readonly int[] sizes;
-    readonly Layer[] layers;
+    readonly ScalarLayer[] layers;
 
     /// <param name="sizes">Neurons per layer, input first: [n0, n1, …, nL].</param>
     /// <param name="weights">weights[l] is W of layer l+1, n(l+1) × n(l) row-major.</param>
     /// <param name="biases">biases[l] is b of layer l+1, n(l+1).</param>
-    /// <param name="activations">One name per layer (see <see cref="Layer.ActivationNames"/>); "softmax" only last.</param>
+    /// <param name="activations">One name per layer (see <see cref="ScalarLayer.ActivationNames"/>); "softmax" only last.</param>
     /// <param name="cost">One of <see cref="CostNames"/>.</param>
     public ScalarNetwork(IReadOnlyList<int> sizes, IReadOnlyList<double[]> weights, IReadOnlyList<double[]> biases,
         IReadOnlyList<string> activations, string cost)
@@ -42,7 +42,7 @@ public sealed class ScalarNetwork
             throw new BackpropException($"unknown cost '{cost}'; use one of {string.Join(", ", CostNames)}");
 
         this.sizes = sizes.ToArray();
-        layers = new Layer[layerCount];
+        layers = new ScalarLayer[layerCount];
         for (int l = 0; l < layerCount; l++)
         {
             int fanIn = sizes[l], fanOut = sizes[l + 1];
@@ -53,7 +53,7 @@ public sealed class ScalarNetwork
                 throw new BackpropException($"{layerName}: b must have {fanOut} values, got {biases[l]?.Length ?? 0}");
             if (activations[l] == "softmax" && l != layerCount - 1)
                 throw new BackpropException($"{layerName}: softmax is only for the output layer; use sigmoid, tanh, relu, leaky-relu or identity");
-            layers[l] = new Layer(fanIn, weights[l], biases[l], activations[l]);
+            layers[l] = new ScalarLayer(fanIn, weights[l], biases[l], activations[l]);
             for (int j = 0; j < fanOut; j++)
             {
                 for (int k = 0; k < fanIn; k++)
@@ -69,7 +69,8 @@ public sealed class ScalarNetwork
     /// <summary>[n0, n1, …, nL], input first.</summary>
     public IReadOnlyList<int> Sizes => sizes;
 
-    public IReadOnlyList<Layer> Layers => layers;
+    /// <summary>The layers, l = 1 … L (index l−1).</summary>
+    public IReadOnlyList<ScalarLayer> Layers => layers;
 
     /// <summary>The cost's name, one of <see cref="CostNames"/>.</summary>
     public string CostFunction { get; }
@@ -105,7 +106,7 @@ public sealed class ScalarNetwork
     /// </summary>
     /// <remarks>
     /// Cross-entropy terms with yⱼ = 0 are left out (0·ln 0 is taken as 0, so a saturated output is no NaN).
-    /// With a softmax output, ln aⱼ is computed as log softmax (<see cref="Layer.LogSoftmax"/>), which stays finite
+    /// With a softmax output, ln aⱼ is computed as log softmax (<see cref="ScalarLayer.LogSoftmax"/>), which stays finite
     /// where aⱼ itself underflows to 0.
     /// </remarks>
     public Value BuildCost(IReadOnlyList<double[]> inputs, IReadOnlyList<double[]> targets)
@@ -145,7 +146,7 @@ public sealed class ScalarNetwork
     {
         Value[] a = InputValues(x);
         for (int l = 0; l < layers.Length - 1; l++) a = layers[l].Forward(a);
-        Layer output = layers[^1];
+        ScalarLayer output = layers[^1];
         Value[] z = output.WeightedInputs(a);
 
         if (CostFunction == "quadratic")
@@ -156,7 +157,7 @@ public sealed class ScalarNetwork
 
         // Cross-entropy: Cₖ = −Σⱼ yⱼ ln aⱼ.
         Value[] logs = output.Activation == "softmax"
-            ? Layer.LogSoftmax(z)
+            ? ScalarLayer.LogSoftmax(z)
             : output.Activate(z).Select(aj => aj.Log()).ToArray();
         var terms = new List<Value>();
         for (int j = 0; j < y.Length; j++)

@@ -63,17 +63,23 @@ public sealed class Value
 
     /// <summary>a + b; ∂/∂a = 1, ∂/∂b = 1.</summary>
     public static Value operator +(Value a, Value b) => new(a.Data + b.Data, "+", [a, b], [1.0, 1.0]);
+    /// <summary>a + b for a constant b.</summary>
     public static Value operator +(Value a, double b) => a + Constant(b);
+    /// <summary>a + b for a constant a.</summary>
     public static Value operator +(double a, Value b) => Constant(a) + b;
 
     /// <summary>a − b; ∂/∂a = 1, ∂/∂b = −1.</summary>
     public static Value operator -(Value a, Value b) => new(a.Data - b.Data, "-", [a, b], [1.0, -1.0]);
+    /// <summary>a − b for a constant b.</summary>
     public static Value operator -(Value a, double b) => a - Constant(b);
+    /// <summary>a − b for a constant a.</summary>
     public static Value operator -(double a, Value b) => Constant(a) - b;
 
     /// <summary>a·b; ∂/∂a = b, ∂/∂b = a.</summary>
     public static Value operator *(Value a, Value b) => new(a.Data * b.Data, "*", [a, b], [b.Data, a.Data]);
+    /// <summary>a·b for a constant b: ∂/∂a = b.</summary>
     public static Value operator *(Value a, double b) => a * Constant(b);
+    /// <summary>a·b for a constant a: ∂/∂b = a.</summary>
     public static Value operator *(double a, Value b) => Constant(a) * b;
 
     /// <summary>q = a / b; ∂/∂a = 1/b, ∂/∂b = −a/b² = −q/b.</summary>
@@ -82,7 +88,9 @@ public sealed class Value
         double q = a.Data / b.Data;
         return new(q, "/", [a, b], [1.0 / b.Data, -q / b.Data]);
     }
+    /// <summary>a / b for a constant b.</summary>
     public static Value operator /(Value a, double b) => a / Constant(b);
+    /// <summary>a / b for a constant a.</summary>
     public static Value operator /(double a, Value b) => Constant(a) / b;
 
     /// <summary>−a; ∂/∂a = −1.</summary>
@@ -236,6 +244,7 @@ public sealed class Value
         foreach (var node in TopologicalOrder(this)) node.Gradient = 0;
     }
 
+    /// <summary>The value and its gradient, with its label when it has one: <c>Value(w1: data=0.8, gradient=0.0149)</c>.</summary>
     public override string ToString()
     {
         string data = Data.ToString(CultureInfo.InvariantCulture);

@@ -7,12 +7,23 @@ namespace Backprop.Checking;
 /// <summary>The worst disagreement in one layer between backpropagation and finite differences.</summary>
 public sealed record LayerCheck(int Layer, double WeightError, double BiasError)
 {
+    /// <summary>The larger of the two errors.</summary>
     public double MaxRelativeError => Math.Max(WeightError, BiasError);
 }
 
+/// <summary>The result of a gradient check: each weighted layer's worst relative error, and how many parameters were compared.</summary>
 public sealed record GradientCheckResult(IReadOnlyList<LayerCheck> Layers, int ParameterCount)
 {
+    /// <summary>The worst relative error of any layer: the check passes when it is below its tolerance.</summary>
     public double MaxRelativeError => Layers.Max(l => l.MaxRelativeError);
+}
+
+/// <summary>One parameter's two derivatives, for `gradcheck --verbose`: Layer is 1-based, Neuron and Input 0-based
+/// (Input null for a bias), as in <see cref="Backprop.Explaining.ParameterReference"/>.</summary>
+public sealed record ParameterCheck(int Layer, int Neuron, int? Input, double Backpropagation, double Numeric, double RelativeError)
+{
+    /// <summary>The parameter as the CLI prints it: <c>W2[0,1]</c> or <c>b2[0]</c>.</summary>
+    public string Name => Input is int k ? $"W{Layer}[{Neuron},{k}]" : $"b{Layer}[{Neuron}]";
 }
 
 /// <summary>
@@ -22,15 +33,9 @@ public sealed record GradientCheckResult(IReadOnlyList<LayerCheck> Layers, int P
 /// The relative error is |backprop − numeric| / max(|backprop|, |numeric|, 1e-8): the floor keeps two
 /// gradients that are both zero up to rounding from counting as a disagreement.
 /// </summary>
-/// <summary>One parameter's two derivatives, for `gradcheck --verbose`: Layer is 1-based, Neuron and Input 0-based
-/// (Input null for a bias), as in <see cref="Backprop.Explaining.ParameterReference"/>.</summary>
-public sealed record ParameterCheck(int Layer, int Neuron, int? Input, double Backpropagation, double Numeric, double RelativeError)
-{
-    public string Name => Input is int k ? $"W{Layer}[{Neuron},{k}]" : $"b{Layer}[{Neuron}]";
-}
-
 public static class GradientCheck
 {
+    /// <summary>h of the central difference: 1e-5 (see the class summary for why).</summary>
     public const double DefaultStep = 1e-5;
 
     /// <summary>Checks every parameter of <paramref name="network"/> on the batch; when <paramref name="details"/> is given it
@@ -80,6 +85,7 @@ public static class GradientCheck
         return (plus - minus) / (2 * step);
     }
 
+    /// <summary>|analytic − numeric| / max(|analytic|, |numeric|, 1e-8).</summary>
     public static double RelativeError(double analytic, double numeric) =>
         Math.Abs(analytic - numeric) / Math.Max(Math.Max(Math.Abs(analytic), Math.Abs(numeric)), 1e-8);
 

@@ -11,10 +11,14 @@ namespace Backprop.Costs;
 /// </summary>
 public abstract class Cost
 {
+    /// <summary>C = Σⱼ (aⱼ − yⱼ)² per example (no ½), so ∂C/∂a = 2(a − y).</summary>
     public static readonly Cost Quadratic = new QuadraticCost();
+    /// <summary>C = −Σⱼ yⱼ ln aⱼ per example, after a softmax output; then δᴸ = a − y.</summary>
     public static readonly Cost CrossEntropy = new CrossEntropyCost();
+    /// <summary>Every cost.</summary>
     public static IReadOnlyList<Cost> All { get; } = [Quadratic, CrossEntropy];
 
+    /// <summary>The cost's name, as <see cref="Parse(string)"/> takes it: quadratic or cross-entropy.</summary>
     public abstract string Name { get; }
 
     /// <summary>Σ_k C_k over the batch's examples (the caller divides by the batch size).</summary>
@@ -27,8 +31,10 @@ public abstract class Cost
     /// <summary>Throws a <see cref="BackpropException"/> when this cost cannot follow <paramref name="output"/>.</summary>
     public virtual void Validate(Activation output, int outputSize) { }
 
+    /// <summary>The cost's name.</summary>
     public override string ToString() => Name;
 
+    /// <summary>The cost named <paramref name="name"/>; a <see cref="BackpropException"/> naming the choices otherwise.</summary>
     public static Cost Parse(string name) =>
         All.FirstOrDefault(c => c.Name == name.Trim().ToLowerInvariant())
         ?? throw new BackpropException($"unknown cost '{ShownText.Of(name)}' for --cost; use one of: {string.Join(", ", All.Select(c => c.Name))}");

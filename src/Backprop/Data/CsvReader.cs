@@ -5,12 +5,6 @@ using Backprop.Serialization;
 namespace Backprop.Data;
 
 /// <summary>
-/// Reads comma-separated numbers (invariant culture: <c>0.5</c>, <c>1e-3</c>): one example per line, numeric
-/// features and one class-label column (the last unless told otherwise). Cells are trimmed, blank lines skipped,
-/// and a first row holding anything that is not a number is a header and is skipped.
-/// Messages give line and column counting from 1, as editors do.
-/// </summary>
-/// <summary>
 /// How much one CSV row may hold, checked while the row is read, before it is split: a 200 MB file without a line
 /// break must be refused as the file it is, not read whole and split into a hundred million cells.
 /// </summary>
@@ -18,9 +12,16 @@ namespace Backprop.Data;
 /// <param name="MaxColumns">Cells in one row (<see cref="CsvReader.MaxColumns"/> by default).</param>
 public sealed record CsvLimits(int MaxLineLength, int MaxColumns)
 {
+    /// <summary>The limits the readers use when given none: <see cref="CsvReader.MaxLineLength"/> and <see cref="CsvReader.MaxColumns"/>.</summary>
     public static CsvLimits Default { get; } = new(CsvReader.MaxLineLength, CsvReader.MaxColumns);
 }
 
+/// <summary>
+/// Reads comma-separated numbers (invariant culture: <c>0.5</c>, <c>1e-3</c>): one example per line, numeric
+/// features and one class-label column (the last unless told otherwise). Cells are trimmed, blank lines skipped,
+/// and a first row holding anything that is not a number is a header and is skipped.
+/// Messages give line and column counting from 1, as editors do.
+/// </summary>
 public static class CsvReader
 {
     /// <summary>Characters in one line: 100,000 columns of 99 characters.</summary>
@@ -47,7 +48,27 @@ public static class CsvReader
     /// (<c>150,4,setosa,versicolor,virginica</c>) is recognised by its shape: the next row has features + 1 columns
     /// and a numeric label; its names become the class names of the numeric labels.</para>
     /// </summary>
-    public static Dataset Read(string path, int? labelColumn = null, CsvLimits? limits = null, IReadOnlyList<string>? classNames = null)
+    public static Dataset Read(string path, int? labelColumn = null, CsvLimits? limits = null, IReadOnlyList<string>? classNames = null) =>
+        Read(path, Rows(path, limits ?? CsvLimits.Default), labelColumn, classNames);
+
+    /// <summary>As <see cref="Read(string, int?, CsvLimits?, IReadOnlyList{string}?)"/>, from text the caller has
+    /// open (a string, a network response, an embedded resource); the reader is read to its end and not closed.
+    /// Messages call it "the CSV data".</summary>
+    public static Dataset Read(TextReader reader, int? labelColumn = null, CsvLimits? limits = null, IReadOnlyList<string>? classNames = null) =>
+        Read(ReaderName, Rows(reader, ReaderName, limits ?? CsvLimits.Default), labelColumn, classNames);
+
+    /// <summary>As <see cref="Read(TextReader, int?, CsvLimits?, IReadOnlyList{string}?)"/>, from a stream of UTF-8
+    /// (or byte-order-marked) text, read from its position to its end and left open.</summary>
+    public static Dataset Read(Stream stream, int? labelColumn = null, CsvLimits? limits = null, IReadOnlyList<string>? classNames = null) =>
+        Read(Open(stream), labelColumn, limits, classNames);
+
+    /// <summary>The name messages give text that did not come from a file.</summary>
+    const string ReaderName = "the CSV data";
+
+    static StreamReader Open(Stream stream) =>
+        new(stream ?? throw new ArgumentNullException(nameof(stream)), Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: -1, leaveOpen: true);
+
+    static Dataset Read(string path, IEnumerable<(int Line, string[] Cells)> source, int? labelColumn, IReadOnlyList<string>? classNames)
     {
         if (labelColumn < 0)
             throw new BackpropException($"{path}: label column {labelColumn} is negative; columns count from 0, or leave it out for the last column");
@@ -61,7 +82,7 @@ public static class CsvReader
         IReadOnlyList<string>? headerNames = null;
         int? headerSamples = null;
 
-        using var rows = Rows(path, limits ?? CsvLimits.Default).GetEnumerator();
+        using var rows = source.GetEnumerator();
         (int Line, string[] Cells)? first = rows.MoveNext() ? rows.Current : null;
         (int Line, string[] Cells)? second = first != null && rows.MoveNext() ? rows.Current : null;
         if (first is { } head)
@@ -173,7 +194,19 @@ public static class CsvReader
     /// the real targets, in that order, every other column a feature. Targets must be finite numbers; a first row
     /// holding anything that is not a number is a header, and must have the rows' columns.
     /// </summary>
-    public static Dataset ReadRegression(string path, IReadOnlyList<int>? targetColumns = null, CsvLimits? limits = null)
+    public static Dataset ReadRegression(string path, IReadOnlyList<int>? targetColumns = null, CsvLimits? limits = null) =>
+        ReadRegression(path, Rows(path, limits ?? CsvLimits.Default), targetColumns);
+
+    /// <summary>As <see cref="ReadRegression(string, IReadOnlyList{int}?, CsvLimits?)"/>, from text the caller has open;
+    /// the reader is read to its end and not closed.</summary>
+    public static Dataset ReadRegression(TextReader reader, IReadOnlyList<int>? targetColumns = null, CsvLimits? limits = null) =>
+        ReadRegression(ReaderName, Rows(reader, ReaderName, limits ?? CsvLimits.Default), targetColumns);
+
+    /// <summary>As <see cref="ReadRegression(TextReader, IReadOnlyList{int}?, CsvLimits?)"/>, from a stream of UTF-8 text, left open.</summary>
+    public static Dataset ReadRegression(Stream stream, IReadOnlyList<int>? targetColumns = null, CsvLimits? limits = null) =>
+        ReadRegression(Open(stream), targetColumns, limits);
+
+    static Dataset ReadRegression(string path, IEnumerable<(int Line, string[] Cells)> source, IReadOnlyList<int>? targetColumns)
     {
         if (targetColumns is { Count: 0 }) throw new BackpropException($"{path}: no target column given; name one with --label-column K, or leave it out for the last column");
         foreach (int column in targetColumns ?? [])
@@ -186,7 +219,7 @@ public static class CsvReader
         int columns = 0, columnsLine = 0;
         int[] targets = [];
         var isTarget = Array.Empty<bool>();
-        foreach (var (line, cells) in Rows(path, limits ?? CsvLimits.Default))
+        foreach (var (line, cells) in source)
         {
             if (columnsLine == 0)
             {
@@ -253,14 +286,26 @@ public static class CsvReader
     /// or featureCount + 1 where the extra one is a label (column <paramref name="labelColumn"/>, null for the last)
     /// that is ignored, so a labelled file can be fed back for prediction. A header is allowed.
     /// </summary>
-    public static float[] ReadInputs(string path, int featureCount, int? labelColumn = null, CsvLimits? limits = null)
+    public static float[] ReadInputs(string path, int featureCount, int? labelColumn = null, CsvLimits? limits = null) =>
+        ReadInputs(path, Rows(path, limits ?? CsvLimits.Default), featureCount, labelColumn);
+
+    /// <summary>As <see cref="ReadInputs(string, int, int?, CsvLimits?)"/>, from text the caller has open; the reader
+    /// is read to its end and not closed.</summary>
+    public static float[] ReadInputs(TextReader reader, int featureCount, int? labelColumn = null, CsvLimits? limits = null) =>
+        ReadInputs(ReaderName, Rows(reader, ReaderName, limits ?? CsvLimits.Default), featureCount, labelColumn);
+
+    /// <summary>As <see cref="ReadInputs(TextReader, int, int?, CsvLimits?)"/>, from a stream of UTF-8 text, left open.</summary>
+    public static float[] ReadInputs(Stream stream, int featureCount, int? labelColumn = null, CsvLimits? limits = null) =>
+        ReadInputs(Open(stream), featureCount, labelColumn, limits);
+
+    static float[] ReadInputs(string path, IEnumerable<(int Line, string[] Cells)> source, int featureCount, int? labelColumn)
     {
         if (featureCount <= 0) throw new ArgumentOutOfRangeException(nameof(featureCount));
         var features = new List<float>();
         int columns = 0, columnsLine = 0, skipped = -1;
         (int Line, string[] Cells)? pending = null;
         bool started = false, decided = false;
-        foreach (var (line, cells) in Rows(path, limits ?? CsvLimits.Default))
+        foreach (var (line, cells) in source)
         {
             // scikit-learn's "samples,features,names…" line is known by the row after it, so the first row waits.
             if (!decided)
@@ -342,30 +387,35 @@ public static class CsvReader
             throw new BackpropException($"{path}: cannot open ({e.Message}); check the path given to --data csv:FILE");
         }
         using (reader)
+            foreach (var row in Rows(reader, path, limits)) yield return row;
+    }
+
+    /// <summary>The rows of text already open; <paramref name="path"/> names it in messages (a file's path, or "the CSV data").</summary>
+    static IEnumerable<(int Line, string[] Cells)> Rows(TextReader reader, string path, CsvLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var lines = new LineReader(reader, path, limits.MaxLineLength);
+        int line = 0;
+        while (true)
         {
-            var lines = new LineReader(reader, path, limits.MaxLineLength);
-            int line = 0;
-            while (true)
+            string? text;
+            try
             {
-                string? text;
-                try
-                {
-                    text = lines.ReadLine(line + 1);
-                }
-                catch (IOException e)
-                {
-                    throw new BackpropException($"{path}: cannot read line {line + 1} ({e.Message}); check the file");
-                }
-                if (text is null) yield break;
-                line++;
-                if (string.IsNullOrWhiteSpace(text)) continue;
-                int columns = text.AsSpan().Count(',') + 1;
-                if (columns > limits.MaxColumns)
-                    throw new BackpropException($"{path}: line {line} has {columns} columns, more than the limit of {limits.MaxColumns}; a row is one example's features and its label — is this the right file?");
-                var cells = text.Split(',');
-                for (int c = 0; c < cells.Length; c++) cells[c] = cells[c].Trim();
-                yield return (line, cells);
+                text = lines.ReadLine(line + 1);
             }
+            catch (IOException e)
+            {
+                throw new BackpropException($"{path}: cannot read line {line + 1} ({e.Message}); check the file");
+            }
+            if (text is null) yield break;
+            line++;
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            int columns = text.AsSpan().Count(',') + 1;
+            if (columns > limits.MaxColumns)
+                throw new BackpropException($"{path}: line {line} has {columns} columns, more than the limit of {limits.MaxColumns}; a row is one example's features and its label — is this the right file?");
+            var cells = text.Split(',');
+            for (int c = 0; c < cells.Length; c++) cells[c] = cells[c].Trim();
+            yield return (line, cells);
         }
     }
 

@@ -19,7 +19,7 @@ public sealed record DataOptions(string? DataDirectory = null, int? LabelColumn 
     /// <c>--label-column</c>'s text: one 0-based column (<c>3</c>), or for a regression several (<c>3,4</c>).
     /// Null gives (null, null): the last column.
     /// </summary>
-    public static (int? Label, int[]? Targets) ParseColumns(string? text, LearningTask task)
+    internal static (int? Label, int[]? Targets) ParseColumns(string? text, LearningTask task)
     {
         if (text is null) return (null, null);
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
@@ -62,7 +62,7 @@ public sealed record DataOptions(string? DataDirectory = null, int? LabelColumn 
 /// <c>idx:DIR</c> (a folder of MNIST-layout IDX files), <c>mnist</c> / <c>fashion-mnist</c> (looked up by name),
 /// <c>csv:FILE</c> (labelled CSV, no test part), or a synthetic set <c>xor|spiral|circles|moons|blobs</c>.
 /// </summary>
-public static class DataSource
+internal static class DataSource
 {
     /// <summary>Examples in each part, train and test, of a synthetic set.</summary>
     public const int SyntheticCount = 1000;

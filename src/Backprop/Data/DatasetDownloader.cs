@@ -10,6 +10,7 @@ public sealed record DatasetFile(string Name, string Sha256, long Length);
 /// <summary>A dataset as published: the address its files sit under, and the files.</summary>
 public sealed record DatasetRelease(string Name, Uri BaseAddress, IReadOnlyList<DatasetFile> Files)
 {
+    /// <summary>The address of one of the release's files.</summary>
     public Uri AddressOf(DatasetFile file) => new(BaseAddress, file.Name);
 }
 
@@ -71,6 +72,7 @@ public sealed class DatasetDownloader : IDisposable
     /// <summary>The clock behind the header timeout and the rate window; tests substitute one they advance by hand.</summary>
     internal TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>Releases the HTTP client.</summary>
     public void Dispose() => client.Dispose();
 
     const string PartSuffix = ".part";
@@ -95,6 +97,7 @@ public sealed class DatasetDownloader : IDisposable
         new("t10k-labels-idx1-ubyte.gz", "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5", 5_148),
     ]);
 
+    /// <summary>The releases this downloader knows: MNIST and Fashion-MNIST.</summary>
     public static IReadOnlyList<DatasetRelease> Releases { get; } = [Mnist, FashionMnist];
 
     /// <summary>The release named <paramref name="name"/> (case-insensitive), served from

@@ -22,8 +22,10 @@ public sealed class FeatureMap
     /// <summary>How many inputs the network gets.</summary>
     public int Count => selected.Length;
 
+    /// <summary>True when the features are the point itself, x1 and x2 in that order.</summary>
     public bool IsPlain => selected.SequenceEqual([0, 1]);
 
+    /// <summary>Whether the feature named <paramref name="name"/> (x1, x2, x1^2, …) is one of those made.</summary>
     public bool Contains(string name) => Selected.Contains(name);
 
     /// <summary>Parses "x1,x2,x1^2" (any order, no repeats; also x1*x2, sin(x1), sin(x2)).</summary>
@@ -75,5 +77,6 @@ public sealed class FeatureMap
         return IsPlain ? data : data.WithFeatures(Apply(data.Features), Count);
     }
 
+    /// <summary>The feature names, comma-separated, as the CLI's --features takes them.</summary>
     public override string ToString() => string.Join(",", Selected);
 }

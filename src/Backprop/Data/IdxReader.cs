@@ -18,7 +18,9 @@ public sealed record IdxImages(float[] Pixels, int Count, int Rows, int Columns)
 /// </summary>
 public static class IdxReader
 {
+    /// <summary>The magic number of an IDX file of unsigned-byte images: 0x00000803 (three dimensions).</summary>
     public const int ImagesMagic = 0x00000803;
+    /// <summary>The magic number of an IDX file of unsigned-byte labels: 0x00000801 (one dimension).</summary>
     public const int LabelsMagic = 0x00000801;
 
     // Deflate's best case is about 1032:1 (a run of one byte), so a gzip file of n bytes cannot decompress to

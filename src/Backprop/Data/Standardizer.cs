@@ -9,6 +9,7 @@ namespace Backprop.Data;
 /// </summary>
 public sealed class Standardizer
 {
+    /// <summary>A standardisation x′ = (x − mean) / deviation per feature, with the given means and deviations (one per feature, deviations above 0).</summary>
     public Standardizer(float[] mean, float[] deviation)
     {
         if (mean.Length == 0 || mean.Length != deviation.Length)
@@ -24,6 +25,7 @@ public sealed class Standardizer
     public float[] Mean { get; }
     /// <summary>σ_k, one per feature, always &gt; 0.</summary>
     public float[] Deviation { get; }
+    /// <summary>Features standardised: the length of the means.</summary>
     public int FeatureCount => Mean.Length;
 
     /// <summary>

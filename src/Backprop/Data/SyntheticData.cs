@@ -6,8 +6,10 @@ namespace Backprop.Data;
 /// </summary>
 public static class SyntheticData
 {
+    /// <summary>The names of the synthetic sets.</summary>
     public static IReadOnlyList<string> Names { get; } = ["xor", "spiral", "circles", "moons", "blobs"];
 
+    /// <summary>Whether <paramref name="name"/> names a synthetic set (case ignored).</summary>
     public static bool IsName(string name) => Names.Contains(name, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Spiral arms turn this many times from the centre to radius 1.</summary>

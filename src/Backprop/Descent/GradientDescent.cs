@@ -18,6 +18,7 @@ public sealed record DescentStep(int Step, double[] Point, double Value, double[
 /// </summary>
 public sealed record DescentResult(IReadOnlyList<DescentStep> Steps, bool Diverged)
 {
+    /// <summary>The last step taken.</summary>
     public DescentStep Last => Steps[^1];
 }
 
@@ -27,6 +28,7 @@ public sealed record DescentResult(IReadOnlyList<DescentStep> Steps, bool Diverg
 /// </summary>
 public static class GradientDescent
 {
+    /// <summary>The most steps one descent takes.</summary>
     public const int MaxSteps = 100_000;
 
     /// <summary>

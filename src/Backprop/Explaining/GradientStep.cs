@@ -21,9 +21,11 @@ public sealed class BatchDerivative
         MeanDerivative = examples.Average(e => e.Derivative);
     }
 
+    /// <summary>The parameter whose derivative is explained.</summary>
     public ParameterReference Parameter { get; }
     /// <summary>The parameter's value in the network.</summary>
     public double Value { get; }
+    /// <summary>Each example's cost C_k and ∂C_k/∂w.</summary>
     public IReadOnlyList<ExampleDerivative> Examples { get; }
     /// <summary>C = (1/m) Σ_k C_k.</summary>
     public double MeanCost { get; }

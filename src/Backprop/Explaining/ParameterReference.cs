@@ -10,6 +10,7 @@ namespace Backprop.Explaining;
 /// </summary>
 public sealed record ParameterReference(int Layer, int Neuron, int? Input)
 {
+    /// <summary>True for a bias b (no input k), false for a weight W[j,k].</summary>
     public bool IsBias => Input is null;
 
     /// <summary>"W2[1,0]" or "b2[1]".</summary>

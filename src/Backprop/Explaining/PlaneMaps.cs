@@ -17,6 +17,7 @@ public sealed class PlaneProjection
     readonly FeatureMap? features;
     readonly Standardizer? standardizer;
 
+    /// <summary>Puts the points of <paramref name="raw"/> on a plane: columns <paramref name="xColumn"/> and <paramref name="yColumn"/> as x and y, the other features at their training means; <paramref name="features"/> and <paramref name="standardizer"/> turn a point of the plane into the network's input.</summary>
     public PlaneProjection(Dataset raw, int xColumn, int yColumn, FeatureMap? features, Standardizer? standardizer)
     {
         if (raw.Count == 0) throw new BackpropException("the data holds no examples to draw");
@@ -43,13 +44,17 @@ public sealed class PlaneProjection
         RawFeatureCount = raw.FeatureCount;
     }
 
+    /// <summary>The raw feature drawn along x.</summary>
     public int XColumn { get; }
+    /// <summary>The raw feature drawn along y.</summary>
     public int YColumn { get; }
+    /// <summary>Features of the raw data.</summary>
     public int RawFeatureCount { get; }
     /// <summary>The data's extent with a margin.</summary>
     public PlaneBounds Bounds { get; }
     /// <summary>The training means of the raw columns: where the columns off the plane stand.</summary>
     public IReadOnlyList<float> Baseline => baseline;
+    /// <summary>Inputs of the network: the features made, or the raw features.</summary>
     public int InputCount => features?.Count ?? RawFeatureCount;
 
     /// <summary>The network's inputs for <paramref name="points"/> (pairs x1, x2), (n × <see cref="InputCount"/>).</summary>
@@ -79,6 +84,7 @@ public sealed class PlaneProjection
 /// </summary>
 public sealed class PlaneMaps
 {
+    /// <summary>The most cells along a side of a map.</summary>
     public const int MaximumResolution = 400;
 
     readonly Network<float> network;
@@ -108,7 +114,9 @@ public sealed class PlaneMaps
         Update();
     }
 
+    /// <summary>The part of the plane the maps cover.</summary>
     public PlaneBounds Bounds { get; }
+    /// <summary>Cells along each side.</summary>
     public int Resolution { get; }
     /// <summary>InputMaps[k]: the network's input k (a feature such as x1², standardised if the run is) at every grid point.</summary>
     public IReadOnlyList<float[]> InputMaps { get; }

@@ -42,8 +42,10 @@ public sealed class WeightExplanation
         Parameter = parameter;
     }
 
+    /// <summary>The forward values z, a and the δ of every layer for the example.</summary>
     public NetworkTrace Trace { get; }
 
+    /// <summary>The weight or bias explained.</summary>
     public ParameterReference Parameter { get; }
 
     /// <summary>The parameter's value, Wˡ[j,k] or bˡ[j].</summary>

@@ -54,6 +54,7 @@ public sealed class ComputationGraph
         RowCount = rowCount;
     }
 
+    /// <summary>The node the gradients are taken of: C, or f.</summary>
     public Value Root { get; }
 
     /// <summary>Every node once, in <see cref="Value.TopologicalOrder"/>: inputs before the nodes built from them.</summary>
@@ -62,6 +63,7 @@ public sealed class ComputationGraph
     /// <summary>One edge per child link: Σ over nodes of Children.Count.</summary>
     public IReadOnlyList<GraphEdge> Edges { get; }
 
+    /// <summary>Columns of the drawing, inputs in the first.</summary>
     public int ColumnCount { get; }
 
     /// <summary>1 + the largest <see cref="GraphNode.Row"/>: the height in row units.</summary>

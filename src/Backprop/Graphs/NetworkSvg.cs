@@ -14,7 +14,11 @@ public static class NetworkSvg
     /// <summary>The largest network drawn: more neurons per layer or more layers would not stay legible.</summary>
     public const int MaximumWidth = 8, MaximumLayers = 6;
 
-    const double BoxWidth = 150, BoxHeight = 58, RowGap = 34, ColumnGap = 170, Margin = 24, HeaderHeight = 24;
+    const double BoxWidth = 150, BoxHeight = 58, RowGap = 34, Margin = 24, HeaderHeight = 24;
+    const double LabelFontSize = 10, LabelCharacterWidth = 6;   // 0.6 em at 10 px, monospaced
+
+    /// <summary>Where along a link its weight may go, preferred first (fractions of the way from its source).</summary>
+    static readonly double[] LabelSpots = [0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78, 0.15, 0.85];
 
     /// <summary>Refuses, naming the limit and the alternative, a network too large to draw legibly.</summary>
     public static void CheckSize(Backprop.Layers.Architecture architecture)
@@ -24,6 +28,12 @@ public static class NetworkSvg
                 $"(this one is {architecture.SizesText}); for a larger one use `backprop explain --model FILE --weight L:J:K`, which prints the same numbers");
     }
 
+    /// <summary>
+    /// The network of <paramref name="trace"/> as SVG: each neuron with z, a and δ, each link with its weight;
+    /// <paramref name="selected"/>'s paths to the cost drawn thick. Each weight's label goes at the first spot along its link where its box (written as
+    /// <c>data-box="x,y,w,h"</c>) meets no neuron and no label placed before; when some link has no such spot, the
+    /// columns are drawn further apart and the labels placed again, so every weight is shown and none covers another.
+    /// </summary>
     public static string Write(NetworkTrace trace, ParameterReference? selected = null)
     {
         ArgumentNullException.ThrowIfNull(trace);
@@ -31,11 +41,22 @@ public static class NetworkSvg
         CheckSize(network.Architecture);
         var sizes = network.Architecture.Sizes;
         int tallest = sizes.Max();
-        double width = Margin * 2 + sizes.Count * BoxWidth + (sizes.Count - 1) * ColumnGap;
+        for (double gap = 170; ; gap += 60)
+            if (TryWrite(trace, selected, sizes, tallest, gap, last: gap >= 170 + 60 * 8) is { } svg) return svg;
+    }
+
+    static string? TryWrite(NetworkTrace trace, ParameterReference? selected, IReadOnlyList<int> sizes, int tallest, double columnGap, bool last)
+    {
+        var network = trace.Network;
+        double width = Margin * 2 + sizes.Count * BoxWidth + (sizes.Count - 1) * columnGap;
         double height = Margin * 2 + HeaderHeight + tallest * BoxHeight + (tallest - 1) * RowGap + 56;
-        double Left(int layer) => Margin + layer * (BoxWidth + ColumnGap);
+        double Left(int layer) => Margin + layer * (BoxWidth + columnGap);
         double Top(int layer, int neuron) =>
             Margin + HeaderHeight + (tallest - sizes[layer]) * (BoxHeight + RowGap) / 2 + neuron * (BoxHeight + RowGap);
+        var obstacles = new List<Svg.Box>();
+        for (int l = 0; l < sizes.Count; l++)
+            for (int n = 0; n < sizes[l]; n++)
+                obstacles.Add(new Svg.Box(Left(l), Top(l, n), BoxWidth, BoxHeight));
 
         var svg = new StringBuilder();
         svg.Append(F($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:0}\" height=\"{height:0}\" viewBox=\"0 0 {width:0} {height:0}\" "))
@@ -57,13 +78,18 @@ public static class NetworkSvg
                     bool isSelected = selected is { Input: int kk } p && l == p.Layer && j == p.Neuron && k == kk;
                     string colour = w >= 0 ? "#1f77b4" : "#e6550d";
                     double thickness = isSelected ? 5 : onPath ? 3 : 1 + Math.Min(2, Math.Abs(w));
-                    // Labels staggered along the link by source neuron, so the labels into one neuron do not stack.
-                    double t = 0.3 + 0.4 * (k + 1) / (sizes[l - 1] + 1);
-                    double lx = x1 + (x2 - x1) * t, ly = y1 + (y2 - y1) * t;
+                    string text = NumberText.Of(w, 3);
+                    double labelWidth = text.Length * LabelCharacterWidth + 4;
+                    Svg.Box LabelBox(double t) =>
+                        new(x1 + (x2 - x1) * t - labelWidth / 2, y1 + (y2 - y1) * t - LabelFontSize / 2 - 2, labelWidth, LabelFontSize + 4);
+                    double? spot = LabelSpots.Cast<double?>().FirstOrDefault(t => !obstacles.Any(LabelBox(t!.Value).Intersects));
+                    if (spot is null && !last) return null;
+                    var box = LabelBox(spot ?? 0.5);
+                    obstacles.Add(box);
                     svg.Append(F($"<g class=\"link{(onPath ? " path" : "")}{(isSelected ? " selected" : "")}\" data-weight=\"W{l}[{j},{k}]\">"))
                        .Append(F($"<title>W{l}[{j},{k}] = {w.ToString("R", CultureInfo.InvariantCulture)}</title>"))
                        .Append(F($"<line x1=\"{x1:0.#}\" y1=\"{y1:0.#}\" x2=\"{x2:0.#}\" y2=\"{y2:0.#}\" stroke=\"{colour}\" stroke-width=\"{thickness:0.#}\" stroke-opacity=\"{(selected is null || onPath ? 0.9 : 0.35):0.##}\"/>"))
-                       .Append(F($"<text x=\"{lx:0.#}\" y=\"{ly - 3:0.#}\" text-anchor=\"middle\" font-size=\"10\" fill=\"{colour}\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">{NumberText.Of(w, 3)}</text></g>\n"));
+                       .Append(F($"<text x=\"{box.X + box.Width / 2:0.#}\" y=\"{box.Y + box.Height - 4:0.#}\" data-box=\"{box.X:0.#},{box.Y:0.#},{box.Width:0.#},{box.Height:0.#}\" text-anchor=\"middle\" font-size=\"{LabelFontSize}\" fill=\"{colour}\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\">{text}</text></g>\n"));
                 }
         }
 

@@ -34,9 +34,11 @@ public static class Svg
     /// <summary>An axis-aligned box: x, y of its top-left corner, width, height.</summary>
     public readonly record struct Box(double X, double Y, double Width, double Height)
     {
+        /// <summary>Whether the two boxes overlap.</summary>
         public bool Intersects(Box o) => X < o.X + o.Width && o.X < X + Width && Y < o.Y + o.Height && o.Y < Y + Height;
     }
 
+    /// <summary>The graph as SVG, left to right, each node with its value and gradient and each edge with ∂out/∂in.</summary>
     public static string Write(ComputationGraph graph)
     {
         ArgumentNullException.ThrowIfNull(graph);

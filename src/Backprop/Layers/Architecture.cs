@@ -34,17 +34,22 @@ public sealed record Architecture
         Cost = cost;
     }
 
+    /// <summary>Neurons per layer, input first: [n⁰, n¹, …, nᴸ].</summary>
     public IReadOnlyList<int> Sizes { get; }
     /// <summary>φ of each hidden layer, first hidden layer first (Sizes.Count − 2 of them).</summary>
     public IReadOnlyList<Activation> HiddenActivations { get; }
     /// <summary>The first hidden layer's activation: the one of every hidden layer unless they differ.</summary>
     public Activation HiddenActivation { get; }
+    /// <summary>φ of the output layer.</summary>
     public Activation OutputActivation { get; }
+    /// <summary>The cost C the network is trained on.</summary>
     public Cost Cost { get; }
 
     /// <summary>L: the number of weighted layers (the input layer holds no weights).</summary>
     public int LayerCount => Sizes.Count - 1;
+    /// <summary>n⁰, the size of the input.</summary>
     public int InputSize => Sizes[0];
+    /// <summary>nᴸ, the size of the output.</summary>
     public int OutputSize => Sizes[^1];
 
     /// <summary>The activation of weighted layer <paramref name="layer"/> (0-based: 0 is the first hidden layer).</summary>
@@ -63,7 +68,10 @@ public sealed record Architecture
     /// Parses <paramref name="text"/>, one activation name for every hidden layer ("relu") or one per hidden layer
     /// ("relu,tanh"), for a network of <paramref name="hiddenLayers"/> hidden layers.
     /// </summary>
-    public static Activation[] ParseHiddenActivations(string text, int hiddenLayers, string optionName = "--activation")
+    public static Activation[] ParseHiddenActivations(string text, int hiddenLayers) => ParseHiddenActivations(text, hiddenLayers, "activations");
+
+    /// <summary>As <see cref="ParseHiddenActivations(string, int)"/>; an error names <paramref name="optionName"/> (a CLI flag) as the source of the text.</summary>
+    internal static Activation[] ParseHiddenActivations(string text, int hiddenLayers, string optionName)
     {
         if (hiddenLayers < 0)
             throw new BackpropException("a network needs at least an input and an output size, like 784,30,10, before its activations");
@@ -74,6 +82,7 @@ public sealed record Architecture
         return names.Select(n => Activation.Parse(n, optionName)).ToArray();
     }
 
+    /// <summary>The sizes comma-separated: <c>784,30,10</c>.</summary>
     public string SizesText => string.Join(",", Sizes);
 
     /// <summary>Checks everything a network of this shape needs; throws <see cref="BackpropException"/> naming the fix.</summary>
@@ -111,5 +120,6 @@ public sealed record Architecture
         return sizes;
     }
 
+    /// <summary>Sizes, activations and cost: <c>784,30,10 sigmoid/softmax cross-entropy</c>.</summary>
     public override string ToString() => $"{SizesText} {HiddenActivationsText}/{OutputActivation} {Cost}";
 }

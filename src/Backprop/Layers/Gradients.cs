@@ -5,6 +5,7 @@ namespace Backprop.Layers;
 /// <summary>∂C/∂Wˡ and ∂C/∂bˡ for every layer, shaped like the parameters they belong to.</summary>
 public sealed class Gradients<T> where T : IFloatingPointIeee754<T>
 {
+    /// <summary>Zeroed ∂C/∂W and ∂C/∂b for every layer of <paramref name="network"/>.</summary>
     public Gradients(Network<T> network)
     {
         Weights = network.Layers.Select(l => new T[l.Weights.Length]).ToArray();

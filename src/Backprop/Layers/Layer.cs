@@ -10,6 +10,7 @@ namespace Backprop.Layers;
 /// </summary>
 public sealed class Layer<T> where T : IFloatingPointIeee754<T>
 {
+    /// <summary>A layer of <paramref name="outputSize"/> neurons over <paramref name="inputSize"/> inputs: W (out × in, row-major) and b (out), kept, not copied.</summary>
     public Layer(int inputSize, int outputSize, Activation activation, T[] weights, T[] biases)
     {
         if (weights.Length != (long)inputSize * outputSize)
@@ -23,13 +24,17 @@ public sealed class Layer<T> where T : IFloatingPointIeee754<T>
         Biases = biases;
     }
 
+    /// <summary>Inputs: the size of a_prev.</summary>
     public int InputSize { get; }
+    /// <summary>Neurons: the size of z and a.</summary>
     public int OutputSize { get; }
+    /// <summary>φ, applied to z.</summary>
     public Activation Activation { get; }
     /// <summary>W, (OutputSize × InputSize), row-major.</summary>
     public T[] Weights { get; }
     /// <summary>b, (OutputSize).</summary>
     public T[] Biases { get; }
 
+    /// <summary>W[j,k]: from input k to neuron j.</summary>
     public T Weight(int j, int k) => Weights[j * InputSize + k];
 }

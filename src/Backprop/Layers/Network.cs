@@ -8,6 +8,7 @@ namespace Backprop.Layers;
 /// </summary>
 public sealed class Network<T> where T : IFloatingPointIeee754<T>
 {
+    /// <summary>A network of the given layers, which must fit <paramref name="architecture"/>.</summary>
     public Network(Architecture architecture, IReadOnlyList<Layer<T>> layers)
     {
         architecture.Validate();
@@ -20,9 +21,13 @@ public sealed class Network<T> where T : IFloatingPointIeee754<T>
         Layers = layers;
     }
 
+    /// <summary>Sizes, activations and cost.</summary>
     public Architecture Architecture { get; }
+    /// <summary>The weighted layers, l = 1 … L (index l − 1).</summary>
     public IReadOnlyList<Layer<T>> Layers { get; }
+    /// <summary>n⁰, the size of an input.</summary>
     public int InputSize => Architecture.InputSize;
+    /// <summary>nᴸ, the size of an output.</summary>
     public int OutputSize => Architecture.OutputSize;
 
     /// <summary>

@@ -12,8 +12,10 @@ namespace Backprop.Optimizers;
 /// </summary>
 public abstract class Optimizer<T> where T : IFloatingPointIeee754<T>
 {
+    /// <summary>The optimizer names <see cref="Create"/> takes.</summary>
     public static readonly IReadOnlyList<string> Names = ["sgd", "momentum", "adam"];
 
+    /// <summary>An optimizer of <paramref name="network"/>'s parameters with learning rate η and weight decay λ.</summary>
     protected Optimizer(Network<T> network, double learningRate, double weightDecay)
     {
         Network = network;
@@ -21,15 +23,19 @@ public abstract class Optimizer<T> where T : IFloatingPointIeee754<T>
         WeightDecay = weightDecay;
     }
 
+    /// <summary>The network whose parameters are updated.</summary>
     public Network<T> Network { get; }
+    /// <summary>η.</summary>
     public double LearningRate { get; }
+    /// <summary>λ: adds λW to the weight gradients, not to the biases.</summary>
     public double WeightDecay { get; }
     /// <summary>λ₁ of the L1 term λ₁‖W‖₁ added to the cost (weights only); 0 for none.</summary>
     public double L1 { get; init; }
+    /// <summary>The optimizer's name, one of <see cref="Names"/>.</summary>
     public abstract string Name { get; }
 
     /// <summary>Updates taken so far (Adam's t).</summary>
-    public long StepCount { get; set; }
+    public long StepCount { get; internal set; }
 
     /// <summary>Per-parameter state (momentum buffers, Adam moments), in a fixed order, for checkpoints.</summary>
     public abstract IReadOnlyList<T[]> State { get; }
@@ -79,6 +85,7 @@ public abstract class Optimizer<T> where T : IFloatingPointIeee754<T>
     /// <summary>Updates one parameter tensor; <paramref name="slot"/> indexes its state (2l weights, 2l+1 biases).</summary>
     protected abstract void Update(Span<T> parameters, ReadOnlySpan<T> gradient, double weightDecay, int slot);
 
+    /// <summary>One zeroed buffer per parameter array (each layer's W, then its b), for a state such as a velocity.</summary>
     protected T[][] NewState() =>
         Network.Layers.SelectMany(l => new[] { new T[l.Weights.Length], new T[l.Biases.Length] }).ToArray();
 }
@@ -87,9 +94,12 @@ public abstract class Optimizer<T> where T : IFloatingPointIeee754<T>
 public sealed class Sgd<T>(Network<T> network, double learningRate, double weightDecay)
     : Optimizer<T>(network, learningRate, weightDecay) where T : IFloatingPointIeee754<T>
 {
+    /// <summary>sgd.</summary>
     public override string Name => "sgd";
+    /// <summary>None: plain gradient descent keeps no state.</summary>
     public override IReadOnlyList<T[]> State => [];
 
+    /// <summary>p ← p − η(g + λp).</summary>
     protected override void Update(Span<T> p, ReadOnlySpan<T> g, double weightDecay, int slot)
     {
         UpdateKernels.Sgd(p, g, T.CreateTruncating(LearningRate), T.CreateTruncating(weightDecay));
@@ -104,6 +114,7 @@ public sealed class Momentum<T> : Optimizer<T> where T : IFloatingPointIeee754<T
 {
     readonly T[][] velocity;
 
+    /// <summary>Momentum with coefficient μ = <paramref name="momentum"/> (torch.optim.SGD, no dampening).</summary>
     public Momentum(Network<T> network, double learningRate, double momentum, double weightDecay) : base(network, learningRate, weightDecay)
     {
         if (momentum < 0 || momentum >= 1 || double.IsNaN(momentum))
@@ -114,9 +125,12 @@ public sealed class Momentum<T> : Optimizer<T> where T : IFloatingPointIeee754<T
 
     /// <summary>μ.</summary>
     public double Coefficient { get; }
+    /// <summary>momentum.</summary>
     public override string Name => "momentum";
+    /// <summary>The velocities v, one per parameter array.</summary>
     public override IReadOnlyList<T[]> State => velocity;
 
+    /// <summary>v ← μv + (g + λp); p ← p − ηv.</summary>
     protected override void Update(Span<T> p, ReadOnlySpan<T> g, double weightDecay, int slot)
     {
         UpdateKernels.Momentum(p, g, velocity[slot], T.CreateTruncating(LearningRate), T.CreateTruncating(weightDecay), T.CreateTruncating(Coefficient));
@@ -130,18 +144,23 @@ public sealed class Momentum<T> : Optimizer<T> where T : IFloatingPointIeee754<T
 /// </summary>
 public sealed class Adam<T> : Optimizer<T> where T : IFloatingPointIeee754<T>
 {
+    /// <summary>β₁, β₂ and ε of torch.optim.Adam's defaults.</summary>
     public const double Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1e-8;
     readonly T[][] m, v;
 
+    /// <summary>Adam with torch.optim.Adam's defaults (β₁ = 0.9, β₂ = 0.999, ε = 1e-8).</summary>
     public Adam(Network<T> network, double learningRate, double weightDecay) : base(network, learningRate, weightDecay)
     {
         m = NewState();
         v = NewState();
     }
 
+    /// <summary>adam.</summary>
     public override string Name => "adam";
+    /// <summary>The first moments m, then the second moments v, one per parameter array each.</summary>
     public override IReadOnlyList<T[]> State => [.. m, .. v];
 
+    /// <summary>g′ = g + λp; m ← β₁m + (1 − β₁)g′; v ← β₂v + (1 − β₂)g′²; p ← p − η m̂ / (√v̂ + ε), with m̂ = m / (1 − β₁ᵗ) and v̂ = v / (1 − β₂ᵗ).</summary>
     protected override void Update(Span<T> p, ReadOnlySpan<T> g, double weightDecay, int slot)
     {
         // The scalars are computed in double, as Python computes them before handing them to the float kernel.

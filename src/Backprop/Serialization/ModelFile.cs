@@ -79,10 +79,14 @@ public sealed record Model(Network<float> Network, Standardizer? Standardizer, F
 /// </summary>
 public static class ModelFile
 {
+    /// <summary>The <c>format</c> entry of a model file's metadata.</summary>
     public const string FormatName = "backprop";
+    /// <summary>The <c>format_version</c> entry this version writes and reads.</summary>
     public const string FormatVersion = "1";
 
+    /// <summary>The tensor name of layer <paramref name="layer"/>'s W (0-based): <c>layers.0.weight</c>, as PyTorch's nn.Sequential.</summary>
     public static string WeightName(int layer) => $"layers.{layer}.weight";
+    /// <summary>The tensor name of layer <paramref name="layer"/>'s b (0-based): <c>layers.0.bias</c>.</summary>
     public static string BiasName(int layer) => $"layers.{layer}.bias";
 
     /// <summary>Writes atomically: a reader never sees half a file, and a failed write leaves the old file as it was.</summary>
@@ -110,6 +114,7 @@ public static class ModelFile
         return metadata;
     }
 
+    /// <summary>The model file's bytes, as <see cref="Save(string, Network{float}, Standardizer?, FeatureMap?, IReadOnlyList{string}?)"/> would write them.</summary>
     public static byte[] ToBytes(Network<float> network, Standardizer? standardizer = null, FeatureMap? features = null,
         IReadOnlyList<string>? classNames = null) =>
         SafeTensorsFile.ToBytes(Tensors(network), Metadata(network, standardizer, features, classNames));

@@ -36,11 +36,17 @@ public static class OnnxExport
     /// single-axis meaning dates from 13).</summary>
     public const long OpsetVersion = 17;
 
+    /// <summary>The ONNX graph's input: float [batch, n⁰].</summary>
     public const string InputName = "input";
+    /// <summary>The ONNX graph's output: float [batch, nᴸ].</summary>
     public const string OutputName = "output";
+    /// <summary>The initializer holding the standardisation's means.</summary>
     public const string MeanName = "standardize.mean";
+    /// <summary>The initializer holding the standardisation's deviations.</summary>
     public const string DeviationName = "standardize.deviation";
+    /// <summary>The initializer holding the targets' means (a regression with standardised targets).</summary>
     public const string TargetMeanName = "target.mean";
+    /// <summary>The initializer holding the targets' deviations.</summary>
     public const string TargetDeviationName = "target.deviation";
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace Backprop.Serialization;
 /// <item>checked before any work (<see cref="Check"/>), and never the same file as an input (<see cref="CheckDistinct"/>).</item>
 /// </list>
 /// </summary>
-public static class OutputFile
+internal static class OutputFile
 {
     /// <summary>
     /// Everything that can be known before the work: a usable path, not a link or a special file or a folder, in a
@@ -102,7 +102,7 @@ public static class OutputFile
 /// The policy for every file Backprop reads: a regular file (or a link to one). A device such as /dev/zero, a pipe
 /// or a folder would read forever, block, or mislead the size checks, so it is refused by name.
 /// </summary>
-public static class InputFile
+internal static class InputFile
 {
     /// <summary>Refuses a special file (a device, a pipe, a socket); a missing file or a folder is left to the reader,
     /// which says which file it wanted. Returns the file's length (0 when missing or a folder).</summary>

@@ -36,7 +36,9 @@ namespace Backprop.Training;
 /// </remarks>
 public sealed class Checkpoint
 {
+    /// <summary>The <c>format</c> entry of a checkpoint's metadata.</summary>
     public const string FormatName = "backprop-checkpoint";
+    /// <summary>The <c>format_version</c> entry this version writes and reads.</summary>
     public const string FormatVersion = "1";
     /// <summary>Most training examples a checkpoint can hold: the order is stored as F32, exact below 2²⁴.</summary>
     public const int MaximumExamples = 1 << 24;
@@ -70,9 +72,11 @@ public sealed class Checkpoint
         Run = run;
     }
 
+    /// <summary>The network's sizes, activations and cost.</summary>
     public Architecture Architecture { get; }
     /// <summary>The options the run was trained with; a trainer built with them can <see cref="Restore"/> this.</summary>
     public TrainingOptions Options { get; }
+    /// <summary>Training examples of the run.</summary>
     public int ExampleCount { get; }
     /// <summary>Epochs finished.</summary>
     public int Epoch { get; }
@@ -80,6 +84,7 @@ public sealed class Checkpoint
     public int Batch { get; }
     /// <summary>Optimizer updates taken (Adam's t).</summary>
     public long StepCount { get; }
+    /// <summary>The report of the last finished epoch, or null before the first.</summary>
     public EpochReport? LastReport { get; }
     /// <summary>The caller's own entries (the command line keeps its flags here), stored as <c>run.{key}</c>.</summary>
     public IReadOnlyDictionary<string, string> Run { get; }
@@ -87,6 +92,7 @@ public sealed class Checkpoint
     /// <summary>The file name for this position: <c>checkpoint-EEEEEE-BBBBBBBB.safetensors</c>, zero-padded so names sort by position.</summary>
     public string FileName => FileNameFor(Epoch, Batch);
 
+    /// <summary>The file name of a checkpoint at that position.</summary>
     public static string FileNameFor(int epoch, int batch) =>
         string.Create(CultureInfo.InvariantCulture, $"checkpoint-{epoch:D6}-{batch:D8}.safetensors");
 

@@ -22,12 +22,16 @@ public sealed record LoadedCheckpoint(Checkpoint Checkpoint, string Path, IReadO
 /// the folder is refused at once, naming the holder recorded in <c>DIR/.lock-owner</c>.</remarks>
 public sealed partial class CheckpointStore : IDisposable
 {
+    /// <summary>The lock file in the folder, held while a run uses it.</summary>
     public const string LockName = ".lock";
+    /// <summary>The file naming the process that holds the lock.</summary>
     public const string OwnerName = ".lock-owner";
     FileStream? held;
 
+    /// <summary>Checkpoints kept when none is said: the newest 3.</summary>
     public const int DefaultKeep = 3;
 
+    /// <summary>A store in <paramref name="directory"/> that keeps the newest <paramref name="keep"/> checkpoints.</summary>
     public CheckpointStore(string directory, int keep = DefaultKeep)
     {
         if (keep < 2) throw new ArgumentOutOfRangeException(nameof(keep), keep, "keep at least two, so a corrupt newest checkpoint has one to fall back on");
@@ -35,6 +39,7 @@ public sealed partial class CheckpointStore : IDisposable
         Keep = keep;
     }
 
+    /// <summary>The folder holding the checkpoints.</summary>
     public string Directory { get; }
     /// <summary>How many checkpoints survive a write: the newest, and the ones to fall back on if it is damaged.</summary>
     public int Keep { get; }
@@ -43,7 +48,7 @@ public sealed partial class CheckpointStore : IDisposable
     /// For crash tests only: after writing the first half of a checkpoint's temporary file, wait this long before
     /// writing the rest and renaming — a window in which to kill the process mid-write. Zero (the default) never waits.
     /// </summary>
-    public TimeSpan PauseInWrite { get; set; }
+    internal TimeSpan PauseInWrite { get; set; }
 
     [GeneratedRegex(@"^checkpoint-(\d+)-(\d+)\.safetensors$", RegexOptions.CultureInvariant)]
     private static partial Regex CheckpointName();

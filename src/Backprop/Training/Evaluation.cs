@@ -107,12 +107,16 @@ public sealed class ConfusionMatrix(int classCount)
 {
     readonly long[] counts = new long[checked(classCount * classCount)];
 
+    /// <summary>Classes counted.</summary>
     public int ClassCount { get; } = classCount;
 
+    /// <summary>Examples of class <paramref name="actual"/> called <paramref name="predicted"/>.</summary>
     public long this[int actual, int predicted] => counts[actual * ClassCount + predicted];
 
+    /// <summary>Counts one example.</summary>
     public void Add(int actual, int predicted) => counts[actual * ClassCount + predicted]++;
 
+    /// <summary>Examples of class <paramref name="k"/>.</summary>
     public long Actual(int k)
     {
         long sum = 0;
@@ -120,6 +124,7 @@ public sealed class ConfusionMatrix(int classCount)
         return sum;
     }
 
+    /// <summary>Examples called <paramref name="k"/>.</summary>
     public long Predicted(int k)
     {
         long sum = 0;
@@ -127,8 +132,10 @@ public sealed class ConfusionMatrix(int classCount)
         return sum;
     }
 
+    /// <summary>Of the examples called k, the part that is k; null when none was called k.</summary>
     public double? Precision(int k) => Predicted(k) == 0 ? null : (double)this[k, k] / Predicted(k);
 
+    /// <summary>Of the examples of k, the part found; null when there is none.</summary>
     public double? Recall(int k) => Actual(k) == 0 ? null : (double)this[k, k] / Actual(k);
 
     /// <summary>Row by row: row = actual class, column = predicted class.</summary>

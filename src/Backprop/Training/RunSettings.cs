@@ -10,6 +10,7 @@ namespace Backprop.Training;
 /// </summary>
 public sealed record RunSettings
 {
+    /// <summary>Where the examples come from: a synthetic set's name or <c>csv:FILE</c>.</summary>
     public string Data { get; init; } = "spiral";
     /// <summary>Neurons of each hidden layer; the input and output sizes follow from the data.</summary>
     public IReadOnlyList<int> HiddenLayers { get; init; } = [8, 8];
@@ -17,22 +18,33 @@ public sealed record RunSettings
     public string Activation { get; init; } = "tanh";
     /// <summary>softmax (with cross-entropy) or sigmoid (with the quadratic cost), or any the CLI takes.</summary>
     public string OutputActivation { get; init; } = "softmax";
+    /// <summary>The cost's name.</summary>
     public string Cost { get; init; } = "cross-entropy";
+    /// <summary>sgd, momentum or adam.</summary>
     public string Optimizer { get; init; } = "adam";
+    /// <summary>η.</summary>
     public double LearningRate { get; init; } = 0.01;
+    /// <summary>μ, for momentum.</summary>
     public double Momentum { get; init; } = 0.9;
+    /// <summary>Examples per mini-batch.</summary>
     public int Batch { get; init; } = 16;
+    /// <summary>Seeds initialisation, shuffling and the synthetic data.</summary>
     public ulong Seed { get; init; } = 1;
     /// <summary>Stop after this many epochs (the CLI's --epochs).</summary>
     public int Epochs { get; init; } = 100;
     /// <summary>σ of the synthetic set's noise; null for the set's own.</summary>
     public double? Noise { get; init; }
+    /// <summary>Examples of a synthetic set, training and test parts together.</summary>
     public int Examples { get; init; } = 500;
+    /// <summary>The part of the examples kept for testing.</summary>
     public double TestFraction { get; init; } = 0.5;
+    /// <summary>The features made of a point (x1, x2): any of x1, x2, x1^2, x2^2, x1x2, sinx1, sinx2.</summary>
     public string Features { get; init; } = "x1,x2";
+    /// <summary>λ₁: adds λ₁‖W‖₁ to the cost.</summary>
     public double L1 { get; init; }
     /// <summary>L2 regularization as the optimizer's weight decay λ (adds λW to the gradient).</summary>
     public double WeightDecay { get; init; }
+    /// <summary>Standardise the features on the training part.</summary>
     public bool Standardize { get; init; }
     /// <summary>CSV data: the 0-based label column; null for the last.</summary>
     public int? LabelColumn { get; init; }
@@ -40,8 +52,10 @@ public sealed record RunSettings
     /// <summary>At most this many hidden layers, each of at most <see cref="MaximumNeurons"/>: what a page can draw legibly.</summary>
     public const int MaximumHiddenLayers = 6, MaximumNeurons = 32;
 
+    /// <summary>How the data is read.</summary>
     public DataOptions DataOptions => new(null, LabelColumn, Seed, Noise, Data.StartsWith("csv:", StringComparison.OrdinalIgnoreCase) ? null : Examples, TestFraction);
 
+    /// <summary>True when <see cref="Data"/> names a synthetic set.</summary>
     public bool IsSynthetic => SyntheticData.IsName(Data);
 
     /// <summary>Full layer sizes: the data's inputs, the hidden layers, and one output per class (one for two classes with sigmoid).</summary>
@@ -151,7 +165,7 @@ public sealed record RunSettings
                 throw new BackpropException($"a hidden layer of {size} neurons: the playground takes 1 to {MaximumNeurons} per layer");
         if (IsSynthetic) new DataOptions(Examples: Examples, TestFraction: TestFraction).SyntheticCounts();
         FeatureMap.Parse(Features);
-        Layers.Architecture.ParseHiddenActivations(Activation, HiddenLayers.Count);
+        Layers.Architecture.ParseHiddenActivations(Activation, HiddenLayers.Count, "--activation");
         Activations.Activation.Parse(OutputActivation, "--output-activation");
         Costs.Cost.Parse(Cost);
         new TrainingOptions

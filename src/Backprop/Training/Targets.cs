@@ -21,6 +21,7 @@ public static class Targets
         for (int i = 0; i < labels.Length; i++) targets[i * outputSize + labels[i]] = T.One;
     }
 
+    /// <summary>The target vectors y of <paramref name="labels"/>, examples × <paramref name="outputSize"/>, as <see cref="Fill"/> makes them.</summary>
     public static T[] Create<T>(ReadOnlySpan<int> labels, int outputSize) where T : IFloatingPointIeee754<T>
     {
         var targets = new T[labels.Length * outputSize];

@@ -38,6 +38,7 @@ public sealed class Trainer
     // The run's first batch cost, for the divergence rule (after a resume: the first batch after it).
     float? firstCost;
 
+    /// <summary>A trainer of <paramref name="network"/> (updated in place) on <paramref name="train"/>, with the <paramref name="options"/> validated first.</summary>
     public Trainer(Network<float> network, TrainingOptions options, Dataset train)
     {
         Options = options.Validate();
@@ -54,11 +55,15 @@ public sealed class Trainer
         rng = new Rng(options.Seed ^ 0x5DEECE66DUL);
     }
 
+    /// <summary>The validated options.</summary>
     public TrainingOptions Options { get; }
+    /// <summary>The network trained, in place.</summary>
     public Network<float> Network { get; }
+    /// <summary>The training examples.</summary>
     public Dataset Train { get; }
     /// <summary>A regression's target standardisation, undone for the metrics so they are in the targets' units.</summary>
     public Standardizer? TargetScale { get; init; }
+    /// <summary>The optimizer that updates the network.</summary>
     public Optimizer<float> Optimizer { get; }
     /// <summary>Epochs finished so far.</summary>
     public int Epoch { get; private set; }
@@ -146,10 +151,10 @@ public sealed class Trainer
         int count = Math.Min(Options.BatchSize, Train.Count - start);
         float cost = Step(order.AsSpan(start, count));
         if (!float.IsFinite(cost))
-            throw new BackpropException($"training diverged in epoch {epoch}, batch {batch + 1}: the cost became {cost}; lower the learning rate (--lr {Options.LearningRate} now, try {Options.LearningRate / 10})");
+            throw new BackpropException($"training diverged in epoch {epoch}, batch {batch + 1}: the cost became {NumberText.Of(cost)}; lower the learning rate (--lr {NumberText.Of(Options.LearningRate)} now, try {NumberText.Of(Options.LearningRate / 10)})");
         if (firstCost is null) firstCost = cost;
         else if (cost > DivergenceGrowth * firstCost && cost > DivergenceFloor)
-            throw new BackpropException($"training diverged in epoch {epoch}, batch {batch + 1}: the cost grew from {firstCost:G4} to {cost:G4}; lower the learning rate (--lr {Options.LearningRate} now, try {Options.LearningRate / 10})");
+            throw new BackpropException($"training diverged in epoch {epoch}, batch {batch + 1}: the cost grew from {NumberText.Of(firstCost.Value, 4)} to {NumberText.Of(cost, 4)}; lower the learning rate (--lr {NumberText.Of(Options.LearningRate)} now, try {NumberText.Of(Options.LearningRate / 10)})");
         costSum += (double)cost * count;
         batch++;
         epochSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;

@@ -13,7 +13,7 @@ namespace Backprop.Training;
 /// the propagator's buffers B·(n⁰ + 3·Σ_{l≥1} nˡ + max nˡ) plus the targets B·nᴸ. A checkpoint copies the
 /// parameters and buffers once more while it is written. Kernel packing and the data are not counted.
 /// </remarks>
-public static class TrainingMemory
+internal static class TrainingMemory
 {
     /// <summary>Bytes the trainer's arrays take.</summary>
     public static double Bytes(Architecture architecture, TrainingOptions options, int examples, bool checkpoints = false)

@@ -5,6 +5,7 @@ namespace Backprop.Training;
 /// <summary>How to run stochastic gradient descent. The defaults are Nielsen's network.py settings.</summary>
 public sealed record TrainingOptions
 {
+    /// <summary>Passes over the training data.</summary>
     public int Epochs { get; init; } = 30;
     /// <summary>Examples per mini-batch; the last partial batch is kept and averaged over its own size.</summary>
     public int BatchSize { get; init; } = 10;
@@ -18,6 +19,7 @@ public sealed record TrainingOptions
     public double WeightDecay { get; init; }
     /// <summary>λ₁: adds λ₁‖W‖₁ to the cost, so λ₁·sign(W) to the weight gradients.</summary>
     public double L1 { get; init; }
+    /// <summary>Seeds the shuffling.</summary>
     public ulong Seed { get; init; } = 1;
     /// <summary>Shuffle the examples every epoch (seeded); false keeps file order.</summary>
     public bool Shuffle { get; init; } = true;
@@ -26,6 +28,7 @@ public sealed record TrainingOptions
     /// subnormal or 0 in float32, and η·g rounds to 0 for any gradient that is not huge.</summary>
     public const float MinimumLearningRate = 1.17549435e-38f;
 
+    /// <summary>This, once every option is in range; a <see cref="BackpropException"/> naming the first that is not.</summary>
     public TrainingOptions Validate()
     {
         if (Epochs < 1) throw new BackpropException($"--epochs must be at least 1, got {Epochs}");

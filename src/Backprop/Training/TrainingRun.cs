@@ -32,18 +32,25 @@ public sealed class TrainingRun
         Trainer = new Trainer(network, Options, train);
     }
 
+    /// <summary>The settings of the run.</summary>
     public RunSettings Settings { get; private set; }
     /// <summary>The examples as the data gives them (for a synthetic set the points (x1, x2)): what the page draws.</summary>
     public Dataset RawTrain { get; }
+    /// <summary>The test examples as the data gives them; null when there is no test part.</summary>
     public Dataset? RawTest { get; }
     /// <summary>The features made of each point; null when the data's own features go in as they are.</summary>
     public FeatureMap? Features { get; }
+    /// <summary>The standardisation learned on the training part; null when not asked for.</summary>
     public Standardizer? Standardizer { get; }
     /// <summary>The network's inputs: features made and standardised.</summary>
     public Dataset Train { get; }
+    /// <summary>The network's test inputs; null when there is no test part.</summary>
     public Dataset? Test { get; }
+    /// <summary>The network trained.</summary>
     public Network<float> Network { get; }
+    /// <summary>The trainer that steps the network.</summary>
     public Trainer Trainer { get; }
+    /// <summary>The training options the settings give.</summary>
     public TrainingOptions Options => new()
     {
         Epochs = Settings.Epochs, BatchSize = Settings.Batch, LearningRate = Settings.LearningRate,
@@ -51,9 +58,11 @@ public sealed class TrainingRun
         L1 = Settings.L1, Seed = Settings.Seed,
     };
 
+    /// <summary>Epochs finished.</summary>
     public int Epoch => Trainer.Epoch;
     /// <summary>Batches done in the epoch under way.</summary>
     public int Batch => Trainer.Batch;
+    /// <summary>True once the settings' epochs are done.</summary>
     public bool Finished => Trainer.Epoch >= Settings.Epochs;
 
     /// <summary>Loads the data and initialises the network; throws <see cref="BackpropException"/> for settings that cannot run.</summary>
@@ -70,7 +79,7 @@ public sealed class TrainingRun
 
         int[] sizes = settings.LayerSizes(train.FeatureCount, Math.Max(train.ClassCount, test?.ClassCount ?? 0));
         var output = Activation.Parse(settings.OutputActivation, "--output-activation");
-        var architecture = new Architecture(sizes, Architecture.ParseHiddenActivations(settings.Activation, sizes.Length - 2), output,
+        var architecture = new Architecture(sizes, Architecture.ParseHiddenActivations(settings.Activation, sizes.Length - 2, "--activation"), output,
             Cost.Parse(settings.Cost)).Validate();
         Targets.CheckFits(architecture, train.FeatureCount, train.Labels, settings.Data);
         if (test != null) Targets.CheckFits(architecture, test.FeatureCount, test.Labels, settings.Data + " (test part)");
@@ -105,6 +114,7 @@ public sealed class TrainingRun
         while (!Finished && !StepBatch()) { }
     }
 
+    /// <summary>Cost and accuracy on the training and test parts now.</summary>
     public RunMetrics Measure()
     {
         var train = Evaluation.Of(Network, Train);
@@ -115,8 +125,11 @@ public sealed class TrainingRun
     /// <summary>The model file <c>backprop train</c> would write: weights, architecture, features, standardisation.</summary>
     public byte[] ModelBytes() => ModelFile.ToBytes(Network, Standardizer, Features);
 
+    /// <summary>The settings as the playground's URL fragment.</summary>
     public string Query => Settings.ToQuery(Network.InputSize, ClassCount);
+    /// <summary>The <c>backprop train …</c> command that trains the same network.</summary>
     public string CommandLine => Settings.ToCommandLine(Network.InputSize, ClassCount);
+    /// <summary>Classes of the data.</summary>
     public int ClassCount => Math.Max(Train.ClassCount, Test?.ClassCount ?? 0);
 
     /// <summary>The network's inputs for points of the plane, as the training examples were made (features, standardisation).</summary>

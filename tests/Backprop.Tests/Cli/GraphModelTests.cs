@@ -20,6 +20,8 @@ public class GraphModelTests(ExplainModels models) : IClassFixture<ExplainModels
         var run = BackpropProcess.Run(folder.Path, "graph", "--model", models.Small, "--data", "xor", "--example", "3", "--weight", "1:2:1", "--out", "net.svg");
         Assert.True(run.ExitCode == 0, run.ToString());
         var svg = XDocument.Load(folder.File("net.svg"));
+        Assert.Contains("wrote net.svg and net.dot", run.Output);
+        Assert.StartsWith("digraph network {", File.ReadAllText(folder.File("net.dot")));
 
         var network = ModelFile.Load(models.Small).Network.Convert<double>();
         var data = DataSource.Test("xor", new DataOptions())!;
@@ -58,6 +60,19 @@ public class GraphModelTests(ExplainModels models) : IClassFixture<ExplainModels
         Assert.Contains("at most 6 weighted layers of at most 8 neurons (this one is 2,1,200,200,2)", line);
         Assert.Contains("backprop explain --model FILE --weight L:J:K", line);
         Assert.False(File.Exists(folder.File("wide.svg")));
+    }
+
+    [Fact]
+    public void A_regression_model_is_refused_in_one_line_not_a_crash()
+    {
+        using var folder = new TempDirectory();
+        File.WriteAllLines(folder.File("t.csv"), ["x1,x2,y", .. Enumerable.Range(0, 40).Select(i => $"{i % 7},{i % 5},{i % 7 + 2 * (i % 5)}")]);
+        var train = BackpropProcess.Run(folder.Path, "train", "--task", "regression", "--data", "csv:t.csv", "--layers", "2,3,1", "--epochs", "1", "--out", "r.safetensors", "--no-pictures");
+        Assert.True(train.ExitCode == 0, train.ToString());
+        var run = BackpropProcess.Run(folder.Path, "graph", "--model", "r.safetensors", "--data", "csv:t.csv");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: r.safetensors is a regression model; graph --model follows a class label's cost — give it a classification model", Assert.Single(run.ErrorLines));
+        Assert.False(File.Exists(folder.File("graph.svg")));
     }
 
     [Fact]

@@ -102,7 +102,8 @@ public class NewTrainFlagsTests
         var r = BackpropProcess.Run(folder.Path, "train", "--data", "xor", "--layers", "2,3,2", "--optimizer", "sgd", "--lr", "1e6", "--out", "m.safetensors");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("training diverged", r.Error);
-        Assert.Contains("lower the learning rate", r.Error);
+        Assert.Contains("lower the learning rate (--lr 1e6 now, try 100000)", r.Error);
+        Assert.Matches(@"the cost grew from 0\.8732 to [0-9.]+e[0-9]+;", r.Error);   // one number format: 3.944e7, not 3.944E+07
         Assert.False(File.Exists(folder.File("m.safetensors")));
     }
 

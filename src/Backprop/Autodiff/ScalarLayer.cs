@@ -4,7 +4,7 @@ namespace Backprop.Autodiff;
 /// A fully connected layer of scalar neurons: z = W·a_prev + b, a = φ(z), with W (out × in, row-major: W[j*in+k]
 /// connects input k to neuron j) and b (out).
 /// </summary>
-public sealed class Layer
+public sealed class ScalarLayer
 {
     /// <summary>The activation names a layer accepts. "leaky-relu" has slope 0.01; "softmax" couples the whole
     /// layer and is for the output layer.</summary>
@@ -20,7 +20,7 @@ public sealed class Layer
     /// <param name="weights">W, out × in, row-major.</param>
     /// <param name="biases">b, out.</param>
     /// <param name="activation">One of <see cref="ActivationNames"/>.</param>
-    public Layer(int inputCount, IReadOnlyList<double> weights, IReadOnlyList<double> biases, string activation)
+    public ScalarLayer(int inputCount, IReadOnlyList<double> weights, IReadOnlyList<double> biases, string activation)
     {
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(biases);
@@ -48,9 +48,13 @@ public sealed class Layer
         }
     }
 
+    /// <summary>Inputs to each neuron: the size of a_prev.</summary>
     public int InputCount { get; }
+    /// <summary>Neurons in the layer: the size of z and a.</summary>
     public int OutputCount => neurons.Length;
+    /// <summary>The activation's name, one of <see cref="ActivationNames"/>.</summary>
     public string Activation { get; }
+    /// <summary>The layer's neurons, j = 0 … out−1; neuron j holds row j of W and b[j].</summary>
     public IReadOnlyList<Neuron> Neurons => neurons;
 
     /// <summary>W as Values, row-major: Weights[j*InputCount + k] = wⱼₖ, the same objects as Neurons[j].Weights[k].</summary>
