@@ -21,6 +21,7 @@ internal sealed unsafe class GemmWorker
     int started;
     int finished;
     int busy;
+    int claimed;
     long completedJobs;
     long allocatedBytes;
     Job job;
@@ -71,6 +72,11 @@ internal sealed unsafe class GemmWorker
 
     [ThreadStatic] static long sharedByThisThread;
 
+    /// <summary>Whether the calling thread is the worker (a team's two members take different parts in settling it).</summary>
+    public static bool IsWorkerThread => isWorker;
+
+    [ThreadStatic] static bool isWorker;
+
     /// <summary>Bytes the worker thread had allocated when it finished its last job, waits included (tests).</summary>
     public long AllocatedBytes => Volatile.Read(ref allocatedBytes);
 
@@ -79,28 +85,43 @@ internal sealed unsafe class GemmWorker
     /// returns when both are done, rethrowing anything the worker's job threw. False, with nothing run, when
     /// another thread holds the worker: the caller then does all of the work itself.
     /// </summary>
+    /// <remarks>
+    /// A caller that finishes its part before the worker has started the other runs that part too (a team's caller
+    /// goes on alone at the first barrier if the worker has not joined, <see cref="GemmSchedule.Meet"/>): on a loaded
+    /// machine the worker thread can wait a whole time slice for a core, and the caller would otherwise wait with it.
+    /// The worker, finding its job taken, releases the worker for the next product without touching the job's memory.
+    /// </remarks>
     public bool TryShare(in Job mine, in Job theirs)
     {
         if (Interlocked.CompareExchange(ref busy, 1, 0) != 0) return false;
         Schedule.Reset();
         job = theirs;
+        Volatile.Write(ref claimed, 0);
         Volatile.Write(ref finished, 0);
         Volatile.Write(ref started, 1);
         startEvent.Set();
+        bool mineToo = false;
         try
         {
             Run(mine);
         }
         finally
         {
-            // The worker reads through pointers the caller pinned: never leave before it ends.
-            WaitFor(ref finished, doneEvent, FinishSpinTicks);
-            Exception? error = failure;
-            failure = null;
-            Volatile.Write(ref busy, 0);
-            sharedByThisThread++;
-            if (error is not null) ExceptionDispatchInfo.Capture(error).Throw();
+            // A team's caller that went on alone has done the worker's part already.
+            mineToo = (theirs.SharedPackedB is null || Schedule.WentAlone) && Interlocked.CompareExchange(ref claimed, 1, 0) == 0;
+            if (!mineToo)
+            {
+                // The worker reads through pointers the caller pinned: never leave before it ends.
+                WaitFor(ref finished, doneEvent, FinishSpinTicks);
+                Exception? error = failure;
+                failure = null;
+                Volatile.Write(ref busy, 0);
+                sharedByThisThread++;
+                if (error is not null) ExceptionDispatchInfo.Capture(error).Throw();
+            }
         }
+        // Reached only when Run(mine) returned: the worker never started this part, and never will.
+        if (mineToo && theirs.SharedPackedB is null) Run(theirs);
         return true;
     }
 
@@ -112,10 +133,17 @@ internal sealed unsafe class GemmWorker
 
     void Loop()
     {
+        isWorker = true;
         while (true)
         {
             WaitFor(ref started, startEvent, IdleSpinTicks);
             Volatile.Write(ref started, 0);
+            if (Interlocked.CompareExchange(ref claimed, 1, 0) != 0)
+            {
+                // The caller ran this job itself and left the worker held for us to release.
+                Volatile.Write(ref busy, 0);
+                continue;
+            }
             try
             {
                 Run(job);
@@ -165,6 +193,7 @@ internal sealed unsafe class GemmWorker
         public GemmProblem Problem;
         public GemmInstructionSet InstructionSet;
         public bool Direct;
+        public bool MatrixVector;
         public int I0, I1, J0, J1;
         public float* SharedPackedB;
     }
