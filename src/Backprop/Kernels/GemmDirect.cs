@@ -112,6 +112,57 @@ internal static unsafe class GemmDirect
         }
     }
 
+    /// <summary>C[i,j] = (accumulate ? C[i,j] : 0) + Σ_p A[i,p]·B[j,p] for i0 ≤ i &lt; i1, j0 ≤ j &lt; j1, 4-wide Vector128 (multiply-add as in <see cref="MultiplyAdd128"/>) along p.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TransposedB128(in GemmProblem problem, int i0, int i1, int j0, int j1)
+    {
+        int m = problem.M, n = problem.N, k = problem.K;
+        nint ldc = n;
+        float* tile = stackalloc float[16];
+        for (int i = i0; i < i1; i += 4)
+        {
+            int rows = Math.Min(4, i1 - i);
+            // Rows past m alias the last row: the tile stays 4×4 and the extra results are not stored.
+            float* a0 = problem.A + (nint)Math.Min(i + 0, m - 1) * k;
+            float* a1 = problem.A + (nint)Math.Min(i + 1, m - 1) * k;
+            float* a2 = problem.A + (nint)Math.Min(i + 2, m - 1) * k;
+            float* a3 = problem.A + (nint)Math.Min(i + 3, m - 1) * k;
+            for (int j = j0; j < j1; j += 4)
+            {
+                int columns = Math.Min(4, j1 - j);
+                float* b0 = problem.B + (nint)Math.Min(j + 0, n - 1) * k;
+                float* b1 = problem.B + (nint)Math.Min(j + 1, n - 1) * k;
+                float* b2 = problem.B + (nint)Math.Min(j + 2, n - 1) * k;
+                float* b3 = problem.B + (nint)Math.Min(j + 3, n - 1) * k;
+                Vector128<float> s00 = default, s01 = default, s10 = default, s11 = default, s20 = default, s21 = default, s30 = default, s31 = default;
+                Vector128<float> s02 = default, s03 = default, s12 = default, s13 = default, s22 = default, s23 = default, s32 = default, s33 = default;
+                int q = 0;
+                for (; q <= k - 4; q += 4)
+                {
+                    Vector128<float> x0 = Vector128.Load(a0 + q), x1 = Vector128.Load(a1 + q), x2 = Vector128.Load(a2 + q), x3 = Vector128.Load(a3 + q);
+                    Vector128<float> y0 = Vector128.Load(b0 + q), y1 = Vector128.Load(b1 + q), y2 = Vector128.Load(b2 + q), y3 = Vector128.Load(b3 + q);
+                    s00 = MultiplyAdd128.Run(x0, y0, s00); s01 = MultiplyAdd128.Run(x0, y1, s01); s02 = MultiplyAdd128.Run(x0, y2, s02); s03 = MultiplyAdd128.Run(x0, y3, s03);
+                    s10 = MultiplyAdd128.Run(x1, y0, s10); s11 = MultiplyAdd128.Run(x1, y1, s11); s12 = MultiplyAdd128.Run(x1, y2, s12); s13 = MultiplyAdd128.Run(x1, y3, s13);
+                    s20 = MultiplyAdd128.Run(x2, y0, s20); s21 = MultiplyAdd128.Run(x2, y1, s21); s22 = MultiplyAdd128.Run(x2, y2, s22); s23 = MultiplyAdd128.Run(x2, y3, s23);
+                    s30 = MultiplyAdd128.Run(x3, y0, s30); s31 = MultiplyAdd128.Run(x3, y1, s31); s32 = MultiplyAdd128.Run(x3, y2, s32); s33 = MultiplyAdd128.Run(x3, y3, s33);
+                }
+                tile[0] = Vector128.Sum(s00); tile[1] = Vector128.Sum(s01); tile[2] = Vector128.Sum(s02); tile[3] = Vector128.Sum(s03);
+                tile[4] = Vector128.Sum(s10); tile[5] = Vector128.Sum(s11); tile[6] = Vector128.Sum(s12); tile[7] = Vector128.Sum(s13);
+                tile[8] = Vector128.Sum(s20); tile[9] = Vector128.Sum(s21); tile[10] = Vector128.Sum(s22); tile[11] = Vector128.Sum(s23);
+                tile[12] = Vector128.Sum(s30); tile[13] = Vector128.Sum(s31); tile[14] = Vector128.Sum(s32); tile[15] = Vector128.Sum(s33);
+                for (; q < k; q++)
+                {
+                    float y0 = b0[q], y1 = b1[q], y2 = b2[q], y3 = b3[q];
+                    float x0 = a0[q]; tile[0] += x0 * y0; tile[1] += x0 * y1; tile[2] += x0 * y2; tile[3] += x0 * y3;
+                    float x1 = a1[q]; tile[4] += x1 * y0; tile[5] += x1 * y1; tile[6] += x1 * y2; tile[7] += x1 * y3;
+                    float x2 = a2[q]; tile[8] += x2 * y0; tile[9] += x2 * y1; tile[10] += x2 * y2; tile[11] += x2 * y3;
+                    float x3 = a3[q]; tile[12] += x3 * y0; tile[13] += x3 * y1; tile[14] += x3 * y2; tile[15] += x3 * y3;
+                }
+                StoreTile(tile, problem.C + i * ldc + j, ldc, rows, columns, problem.Accumulate);
+            }
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void StoreTile(float* tile, float* c, nint ldc, int rows, int columns, bool accumulate)
     {

@@ -11,6 +11,9 @@ internal enum GemmInstructionSet
     /// <summary>4×4 scalar tiles: any processor.</summary>
     Scalar,
 
+    /// <summary>6×8 tiles of <see cref="Vector128{T}"/>, FMA where the processor has it (ARM64, x86 without AVX, WebAssembly).</summary>
+    Vector128,
+
     /// <summary>6×16 tiles of <see cref="Vector256{T}"/> with FMA (AVX2).</summary>
     Vector256,
 
@@ -45,6 +48,7 @@ internal static unsafe class GemmFloat
     public static readonly GemmInstructionSet Detected =
         Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? GemmInstructionSet.Vector512
         : Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmInstructionSet.Vector256
+        : Vector128.IsHardwareAccelerated ? GemmInstructionSet.Vector128
         : GemmInstructionSet.Scalar;
 
     /// <summary>
@@ -147,6 +151,7 @@ internal static unsafe class GemmFloat
         {
             GemmInstructionSet.Vector512 => (MicroKernel512.Mr, MicroKernel512.Nr),
             GemmInstructionSet.Vector256 => (MicroKernel256.Mr, MicroKernel256.Nr),
+            GemmInstructionSet.Vector128 => (MicroKernel128.Mr, MicroKernel128.Nr),
             _ => (MicroKernelScalar.Mr, MicroKernelScalar.Nr),
         };
         first = second = whole;
@@ -154,6 +159,7 @@ internal static unsafe class GemmFloat
         {
             GemmInstructionSet.Vector512 => GemmBlocked.SuitsTeam<MicroKernel512>(whole.Problem),
             GemmInstructionSet.Vector256 => GemmBlocked.SuitsTeam<MicroKernel256>(whole.Problem),
+            GemmInstructionSet.Vector128 => GemmBlocked.SuitsTeam<MicroKernel128>(whole.Problem),
             _ => GemmBlocked.SuitsTeam<MicroKernelScalar>(whole.Problem),
         };
         int m = whole.Problem.M, n = whole.Problem.N;
@@ -175,10 +181,12 @@ internal static unsafe class GemmFloat
     {
         if (job.Direct)
         {
-            if (job.InstructionSet == GemmInstructionSet.Vector512)
-                GemmDirect.TransposedB512(job.Problem, job.I0, job.I1, job.J0, job.J1);
-            else
-                GemmDirect.TransposedB256(job.Problem, job.I0, job.I1, job.J0, job.J1);
+            switch (job.InstructionSet)
+            {
+                case GemmInstructionSet.Vector512: GemmDirect.TransposedB512(job.Problem, job.I0, job.I1, job.J0, job.J1); break;
+                case GemmInstructionSet.Vector256: GemmDirect.TransposedB256(job.Problem, job.I0, job.I1, job.J0, job.J1); break;
+                default: GemmDirect.TransposedB128(job.Problem, job.I0, job.I1, job.J0, job.J1); break;
+            }
             return;
         }
         var workspace = GemmWorkspace.Current;
@@ -189,6 +197,7 @@ internal static unsafe class GemmFloat
             {
                 case GemmInstructionSet.Vector512: GemmBlocked.RunTeam<MicroKernel512>(job.Problem, workspace, team); break;
                 case GemmInstructionSet.Vector256: GemmBlocked.RunTeam<MicroKernel256>(job.Problem, workspace, team); break;
+                case GemmInstructionSet.Vector128: GemmBlocked.RunTeam<MicroKernel128>(job.Problem, workspace, team); break;
                 default: GemmBlocked.RunTeam<MicroKernelScalar>(job.Problem, workspace, team); break;
             }
             return;
@@ -200,6 +209,9 @@ internal static unsafe class GemmFloat
                 break;
             case GemmInstructionSet.Vector256:
                 GemmBlocked.Run<MicroKernel256>(job.Problem, job.I0, job.I1, job.J0, job.J1, workspace);
+                break;
+            case GemmInstructionSet.Vector128:
+                GemmBlocked.Run<MicroKernel128>(job.Problem, job.I0, job.I1, job.J0, job.J1, workspace);
                 break;
             default:
                 GemmBlocked.Run<MicroKernelScalar>(job.Problem, job.I0, job.I1, job.J0, job.J1, workspace);
