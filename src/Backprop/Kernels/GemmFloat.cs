@@ -11,7 +11,7 @@ internal enum GemmInstructionSet
     /// <summary>4×4 scalar tiles: any processor.</summary>
     Scalar,
 
-    /// <summary>6×8 tiles of <see cref="Vector128{T}"/>, FMA where the processor has it (ARM64, x86 without AVX, WebAssembly).</summary>
+    /// <summary>6×8 tiles of <see cref="Vector128{T}"/> where SIMD is 128 bits wide (ARM64, x86 without AVX, WebAssembly), FMA where the processor has one.</summary>
     Vector128,
 
     /// <summary>6×16 tiles of <see cref="Vector256{T}"/> with FMA (AVX2).</summary>

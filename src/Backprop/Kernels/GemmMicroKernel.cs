@@ -175,8 +175,13 @@ internal readonly unsafe struct MicroKernel256 : IMicroKernel
 
 /// <summary>
 /// 6×8 tile of <see cref="Vector128{T}"/> for processors with 128-bit SIMD only: ARM64 (NEON), x86 without AVX,
-/// WebAssembly. 12 accumulators + 2 for the B row + 1 broadcast (+ 1 product when there is no FMA) fit the 16 SSE
-/// registers. TILE-MEASUREMENTS
+/// WebAssembly. 12 accumulators + 2 for the B row + 1 broadcast + 1 product (no FMA) are exactly the 16 SSE
+/// registers. Measured as temporary variants of this kernel alone on cache-resident panels (as `--kernel` runs
+/// them; GFLOP/s per CPU-second, two runs on a loaded machine): under DOTNET_EnableAVX=0 the tiles that fit, 4×8,
+/// 5×8, 3×12 and 6×8, ran 36–40 (one 6×8 reading 28), and every tile that spills (8×8, 4×12, 6×12, 8×12, 12×8)
+/// 27–33; of those that fit, 6×8 loads the fewest operands per multiply-add. With FMA and 32 registers (forced on
+/// the AVX-512 machine, whose EVEX encoding gives 32 xmm registers as NEON has 32), 6×8 ran 52 and 8×8, 12×8, 8×12
+/// and 6×12 51–53: no larger tile earned its place, so ARM64 runs the same 6×8 (not measured on an ARM processor).
 /// </summary>
 internal readonly unsafe struct MicroKernel128 : IMicroKernel
 {
