@@ -6,14 +6,15 @@ using Backprop.Kernels;
 using Backprop.Benchmarks;
 
 // --peak               FP32 FMA peak on 1 and 2 threads.
-// --kernel [kc]        the 12×32 micro-kernel alone on cache-resident panels.
+// --kernel [kc] [isa]  one micro-kernel (by default the detected set's) alone on cache-resident panels.
 // --phases [A B C]    Stopwatch split of one training step into forward, backward and update.
 // --quick [shapes…]    Stopwatch sweep for tuning; --isa, --strategy, --threads force settings.
 // --inference [layers…] Stopwatch comparison of the predictor with ONNX Runtime (batch 1 and 256, 1 and 2 threads).
 // anything else        BenchmarkDotNet (e.g. --filter '*Gemm*'), short in-process runs: the machine is shared.
 if (args.Length > 0 && args[0] == "--kernel")
 {
-    KernelOnly.Run(args.Length > 1 ? int.Parse(args[1]) : 512);
+    KernelOnly.Run(args.Length > 1 ? int.Parse(args[1]) : 512,
+        args.Length > 2 ? Enum.Parse<GemmInstructionSet>(args[2], ignoreCase: true) : GemmFloat.Detected);
     return;
 }
 

@@ -11,6 +11,9 @@ internal enum GemmInstructionSet
     /// <summary>4×4 scalar tiles: any processor.</summary>
     Scalar,
 
+    /// <summary>6×8 tiles of <see cref="Vector128{T}"/> where SIMD is 128 bits wide (ARM64, x86 without AVX, WebAssembly), FMA where the processor has one.</summary>
+    Vector128,
+
     /// <summary>6×16 tiles of <see cref="Vector256{T}"/> with FMA (AVX2).</summary>
     Vector256,
 
@@ -48,6 +51,7 @@ internal static unsafe class GemmFloat
     public static readonly GemmInstructionSet Detected =
         Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? GemmInstructionSet.Vector512
         : Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmInstructionSet.Vector256
+        : Vector128.IsHardwareAccelerated ? GemmInstructionSet.Vector128
         : GemmInstructionSet.Scalar;
 
     /// <summary>
@@ -122,8 +126,9 @@ internal static unsafe class GemmFloat
         GemmSettings settings = forced ?? new GemmSettings(Detected);
         long multiplyAdds = (long)problem.M * problem.N * problem.K;
         // One example's forward pass, z = W a, is a matrix-vector product: the tiles of the other kernels would waste
-        // most of their work on it (see GemvKernel).
-        bool vector = problem.M == 1 && problem.BTransposed && settings.InstructionSet != GemmInstructionSet.Scalar
+        // most of their work on it (see GemvKernel, which has 512- and 256-bit forms only: on a 128-bit processor its
+        // Vector256 form would be emulated, so there the direct 128-bit tiles take the product).
+        bool vector = problem.M == 1 && problem.BTransposed && settings.InstructionSet is GemmInstructionSet.Vector512 or GemmInstructionSet.Vector256
                       && settings.Strategy is GemmStrategy.Auto or GemmStrategy.MatrixVector;
         bool direct = !vector && problem.BTransposed && settings.InstructionSet != GemmInstructionSet.Scalar && settings.Strategy switch
         {
@@ -154,6 +159,7 @@ internal static unsafe class GemmFloat
         {
             GemmInstructionSet.Vector512 => (MicroKernel512.Mr, MicroKernel512.Nr),
             GemmInstructionSet.Vector256 => (MicroKernel256.Mr, MicroKernel256.Nr),
+            GemmInstructionSet.Vector128 => (MicroKernel128.Mr, MicroKernel128.Nr),
             _ => (MicroKernelScalar.Mr, MicroKernelScalar.Nr),
         };
         first = second = whole;
@@ -161,6 +167,7 @@ internal static unsafe class GemmFloat
         {
             GemmInstructionSet.Vector512 => GemmBlocked.SuitsTeam<MicroKernel512>(whole.Problem),
             GemmInstructionSet.Vector256 => GemmBlocked.SuitsTeam<MicroKernel256>(whole.Problem),
+            GemmInstructionSet.Vector128 => GemmBlocked.SuitsTeam<MicroKernel128>(whole.Problem),
             _ => GemmBlocked.SuitsTeam<MicroKernelScalar>(whole.Problem),
         };
         int m = whole.Problem.M, n = whole.Problem.N;
@@ -190,10 +197,12 @@ internal static unsafe class GemmFloat
         }
         if (job.Direct)
         {
-            if (job.InstructionSet == GemmInstructionSet.Vector512)
-                GemmDirect.TransposedB512(job.Problem, job.I0, job.I1, job.J0, job.J1);
-            else
-                GemmDirect.TransposedB256(job.Problem, job.I0, job.I1, job.J0, job.J1);
+            switch (job.InstructionSet)
+            {
+                case GemmInstructionSet.Vector512: GemmDirect.TransposedB512(job.Problem, job.I0, job.I1, job.J0, job.J1); break;
+                case GemmInstructionSet.Vector256: GemmDirect.TransposedB256(job.Problem, job.I0, job.I1, job.J0, job.J1); break;
+                default: GemmDirect.TransposedB128(job.Problem, job.I0, job.I1, job.J0, job.J1); break;
+            }
             return;
         }
         var workspace = GemmWorkspace.Current;
@@ -204,6 +213,7 @@ internal static unsafe class GemmFloat
             {
                 case GemmInstructionSet.Vector512: GemmBlocked.RunTeam<MicroKernel512>(job.Problem, workspace, team); break;
                 case GemmInstructionSet.Vector256: GemmBlocked.RunTeam<MicroKernel256>(job.Problem, workspace, team); break;
+                case GemmInstructionSet.Vector128: GemmBlocked.RunTeam<MicroKernel128>(job.Problem, workspace, team); break;
                 default: GemmBlocked.RunTeam<MicroKernelScalar>(job.Problem, workspace, team); break;
             }
             return;
@@ -215,6 +225,9 @@ internal static unsafe class GemmFloat
                 break;
             case GemmInstructionSet.Vector256:
                 GemmBlocked.Run<MicroKernel256>(job.Problem, job.I0, job.I1, job.J0, job.J1, workspace);
+                break;
+            case GemmInstructionSet.Vector128:
+                GemmBlocked.Run<MicroKernel128>(job.Problem, job.I0, job.I1, job.J0, job.J1, workspace);
                 break;
             default:
                 GemmBlocked.Run<MicroKernelScalar>(job.Problem, job.I0, job.I1, job.J0, job.J1, workspace);

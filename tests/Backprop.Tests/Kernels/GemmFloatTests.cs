@@ -1,25 +1,41 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 using Backprop.Kernels;
 
 namespace Backprop.Tests.Kernels;
 
 /// <summary>
 /// Every fast product against <see cref="GemmReference"/> (in double) over awkward sizes, on every code path:
-/// scalar, Vector256 and Vector512 micro-kernels, one and two threads, packed and unpacked.
+/// scalar, Vector128, Vector256 and Vector512 micro-kernels (those this processor accelerates), one and two threads, packed and unpacked.
 /// </summary>
 public class GemmFloatTests
 {
     public enum Product { TransposedB, Multiply, TransposedA }
 
-    /// <summary>0, 1, around the vector widths (4, 8, 16), the micro-tiles (4, 6, 12 rows; 4, 16, 32 columns) and primes.</summary>
+    /// <summary>0, 1, around the vector widths (4, 8, 16), the micro-tiles (4, 6, 12 rows; 4, 8, 16, 32 columns) and primes.</summary>
     static readonly int[] Awkward = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 15, 16, 17, 31, 32, 33, 63, 64, 65, 97, 127, 128, 129, 257];
 
-    public static TheoryData<string> Paths => new(PathSettings.Keys);
+    /// <summary>Every forced path whose instruction set this processor runs in hardware (emulated sets would only be slow).</summary>
+    public static TheoryData<string> Paths => new(PathSettings.Where(path => path.Value is not { } settings || Runs(settings.InstructionSet)).Select(path => path.Key));
+
+    static bool Runs(GemmInstructionSet instructionSet) => instructionSet switch
+    {
+        GemmInstructionSet.Vector512 => GemmFloat.Detected == GemmInstructionSet.Vector512,
+        GemmInstructionSet.Vector256 => GemmFloat.Detected is GemmInstructionSet.Vector512 or GemmInstructionSet.Vector256,
+        GemmInstructionSet.Vector128 => Vector128.IsHardwareAccelerated,
+        _ => true,
+    };
 
     static readonly Dictionary<string, GemmSettings?> PathSettings = new()
     {
         ["auto"] = null,
         ["scalar, 1 thread"] = new(GemmInstructionSet.Scalar, GemmStrategy.Packed, 1),
         ["scalar, 2 threads"] = new(GemmInstructionSet.Scalar, GemmStrategy.Packed, 2),
+        ["Vector128, 1 thread"] = new(GemmInstructionSet.Vector128, GemmStrategy.Packed, 1),
+        ["Vector128, 2 threads"] = new(GemmInstructionSet.Vector128, GemmStrategy.Packed, 2),
+        ["Vector128, direct, 1 thread"] = new(GemmInstructionSet.Vector128, GemmStrategy.Direct, 1),
+        ["Vector128, direct, 2 threads"] = new(GemmInstructionSet.Vector128, GemmStrategy.Direct, 2),
         ["Vector256, 1 thread"] = new(GemmInstructionSet.Vector256, GemmStrategy.Packed, 1),
         ["Vector256, 2 threads"] = new(GemmInstructionSet.Vector256, GemmStrategy.Packed, 2),
         ["Vector256, direct, 1 thread"] = new(GemmInstructionSet.Vector256, GemmStrategy.Direct, 1),
@@ -33,6 +49,20 @@ public class GemmFloatTests
         ["Vector512, matrix-vector, 1 thread"] = new(GemmInstructionSet.Vector512, GemmStrategy.MatrixVector, 1),
         ["Vector512, matrix-vector, 2 threads"] = new(GemmInstructionSet.Vector512, GemmStrategy.MatrixVector, 2),
     };
+
+    [Fact]
+    public void DetectedSetIsTheWidestTheProcessorAccelerates()
+    {
+        // Not a copy of the detection: the expectation follows from what the runtime reports, so under
+        // DOTNET_EnableAVX=0 (CI's second run) it must be Vector128, and on an AVX-512 machine Vector512.
+        var expected = Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? GemmInstructionSet.Vector512
+            : Avx2.IsSupported && Fma.IsSupported ? GemmInstructionSet.Vector256
+            : Vector128.IsHardwareAccelerated ? GemmInstructionSet.Vector128
+            : GemmInstructionSet.Scalar;
+        Assert.Equal(expected, GemmFloat.Detected);
+        if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX") == "0" && (Sse2.IsSupported || AdvSimd.IsSupported))
+            Assert.Equal(GemmInstructionSet.Vector128, GemmFloat.Detected);
+    }
 
     /// <summary>Each dimension swept over the awkward sizes with the other two awkward too; then blocks crossed.</summary>
     static IEnumerable<(int M, int N, int K)> Shapes()
