@@ -131,6 +131,7 @@ public partial class Playground : IDisposable
         if (recordHistory) history.Add(current);
         if (networkDue) thumbnails?.Update();
         if (networkDue) Explain();
+        if (networkDue) ReadDigits();
         map?.Update();
         frameTimes = frameTimes with { Maps = Stopwatch.GetElapsedTime(started).TotalMilliseconds };
         renderRequested = Stopwatch.GetTimestamp();

@@ -61,6 +61,25 @@ public static class DigitsData
         return test.ToArray();
     }
 
+    /// <summary>Sides of the bitmaps the images were counted from: 32×32, in blocks of 4×4.</summary>
+    public const int BitmapSide = 32;
+
+    /// <summary>
+    /// An image made as the UCI digits were: a 32×32 bitmap (row by row, true for a pixel that is on) cut into 4×4
+    /// blocks, each block's on-pixels counted (0–16), then divided by 16 as <see cref="All"/> scales them.
+    /// </summary>
+    public static float[] FromBitmap(ReadOnlySpan<bool> bitmap)
+    {
+        if (bitmap.Length != BitmapSide * BitmapSide)
+            throw new ArgumentException($"a digit bitmap is {BitmapSide}×{BitmapSide} = {BitmapSide * BitmapSide} pixels, got {bitmap.Length}", nameof(bitmap));
+        const int block = BitmapSide / Side;
+        var image = new float[Side * Side];
+        for (int row = 0; row < BitmapSide; row++)
+            for (int column = 0; column < BitmapSide; column++)
+                if (bitmap[row * BitmapSide + column]) image[row / block * Side + column / block] += 1f / MaximumCount;
+        return image;
+    }
+
     static (Dataset, Dataset) Load()
     {
         var all = ReadAll();
