@@ -83,6 +83,11 @@ public sealed class PlaygroundBackwardTests(PlaygroundSite site, ITestOutputHelp
         Assert.Contains("example=11", page.Url);
         Assert.Contains("bias=1:4", page.Url);
         double gradient = await Value(page.GetByTestId("receipt-gradient"));
+        // A parameter typed that the network lacks gets the library's message; the receipt stays.
+        await page.GetByTestId("parameter").FillAsync("7:0");
+        await page.GetByTestId("parameter").PressAsync("Enter");
+        await Expect(page.GetByTestId("error")).ToContainTextAsync("layer 7 does not exist");
+        await Expect(page.GetByTestId("receipt")).ToHaveAttributeAsync("data-parameter", "b1[4]");
 
         string model = await Download(page, "page.safetensors");
         var explained = BackpropProcess.Run(folder, ["explain", "--model", model, .. MoonsData, "--bias", "1:4", "--example", "11", "--json"]);
