@@ -41,6 +41,8 @@ public sealed class PlaygroundDigitsTests(PlaygroundSite site, ITestOutputHelper
         Assert.Equal(16, await page.Locator("[data-testid^=weight-image-]").CountAsync());
 
         // A vertical stroke down the middle of the pad is read, and the probabilities are a distribution.
+        // The mouse works in the viewport's coordinates: the pad must be on screen first.
+        await page.GetByTestId("pad").ScrollIntoViewIfNeededAsync();
         var pad = await page.GetByTestId("pad").BoundingBoxAsync();
         await page.Mouse.MoveAsync(pad!.X + pad.Width / 2, pad.Y + pad.Height * 0.15f);
         await page.Mouse.DownAsync();
@@ -58,6 +60,7 @@ public sealed class PlaygroundDigitsTests(PlaygroundSite site, ITestOutputHelper
         string id = (await wrong.GetAttributeAsync("data-testid"))!;
         await wrong.ClickAsync();
         await Expect(page.GetByTestId("example")).ToHaveValueAsync(id["misclassified-".Length..]);
+        await page.GetByTestId("weight-image-3").ScrollIntoViewIfNeededAsync();
         var image = await page.GetByTestId("weight-image-3").Locator("svg").BoundingBoxAsync();
         await page.Mouse.ClickAsync(image!.X + 6 * 5 + 3, image.Y + 6 * 2 + 3); // row 2, column 5: input 21
         await Expect(page.GetByTestId("receipt")).ToHaveAttributeAsync("data-parameter", "W1[3,21]");
