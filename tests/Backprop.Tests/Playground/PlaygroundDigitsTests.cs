@@ -56,7 +56,7 @@ public sealed class PlaygroundDigitsTests(PlaygroundSite site, ITestOutputHelper
         output.WriteLine($"a vertical stroke reads as {await Text(page, "pad-prediction")}");
 
         // A misclassified digit clicked becomes the example; a pixel of a weight image clicked becomes the weight.
-        var wrong = page.Locator("[data-testid^=misclassified-]").Filter(new() { HasNot = page.GetByTestId("misclassified-count") }).First;
+        var wrong = page.GetByTestId("misclassified").Locator("button").First;
         string id = (await wrong.GetAttributeAsync("data-testid"))!;
         await wrong.ClickAsync();
         await Expect(page.GetByTestId("example")).ToHaveValueAsync(id["misclassified-".Length..]);
