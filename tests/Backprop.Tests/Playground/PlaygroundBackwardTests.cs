@@ -116,7 +116,7 @@ public sealed class PlaygroundBackwardTests(PlaygroundSite site, ITestOutputHelp
     [Fact]
     public async Task The_step_through_shows_the_deltas_of_the_librarys_backward_pass_layer_by_layer()
     {
-        var page = await site.OpenAsync("#" + Moons + "&example=4");
+        var page = await site.OpenAsync("#" + Moons + "&example=4&weight=2:1:3");
         await TwoEpochs(page);
         var stage = page.GetByTestId("walk-stage");
         await Expect(stage).ToHaveAttributeAsync("data-phase", "Input");
