@@ -69,6 +69,8 @@ public partial class Playground : IDisposable
             settings = settings with { Data = "spiral", LabelColumn = null, Standardize = false };
         }
         if (!Restart(settings)) Restart(new RunSettings());
+        else if (hash.Length > 1) ReadSelection(hash);
+        WriteHash();
     }
 
     void ReadPlane(string hash)
@@ -91,10 +93,11 @@ public partial class Playground : IDisposable
             diverged = false;
             edited = false;
             selected = null;
+            KeepExample();
             history.Clear();
             MakeMaps();
             Refresh(recordHistory: true);
-            Browser.SetHash("#" + run.Query + (run.RawTrain.FeatureCount > 2 ? $"&plane={planeX},{planeY}" : ""));
+            WriteHash();
             return true;
         }
         catch (BackpropException e)
@@ -127,6 +130,8 @@ public partial class Playground : IDisposable
         current = run.Measure();
         if (recordHistory) history.Add(current);
         if (networkDue) thumbnails?.Update();
+        if (networkDue) Explain();
+        if (networkDue) ReadDigits();
         map?.Update();
         frameTimes = frameTimes with { Maps = Stopwatch.GetElapsedTime(started).TotalMilliseconds };
         renderRequested = Stopwatch.GetTimestamp();
@@ -234,13 +239,18 @@ public partial class Playground : IDisposable
         {
             run.StopAfter(epochs);
             settings = run.Settings;
-            Browser.SetHash("#" + run.Query);
+            WriteHash();
             error = null;
         }
         catch (BackpropException e) { error = e.Message; }
     }
 
-    void Select(Selection selection) => selected = selection;
+    void Select(Selection selection)
+    {
+        selected = selection;
+        WriteHash();
+        Explain();
+    }
 
     void EditParameter(Selection s, float value)
     {
@@ -250,6 +260,7 @@ public partial class Playground : IDisposable
         if (s.Bias) layer.Biases[s.J] = value;
         else layer.Weights[s.J * layer.InputSize + s.K] = value;
         edited = true;
+        networkDue = true;
         Refresh();
     }
 
@@ -326,7 +337,7 @@ public partial class Playground : IDisposable
     {
         if (run is null || x == y) { error = "choose two different columns for the plane"; return; }
         (planeX, planeY) = (x, y);
-        Browser.SetHash("#" + run.Query + $"&plane={planeX},{planeY}");
+        WriteHash();
         MakeMaps();
         Refresh();
     }

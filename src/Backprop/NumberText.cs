@@ -7,7 +7,7 @@ namespace Backprop;
 /// significant digits, a plain ASCII '-' (so any number shown can be typed back as an option value), and an exponent
 /// only when .NET's G format needs one, written short — 2.16e-9, not 2.16E-009 or 2.16E-09.
 /// </summary>
-internal static class NumberText
+public static class NumberText
 {
     /// <summary>The value to <paramref name="digits"/> significant digits: 0.768525, -0.4, 3.94084e-5, 1e-6, 1.235e4; 0 for ±0.</summary>
     public static string Of(double value, int digits = 6)

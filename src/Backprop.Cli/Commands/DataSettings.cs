@@ -8,7 +8,7 @@ namespace Backprop.Cli.Commands;
 public class DataSettings : CommandSettings
 {
     [CommandOption("--data <SPEC>")]
-    [Description("idx:DIR, csv:FILE, mnist, fashion-mnist, or a synthetic set: xor, spiral, circles, moons, blobs")]
+    [Description("idx:DIR, csv:FILE, mnist, fashion-mnist, digits (8×8, built in), or a synthetic set: xor, spiral, circles, moons, blobs")]
     public string? Data { get; init; }
 
     [CommandOption("--data-dir <DIR>")]

@@ -8,7 +8,7 @@ namespace Backprop.Cli.Rendering;
 
 /// <summary>
 /// The pictures `train` leaves next to the model: learning curves always, the decision regions for data of two
-/// features, and the first layer's weights as 28×28 images for 784 inputs.
+/// features, and the first layer's weights as images for square inputs (28×28 for MNIST, 8×8 for the digits).
 /// </summary>
 internal static class TrainingPictures
 {
@@ -34,7 +34,7 @@ internal static class TrainingPictures
 
     /// <summary>
     /// The pictures <see cref="Save"/> will write beside <paramref name="modelPath"/>: &lt;stem&gt;.curves.png always,
-    /// &lt;stem&gt;.boundary.png for data of two features, &lt;stem&gt;.weights.png for 784 = 28×28 inputs — known before
+    /// &lt;stem&gt;.boundary.png for data of two features, &lt;stem&gt;.weights.png for a square image input (<see cref="ImageSide"/>) — known before
     /// training, so every one can be checked against the output policy before the first step.
     /// </summary>
     /// <param name="regression">A regression gets its curves only (cost and R²): the other pictures are of classes.</param>
@@ -49,8 +49,18 @@ internal static class TrainingPictures
             return paths;
         }
         if (featureCount == 2) paths.Add(stem + ".boundary.png");
-        if (inputSize == 28 * 28) paths.Add(stem + ".weights.png");
+        if (ImageSide(inputSize) is not null) paths.Add(stem + ".weights.png");
         return paths;
+    }
+
+    /// <summary>
+    /// The side of a square image of <paramref name="inputSize"/> pixels, 4×4 up to 64×64 (8×8 digits, 28×28 MNIST);
+    /// null for inputs that are not one (two features of a plane, a table's columns).
+    /// </summary>
+    internal static int? ImageSide(int inputSize)
+    {
+        int side = (int)Math.Round(Math.Sqrt(inputSize));
+        return side is >= 4 and <= 64 && side * side == inputSize ? side : null;
     }
 
     /// <summary>
@@ -292,7 +302,9 @@ internal static class TrainingPictures
         var layer = network.Layers[0];
         int neurons = Math.Min(MaxNeurons, layer.OutputSize);
         int columns = (int)Math.Ceiling(Math.Sqrt(neurons));
-        const int side = 28, pitch = 34;
+        int side = ImageSide(layer.InputSize) ?? throw new InvalidOperationException("weights are drawn for square image inputs only");
+        // A gap between tiles of about a fifth of a tile: 6 pixels at 28, 2 at 8.
+        int pitch = side + Math.Max(2, side * 6 / 28);
 
         using var plot = new Plot();
         DescentPicture.Style(plot);
@@ -317,7 +329,7 @@ internal static class TrainingPictures
             label.LabelFontSize = 10;
         }
         plot.HideAxesAndGrid();
-        plot.Title($"first-layer weights W1[j, ·] as 28×28 images, {shown} hidden neurons\nred w > 0, blue w < 0, white 0; each tile scaled to its own largest |w|", 13);
+        plot.Title($"first-layer weights W1[j, ·] as {side}×{side} images, {shown} hidden neurons\nred w > 0, blue w < 0, white 0; each tile scaled to its own largest |w|", 13);
         int rows = (neurons + columns - 1) / columns;
         plot.Axes.SetLimits(-2, columns * pitch - 2, -rows * pitch - 2, 2);
         plot.Axes.SquareUnits();

@@ -27,6 +27,16 @@ internal static partial class Browser
     [JSImport("copyText", Module)]
     public static partial void CopyText(string text);
 
+    [JSImport("initPad", Module)]
+    public static partial void InitPad(string canvasId);
+
+    /// <summary>The draw pad's 32×32 cells, row by row, '1' for a cell drawn on.</summary>
+    [JSImport("readPad", Module)]
+    public static partial string ReadPad(string canvasId);
+
+    [JSImport("clearPad", Module)]
+    public static partial void ClearPad(string canvasId);
+
     [JSImport("nextFrame", Module)]
     [return: JSMarshalAs<JSType.Promise<JSType.Void>>]
     public static partial Task NextFrame();

@@ -60,6 +60,7 @@ public sealed record DataOptions(string? DataDirectory = null, int? LabelColumn 
 /// <summary>
 /// Turns the command line's <c>--data</c> spec into datasets. Specs:
 /// <c>idx:DIR</c> (a folder of MNIST-layout IDX files), <c>mnist</c> / <c>fashion-mnist</c> (looked up by name),
+/// <c>digits</c> (the UCI 8×8 digits, embedded: <see cref="DigitsData"/>),
 /// <c>csv:FILE</c> (labelled CSV, no test part), or a synthetic set <c>xor|spiral|circles|moons|blobs</c>.
 /// </summary>
 internal static class DataSource
@@ -73,17 +74,18 @@ internal static class DataSource
     public const string SystemDirectory = "/usr/share/datasets";
 
     static readonly string ValidForms =
-        $"valid forms: idx:DIR, csv:FILE, {string.Join(", ", NamedDatasets)}, {string.Join(", ", SyntheticData.Names)}";
+        $"valid forms: idx:DIR, csv:FILE, {string.Join(", ", NamedDatasets)}, {DigitsData.Name}, {string.Join(", ", SyntheticData.Names)}";
 
     /// <summary>The training set: idx train-* files, the whole CSV file, or the synthetic training part.</summary>
     public static Dataset Train(string spec, DataOptions options)
     {
         var (kind, argument) = Parse(spec);
         RefuseRegression(spec, kind, options);
-        if (kind is Kind.Idx or Kind.Named) RefuseSyntheticOptions(spec, options);
+        if (kind is Kind.Idx or Kind.Named or Kind.Digits) RefuseSyntheticOptions(spec, options);
         return kind switch
         {
             Kind.Idx => ReadIdx(IdxDirectory(argument), "train"),
+            Kind.Digits => DigitsData.Train,
             Kind.Named => ReadIdx(LocateNamed(argument, options), "train"),
             Kind.Csv => CsvParts(argument, options).Train,
             _ => SyntheticData.Generate(argument, options.SyntheticCounts().Train, options.Seed, options.Noise),
@@ -110,7 +112,7 @@ internal static class DataSource
     static void RefuseSyntheticOptions(string spec, DataOptions options)
     {
         if (options.Noise != null || options.Examples != null || options.TestFraction != null)
-            throw new BackpropException($"noise, the number of examples and the test fraction are settings of the synthetic sets (and the test fraction of CSV files); {spec} has its own train and test files");
+            throw new BackpropException($"noise, the number of examples and the test fraction are settings of the synthetic sets (and the test fraction of CSV files); {spec} has its own fixed train and test parts");
     }
 
     /// <summary>
@@ -121,9 +123,10 @@ internal static class DataSource
     {
         var (kind, argument) = Parse(spec);
         RefuseRegression(spec, kind, options);
-        if (kind is Kind.Idx or Kind.Named) RefuseSyntheticOptions(spec, options);
+        if (kind is Kind.Idx or Kind.Named or Kind.Digits) RefuseSyntheticOptions(spec, options);
         return kind switch
         {
+            Kind.Digits => DigitsData.Test,
             Kind.Idx or Kind.Named => ReadIdxTest(kind == Kind.Idx ? IdxDirectory(argument) : LocateNamed(argument, options)),
             Kind.Csv => CsvParts(argument, options).Test,
             _ => SyntheticTest(argument, options),
@@ -138,7 +141,7 @@ internal static class DataSource
     {
         var (kind, argument) = Parse(spec);
         if (kind == Kind.Csv) return [argument];
-        if (kind == Kind.Synthetic) return [];
+        if (kind is Kind.Synthetic or Kind.Digits) return [];
         string directory;
         try { directory = kind == Kind.Idx ? IdxDirectory(argument) : LocateNamed(argument, options); }
         catch (BackpropException) { return []; } // reading will say what is missing
@@ -162,6 +165,9 @@ internal static class DataSource
                 var images = IdxReader.ReadImages(IdxReader.FindRequired(directory, "t10k-images-idx3-ubyte"));
                 CheckFeatureCount(spec, images.Rows * images.Columns, featureCount, $"has images of {images.Rows}×{images.Columns} = {images.Rows * images.Columns} features");
                 return images.Pixels;
+            case Kind.Digits:
+                CheckFeatureCount(spec, DigitsData.Test.FeatureCount, featureCount, $"has images of {DigitsData.Side}×{DigitsData.Side} = {DigitsData.Test.FeatureCount} features");
+                return DigitsData.Test.Features;
             default:
                 var test = SyntheticTest(argument, options) ?? throw new BackpropException($"{spec} has no test part to predict (the test fraction is 0); give a test fraction above 0");
                 CheckFeatureCount(spec, test.FeatureCount, featureCount, $"has {test.FeatureCount} features");
@@ -181,7 +187,7 @@ internal static class DataSource
             throw new BackpropException($"{spec}: {description} but the model takes {expected}; predict with data shaped like the training data");
     }
 
-    enum Kind { Idx, Named, Csv, Synthetic }
+    enum Kind { Idx, Named, Csv, Synthetic, Digits }
 
     static (Kind Kind, string Argument) Parse(string spec)
     {
@@ -191,6 +197,7 @@ internal static class DataSource
         foreach (string name in NamedDatasets)
             if (string.Equals(spec, name, StringComparison.OrdinalIgnoreCase)) return (Kind.Named, name);
         if (SyntheticData.IsName(spec)) return (Kind.Synthetic, spec.ToLowerInvariant());
+        if (string.Equals(spec, DigitsData.Name, StringComparison.OrdinalIgnoreCase)) return (Kind.Digits, DigitsData.Name);
 
         string hint = spec.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || File.Exists(spec) ? $" (did you mean csv:{spec}?)"
             : Directory.Exists(spec) ? $" (did you mean idx:{spec}?)" : "";

@@ -53,11 +53,15 @@ public sealed partial record RunSettings
     /// <summary>At most this many hidden layers, each of at most <see cref="MaximumNeurons"/>: what a page can draw legibly.</summary>
     public const int MaximumHiddenLayers = 6, MaximumNeurons = 32;
 
-    /// <summary>How the data is read.</summary>
-    public DataOptions DataOptions => new(null, LabelColumn, Seed, Noise, Data.StartsWith("csv:", StringComparison.OrdinalIgnoreCase) ? null : Examples, TestFraction);
+    /// <summary>How the data is read (the digits: a fixed split, so only the seed).</summary>
+    public DataOptions DataOptions => IsDigits ? new(Seed: Seed)
+        : new(null, LabelColumn, Seed, Noise, Data.StartsWith("csv:", StringComparison.OrdinalIgnoreCase) ? null : Examples, TestFraction);
 
     /// <summary>True when <see cref="Data"/> names a synthetic set.</summary>
     public bool IsSynthetic => SyntheticData.IsName(Data);
+
+    /// <summary>The built-in digits (<see cref="DigitsData"/>), whose train/test split is fixed: no test fraction.</summary>
+    public bool IsDigits => string.Equals(Data, DigitsData.Name, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Full layer sizes: the data's inputs, the hidden layers, and one output per class (one for two classes with sigmoid).</summary>
     public int[] LayerSizes(int inputs, int classes) =>
@@ -86,7 +90,7 @@ public sealed partial record RunSettings
             if (Noise is { } noise) yield return P("noise", noise.ToString("R", c));
             yield return P("examples", Examples.ToString(c));
         }
-        yield return P("test-fraction", TestFraction.ToString("R", c));
+        if (!IsDigits) yield return P("test-fraction", TestFraction.ToString("R", c));
         if (Features != "x1,x2") yield return P("features", Features);
         if (Standardize) yield return P("standardize", "");
         yield return P("layers", string.Join(",", LayerSizes(inputs, classes)));

@@ -108,9 +108,24 @@ public sealed class TrainingRun
     /// <summary>One mini-batch; returns true when it ended an epoch. Does nothing once the run has its epochs.</summary>
     public bool StepBatch()
     {
-        try { return !Finished && Trainer.RunBatch() != null; }
+        if (Finished) return false;
+        bool ended;
+        try { ended = Trainer.RunBatch() != null; }
         catch (BackpropException e) { throw new BackpropException(RunSettings.InCommandWords(e.Message)); }
+        // The batch just run is the one before the trainer's position: the epoch's last when it ended one.
+        int done = ended ? Trainer.BatchCount : Trainer.Batch;
+        lastBatchStart = (done - 1) * Options.BatchSize;
+        lastBatchCount = Math.Min(Options.BatchSize, Train.Count - lastBatchStart);
+        return ended;
     }
+
+    int lastBatchStart, lastBatchCount;
+
+    /// <summary>
+    /// The indices into <see cref="Train"/> of the last mini-batch the run stepped on, in the trainer's order; empty
+    /// before the first step. (The trainer reshuffles only when the next epoch's first batch runs, which moves this too.)
+    /// </summary>
+    public int[] LastBatch => Trainer.Order.AsSpan(lastBatchStart, lastBatchCount).ToArray();
 
     /// <summary>The rest of the epoch under way.</summary>
     public void StepEpoch()

@@ -108,7 +108,7 @@ public class DataSourceTests
     public void UnknownSpecListsTheValidForms(string spec)
     {
         Expect.Failure(() => DataSource.Train(spec, new DataOptions()),
-            "idx:DIR, csv:FILE, mnist, fashion-mnist, xor, spiral, circles, moons, blobs");
+            "idx:DIR, csv:FILE, mnist, fashion-mnist, digits, xor, spiral, circles, moons, blobs");
     }
 
     [Fact]

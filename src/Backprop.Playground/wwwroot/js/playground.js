@@ -59,3 +59,54 @@ export function drawLines(canvasId, lines, width, height) {
         context.stroke();
     }
 }
+
+/**
+ * A draw pad: a canvas of 32×32 cells (the UCI digits were drawn at 32×32) that the pointer paints with a pen about
+ * three cells wide. Only the bitmap leaves it (readPad); counting it into 8×8 is the library's (DigitsData.FromBitmap).
+ */
+export function initPad(canvasId) {
+    const canvas = document.getElementById(canvasId);
+    if (!canvas || canvas.dataset.pad) return;
+    canvas.dataset.pad = "1";
+    const side = 32;
+    canvas.width = side;
+    canvas.height = side;
+    canvas._cells = new Uint8Array(side * side);
+    const context = canvas.getContext("2d");
+    context.fillStyle = "#fff";
+    context.fillRect(0, 0, side, side);
+    let down = false;
+    const paint = event => {
+        const box = canvas.getBoundingClientRect();
+        const x = (event.clientX - box.left) / box.width * side, y = (event.clientY - box.top) / box.height * side;
+        for (let row = Math.floor(y - 2); row <= Math.ceil(y + 2); row++)
+            for (let column = Math.floor(x - 2); column <= Math.ceil(x + 2); column++) {
+                if (row < 0 || column < 0 || row >= side || column >= side) continue;
+                const dx = column + 0.5 - x, dy = row + 0.5 - y;
+                if (dx * dx + dy * dy > 2.25) continue;
+                canvas._cells[row * side + column] = 1;
+                context.fillStyle = "#000";
+                context.fillRect(column, row, 1, 1);
+            }
+    };
+    canvas.addEventListener("pointerdown", event => { down = true; canvas.setPointerCapture(event.pointerId); paint(event); });
+    canvas.addEventListener("pointermove", event => { if (down) paint(event); });
+    const up = () => { down = false; };
+    canvas.addEventListener("pointerup", up);
+    canvas.addEventListener("pointercancel", up);
+}
+
+/** The pad's 32×32 cells, row by row, as a string of '0' and '1'. */
+export function readPad(canvasId) {
+    const canvas = document.getElementById(canvasId);
+    return canvas && canvas._cells ? Array.from(canvas._cells).join("") : "";
+}
+
+export function clearPad(canvasId) {
+    const canvas = document.getElementById(canvasId);
+    if (!canvas || !canvas._cells) return;
+    canvas._cells.fill(0);
+    const context = canvas.getContext("2d");
+    context.fillStyle = "#fff";
+    context.fillRect(0, 0, canvas.width, canvas.height);
+}
