@@ -20,7 +20,7 @@ public class DataSettings : CommandSettings
     public string? LabelColumn { get; init; }
 
     [CommandOption("--task <TASK>")]
-    [Description("classification (labels are classes, the default) or regression (targets are real numbers; CSV data)")]
+    [Description("classification (labels are classes, the default) or regression (targets are real numbers: CSV data, or the synthetic plane and gaussians)")]
     public string? Task { get; init; }
 
     /// <summary>--task parsed; null when not given.</summary>
@@ -42,7 +42,7 @@ public class DataSettings : CommandSettings
     public bool Json { get; init; }
 
     [CommandOption("--noise <SIGMA>")]
-    [Description("Synthetic sets: σ of the Gaussian noise on each coordinate (default: the set's own; xor 0, spiral 0.03, circles 0.05, moons 0.1, blobs 0.5)")]
+    [Description("Synthetic sets: σ of the Gaussian noise on each coordinate (default: the set's own; xor 0, spiral 0.03, circles 0.05, moons 0.1, blobs 0.5; on the target of plane and gaussians, 0)")]
     public double? Noise { get; init; }
 
     [CommandOption("--examples <N>")]

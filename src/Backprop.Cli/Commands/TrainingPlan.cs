@@ -22,12 +22,10 @@ internal sealed record TrainingPlan(
     /// <summary>The model as it is saved: the network with everything its inputs and outputs need.</summary>
     public Model Model => new(Network, Standardizer, Features, Train.ClassNames, Train.Task, TargetScale);
 
-    static readonly string[] SyntheticSets = ["xor", "spiral", "circles", "moons", "blobs"];
-
     public static TrainingPlan From(TrainCommand.Settings s)
     {
         string spec = s.Data ?? TrainCommand.DefaultData;
-        bool synthetic = SyntheticSets.Contains(spec);
+        bool synthetic = SyntheticData.IsName(spec);
         if (string.IsNullOrWhiteSpace(s.Out)) throw new BackpropException("--out needs a file name, like model.safetensors");
         OutputFile.Check(s.Out);
         string outputPath = s.Out;
@@ -68,6 +66,8 @@ internal sealed record TrainingPlan(
             if (s.Cost?.Trim().ToLowerInvariant() == "cross-entropy")
                 throw new BackpropException("--task regression compares real numbers, which cross-entropy (of class probabilities) cannot; leave --cost out for quadratic");
         }
+        if (!regression && SyntheticData.IsRegressionName(spec))
+            throw new BackpropException($"--data {spec} holds real targets, not classes; add --task regression");
         var dataOptions = s.OptionsFor(task);
         var features = s.Features is null ? null : FeatureMap.Parse(s.Features);
         var train = DataSource.Train(spec, dataOptions);

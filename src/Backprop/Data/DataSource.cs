@@ -9,7 +9,7 @@ namespace Backprop.Data;
 /// <param name="TestFraction">The part of the examples held out for testing: of a synthetic set (null: half), or a
 /// seeded draw from a CSV file (null: none, the file is all training data).</param>
 /// <param name="ClassNames">A trained model's class names: CSV labels that are names are numbered by them.</param>
-/// <param name="Task">Classes or real targets; a regression reads CSV files only.</param>
+/// <param name="Task">Classes or real targets; a regression reads CSV files and the synthetic regression sets.</param>
 /// <param name="TargetColumns">A regression's 0-based target columns (null: <paramref name="LabelColumn"/>, or the last).</param>
 public sealed record DataOptions(string? DataDirectory = null, int? LabelColumn = null, ulong Seed = 1,
     double? Noise = null, int? Examples = null, double? TestFraction = null, IReadOnlyList<string>? ClassNames = null,
@@ -61,7 +61,8 @@ public sealed record DataOptions(string? DataDirectory = null, int? LabelColumn 
 /// Turns the command line's <c>--data</c> spec into datasets. Specs:
 /// <c>idx:DIR</c> (a folder of MNIST-layout IDX files), <c>mnist</c> / <c>fashion-mnist</c> (looked up by name),
 /// <c>digits</c> (the UCI 8×8 digits, embedded: <see cref="DigitsData"/>),
-/// <c>csv:FILE</c> (labelled CSV, no test part), or a synthetic set <c>xor|spiral|circles|moons|blobs</c>.
+/// <c>csv:FILE</c> (labelled CSV, no test part), a synthetic set <c>xor|spiral|circles|moons|blobs</c>, or a synthetic
+/// regression set <c>plane|gaussians</c> (task regression only).
 /// </summary>
 internal static class DataSource
 {
@@ -74,7 +75,7 @@ internal static class DataSource
     public const string SystemDirectory = "/usr/share/datasets";
 
     static readonly string ValidForms =
-        $"valid forms: idx:DIR, csv:FILE, {string.Join(", ", NamedDatasets)}, {DigitsData.Name}, {string.Join(", ", SyntheticData.Names)}";
+        $"valid forms: idx:DIR, csv:FILE, {string.Join(", ", NamedDatasets)}, {DigitsData.Name}, {string.Join(", ", SyntheticData.Names.Concat(SyntheticData.RegressionNames))}";
 
     /// <summary>The training set: idx train-* files, the whole CSV file, or the synthetic training part.</summary>
     public static Dataset Train(string spec, DataOptions options)
@@ -105,8 +106,11 @@ internal static class DataSource
 
     static void RefuseRegression(string spec, Kind kind, DataOptions options)
     {
-        if (options.Task == LearningTask.Regression && kind != Kind.Csv)
-            throw new BackpropException($"{spec} holds classes, not real targets; a regression reads a table: --data csv:FILE");
+        bool regressionSet = kind == Kind.Synthetic && SyntheticData.IsRegressionName(spec.Trim());
+        if (options.Task == LearningTask.Regression && kind != Kind.Csv && !regressionSet)
+            throw new BackpropException($"{spec} holds classes, not real targets; a regression reads a table: --data csv:FILE, or a regression set: {string.Join(", ", SyntheticData.RegressionNames)}");
+        if (options.Task == LearningTask.Classification && regressionSet)
+            throw new BackpropException($"{spec} holds real targets, not classes; read it with DataOptions.Task = LearningTask.Regression");
     }
 
     static void RefuseSyntheticOptions(string spec, DataOptions options)

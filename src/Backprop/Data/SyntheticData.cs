@@ -1,16 +1,48 @@
 namespace Backprop.Data;
 
 /// <summary>
-/// Small seeded 2-D problems for trying networks quickly. Example i has class i mod ClassCount, so the
-/// classes are balanced to within one example; the same name, count and seed always give the same set.
+/// Small seeded 2-D problems for trying networks quickly: classes (<see cref="Names"/>; example i has class
+/// i mod ClassCount, so the classes are balanced to within one example) or one real target
+/// (<see cref="RegressionNames"/>). The same name, count and seed always give the same set.
 /// </summary>
 public static class SyntheticData
 {
-    /// <summary>The names of the synthetic sets.</summary>
+    /// <summary>The names of the synthetic sets of classes.</summary>
     public static IReadOnlyList<string> Names { get; } = ["xor", "spiral", "circles", "moons", "blobs"];
 
-    /// <summary>Whether <paramref name="name"/> names a synthetic set (case ignored).</summary>
-    public static bool IsName(string name) => Names.Contains(name, StringComparer.OrdinalIgnoreCase);
+    /// <summary>The names of the synthetic regression sets (one real target y of a point (x₁, x₂)): <c>plane</c>, <c>gaussians</c>.</summary>
+    public static IReadOnlyList<string> RegressionNames { get; } = ["plane", "gaussians"];
+
+    /// <summary>Whether <paramref name="name"/> names a synthetic set, of classes or a regression (case ignored).</summary>
+    public static bool IsName(string name) =>
+        Names.Contains(name, StringComparer.OrdinalIgnoreCase) || IsRegressionName(name);
+
+    /// <summary>Whether <paramref name="name"/> names a synthetic regression set (case ignored).</summary>
+    public static bool IsRegressionName(string name) => RegressionNames.Contains(name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The regression sets draw their points uniformly in [−<see cref="RegressionHalfWidth"/>, <see cref="RegressionHalfWidth"/>]².</summary>
+    public const double RegressionHalfWidth = 2;
+
+    /// <summary>The sum of Gaussians: bumps of height ±1 and width σ = <see cref="BumpWidth"/> at (±1, ±1).</summary>
+    internal const double BumpWidth = 0.5;
+
+    /// <summary>
+    /// The regression sets' noiseless target at (x₁, x₂):
+    /// <c>plane</c> y = (x₁ + x₂) / 2 (from −2 to 2 over the square);
+    /// <c>gaussians</c> y = Σ_c s_c exp(−‖x − μ_c‖² / (2·0.5²)) with +1 bumps at (1, 1) and (−1, −1) and −1 bumps at
+    /// (1, −1) and (−1, 1) (about −1 to 1).
+    /// </summary>
+    /// <param name="name">plane or gaussians.</param>
+    /// <param name="x1">The first coordinate.</param>
+    /// <param name="x2">The second coordinate.</param>
+    public static double RegressionTarget(string name, double x1, double x2) => name.ToLowerInvariant() switch
+    {
+        "plane" => (x1 + x2) / 2,
+        "gaussians" => Bump(x1 - 1, x2 - 1) + Bump(x1 + 1, x2 + 1) - Bump(x1 - 1, x2 + 1) - Bump(x1 + 1, x2 - 1),
+        _ => throw new BackpropException($"unknown synthetic regression set \"{name}\"; choose one of {string.Join(", ", RegressionNames)}"),
+    };
+
+    static double Bump(double dx, double dy) => Math.Exp(-(dx * dx + dy * dy) / (2 * BumpWidth * BumpWidth));
 
     /// <summary>Spiral arms turn this many times from the centre to radius 1.</summary>
     internal const double SpiralTurns = 1.5;
@@ -31,9 +63,11 @@ public static class SyntheticData
     /// <item><c>circles</c>: class 0 on the circle of radius 1, class 1 on radius 0.5, noise σ = 0.05.</item>
     /// <item><c>moons</c>: class 0 on (cos θ, sin θ), class 1 on (1 − cos θ, 0.5 − sin θ), θ in [0, π], noise σ = 0.1.</item>
     /// <item><c>blobs</c>: three classes, Gaussian blobs σ = 0.5 around centres at radius 2.</item>
+    /// <item><c>plane</c>, <c>gaussians</c>: regressions, (x₁, x₂) uniform in [−2, 2]², target <see cref="RegressionTarget"/>
+    /// plus Gaussian noise of σ <paramref name="noise"/> (their own is 0).</item>
     /// </list>
     /// </summary>
-    /// <param name="name">xor, spiral, circles, moons or blobs.</param>
+    /// <param name="name">xor, spiral, circles, moons, blobs, plane or gaussians.</param>
     /// <param name="count">How many examples.</param>
     /// <param name="seed">The same seed gives the same examples.</param>
     /// <param name="noise">σ of the Gaussian noise added to each coordinate, in the data's units; null for the
@@ -50,7 +84,7 @@ public static class SyntheticData
     /// <summary>Noise above this buries every set: the points span about [−2, 2].</summary>
     public const double MaximumNoise = 10;
 
-    /// <summary>The σ each set has unless told otherwise: xor 0, spiral 0.03, circles 0.05, moons 0.1, blobs 0.5.</summary>
+    /// <summary>The σ each set has unless told otherwise: xor 0, spiral 0.03, circles 0.05, moons 0.1, blobs 0.5; plane and gaussians 0 (on the target).</summary>
     public static double DefaultNoise(string name) => name.ToLowerInvariant() switch
     {
         "spiral" => SpiralNoise,
@@ -75,6 +109,7 @@ public static class SyntheticData
         double addedNoise = defaultNoise > 0 ? 0 : noise;
         if (count <= 0) throw new BackpropException($"a synthetic set needs at least one example, got {count}");
         var rng = new Rng(seed);
+        if (IsRegressionName(name)) return Regression(name, count, rng, noise);
         Func<Rng, int, double, (double X, double Y)> point;
         int classCount = 2;
         switch (name.ToLowerInvariant())
@@ -85,7 +120,7 @@ public static class SyntheticData
             case "moons": point = Moons; break;
             case "blobs": point = Blob; classCount = 3; break;
             default:
-                throw new BackpropException($"unknown synthetic set \"{name}\"; choose one of {string.Join(", ", Names)}");
+                throw new BackpropException($"unknown synthetic set \"{name}\"; choose one of {string.Join(", ", Names.Concat(RegressionNames))}");
         }
         var features = new float[2 * count];
         var labels = new int[count];
@@ -98,6 +133,24 @@ public static class SyntheticData
             features[2 * i + 1] = (float)y;
         }
         return new Dataset(features, labels, 2, classCount);
+    }
+
+    // The noise is on the target, not the point: the question is how well y is predicted from an exact (x₁, x₂).
+    static Dataset Regression(string name, int count, Rng rng, double noise)
+    {
+        var features = new float[2 * count];
+        var values = new float[count];
+        for (int i = 0; i < count; i++)
+        {
+            double x1 = rng.NextDouble(-RegressionHalfWidth, RegressionHalfWidth);
+            double x2 = rng.NextDouble(-RegressionHalfWidth, RegressionHalfWidth);
+            double y = RegressionTarget(name, x1, x2);
+            if (noise > 0) y += noise * rng.NextGaussian();
+            features[2 * i] = (float)x1;
+            features[2 * i + 1] = (float)x2;
+            values[i] = (float)y;
+        }
+        return new Dataset(features, values, 2, 1);
     }
 
     // Draws x₁ anywhere, then puts x₂ on the side that gives the wanted class: the same as uniform points

@@ -55,7 +55,10 @@ public sealed partial record RunSettings
 
     /// <summary>How the data is read (the digits: a fixed split, so only the seed).</summary>
     public DataOptions DataOptions => IsDigits ? new(Seed: Seed)
-        : new(null, LabelColumn, Seed, Noise, Data.StartsWith("csv:", StringComparison.OrdinalIgnoreCase) ? null : Examples, TestFraction);
+        : new(null, LabelColumn, Seed, Noise, Data.StartsWith("csv:", StringComparison.OrdinalIgnoreCase) ? null : Examples, TestFraction, Task: Task);
+
+    /// <summary>A regression when <see cref="Data"/> names a synthetic regression set (plane, gaussians), else classes.</summary>
+    public LearningTask Task => SyntheticData.IsRegressionName(Data) ? LearningTask.Regression : LearningTask.Classification;
 
     /// <summary>True when <see cref="Data"/> names a synthetic set.</summary>
     public bool IsSynthetic => SyntheticData.IsName(Data);
@@ -63,9 +66,10 @@ public sealed partial record RunSettings
     /// <summary>The built-in digits (<see cref="DigitsData"/>), whose train/test split is fixed: no test fraction.</summary>
     public bool IsDigits => string.Equals(Data, DigitsData.Name, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Full layer sizes: the data's inputs, the hidden layers, and one output per class (one for two classes with sigmoid).</summary>
+    /// <summary>Full layer sizes: the data's inputs, the hidden layers, and one output per class (one for two classes
+    /// with sigmoid), or for a regression one per target (<paramref name="classes"/> is then the number of targets).</summary>
     public int[] LayerSizes(int inputs, int classes) =>
-        [inputs, .. HiddenLayers, OutputActivation == "sigmoid" && classes <= 2 ? 1 : Math.Max(2, classes)];
+        [inputs, .. HiddenLayers, Task == LearningTask.Regression ? classes : OutputActivation == "sigmoid" && classes <= 2 ? 1 : Math.Max(2, classes)];
 
     /// <summary>The query part of a URL: <c>data=spiral&amp;layers=2,8,8,2&amp;…</c>, every setting spelled out.</summary>
     public string ToQuery(int inputs, int classes) =>
@@ -84,6 +88,7 @@ public sealed partial record RunSettings
         var c = CultureInfo.InvariantCulture;
         KeyValuePair<string, string> P(string key, string value) => new(key, value);
         yield return P("data", Data);
+        if (Task == LearningTask.Regression) yield return P("task", "regression");
         if (LabelColumn is { } column) yield return P("label-column", column.ToString(c));
         if (IsSynthetic)
         {
@@ -119,6 +124,7 @@ public sealed partial record RunSettings
     {
         var c = CultureInfo.InvariantCulture;
         var settings = new RunSettings();
+        string? task = null;
         foreach (var part in query.TrimStart('?', '#').Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             int equals = part.IndexOf('=');
@@ -129,6 +135,8 @@ public sealed partial record RunSettings
             settings = key switch
             {
                 "data" => settings with { Data = value },
+                "task" => (task = value) is "regression" or "classification" ? settings
+                    : throw new BackpropException($"task={value}: unknown task; write task=regression or task=classification"),
                 "label-column" => settings with { LabelColumn = Number<int>() },
                 "noise" => settings with { Noise = Number<double>() },
                 "examples" => settings with { Examples = Number<int>() },
@@ -150,6 +158,9 @@ public sealed partial record RunSettings
                 _ => settings,  // keys of later features (a selected weight, an example) belong to their own panels
             };
         }
+        // The data decides the task; an address that says otherwise is refused rather than half followed.
+        if (task != null && task != (settings.Task == LearningTask.Regression ? "regression" : "classification"))
+            throw new BackpropException($"task={task} does not go with data={settings.Data}: plane and gaussians are regressions, the other sets classes");
         return settings.Validate();
     }
 

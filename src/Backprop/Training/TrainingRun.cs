@@ -7,8 +7,18 @@ using Backprop.Serialization;
 
 namespace Backprop.Training;
 
-/// <summary>Costs and accuracies of the network as it stands, on the training and the test part.</summary>
-public sealed record RunMetrics(int Epoch, int Batch, double TrainCost, double TrainAccuracy, double? TestCost, double? TestAccuracy);
+/// <summary>Costs and accuracies of the network as it stands, on the training and the test part; for a regression
+/// (whose accuracy is 0) also its fit: squared error, R² and the rest, in the targets' units.</summary>
+/// <param name="Epoch">Epochs finished.</param>
+/// <param name="Batch">Batches done in the epoch under way.</param>
+/// <param name="TrainCost">The mean cost on the training part.</param>
+/// <param name="TrainAccuracy">The fraction of the training part classified right (0 for a regression).</param>
+/// <param name="TestCost">The mean cost on the test part; null without one.</param>
+/// <param name="TestAccuracy">The fraction of the test part classified right; null without one.</param>
+/// <param name="TrainFit">A regression's fit on the training part; null for classes.</param>
+/// <param name="TestFit">A regression's fit on the test part; null for classes or without a test part.</param>
+public sealed record RunMetrics(int Epoch, int Batch, double TrainCost, double TrainAccuracy, double? TestCost, double? TestAccuracy,
+    RegressionMetrics? TrainFit = null, RegressionMetrics? TestFit = null);
 
 /// <summary>
 /// One training run of <see cref="RunSettings"/>, stepped by the caller batch by batch — the playground's engine.
@@ -19,8 +29,9 @@ public sealed record RunMetrics(int Epoch, int Batch, double TrainCost, double T
 public sealed class TrainingRun
 {
     TrainingRun(RunSettings settings, Dataset rawTrain, Dataset? rawTest, FeatureMap? features, Standardizer? standardizer,
-        Dataset train, Dataset? test, Network<float> network)
+        Dataset train, Dataset? test, Network<float> network, Standardizer? targetScale)
     {
+        TargetScale = targetScale;
         Settings = settings;
         RawTrain = rawTrain;
         RawTest = rawTest;
@@ -42,6 +53,8 @@ public sealed class TrainingRun
     public FeatureMap? Features { get; }
     /// <summary>The standardisation learned on the training part; null when not asked for.</summary>
     public Standardizer? Standardizer { get; }
+    /// <summary>A regression's target standardisation (with <see cref="RunSettings.Standardize"/>); null otherwise.</summary>
+    public Standardizer? TargetScale { get; }
     /// <summary>The network's inputs: features made and standardised.</summary>
     public Dataset Train { get; }
     /// <summary>The network's test inputs; null when there is no test part.</summary>
@@ -85,7 +98,7 @@ public sealed class TrainingRun
         int inputs = features?.Count ?? rawTrain.FeatureCount;
         var model = new ModelOptions
         {
-            Layers = settings.LayerSizes(inputs, Math.Max(rawTrain.ClassCount, rawTest?.ClassCount ?? 0)),
+            Layers = settings.LayerSizes(inputs, rawTrain.Task == LearningTask.Regression ? rawTrain.TargetCount : Math.Max(rawTrain.ClassCount, rawTest?.ClassCount ?? 0)),
             HiddenActivations = settings.Activation, OutputActivation = settings.OutputActivation, Cost = settings.Cost,
             Features = features, Standardize = settings.Standardize,
         };
@@ -94,7 +107,7 @@ public sealed class TrainingRun
             initial is null ? null : architecture =>
                 initial.Architecture.SameShape(architecture) ? initial.Clone()
                 : throw new BackpropException($"the model is a {initial.Architecture} network but this data and these settings make a {architecture} one; open data the model was trained on"));
-        return new TrainingRun(settings, rawTrain, rawTest, features, prepared.Standardizer, prepared.Train, prepared.Test, prepared.Network);
+        return new TrainingRun(settings, rawTrain, rawTest, features, prepared.Standardizer, prepared.Train, prepared.Test, prepared.Network, prepared.TargetScale);
     }
 
     /// <summary>Moves the end of the run to epoch <paramref name="epochs"/>: the steps taken so far stay what they were.</summary>
@@ -133,21 +146,30 @@ public sealed class TrainingRun
         while (!Finished && !StepBatch()) { }
     }
 
-    /// <summary>Cost and accuracy on the training and test parts now.</summary>
+    /// <summary>Cost and accuracy on the training and test parts now; for a regression its fit as well.</summary>
     public RunMetrics Measure()
     {
         var train = Evaluation.Of(Network, Train);
         var test = Test is null ? (Evaluation?)null : Evaluation.Of(Network, Test);
-        return new RunMetrics(Epoch, Batch, train.Cost, train.Accuracy, test?.Cost, test?.Accuracy);
+        bool regression = Train.Task == LearningTask.Regression;
+        return new RunMetrics(Epoch, Batch, train.Cost, train.Accuracy, test?.Cost, test?.Accuracy,
+            regression ? RegressionMetrics.Of(Network, Train, TargetScale) : null,
+            regression && Test != null ? RegressionMetrics.Of(Network, Test, TargetScale) : null);
     }
 
-    /// <summary>The model file <c>backprop train</c> would write: weights, architecture, features, standardisation.</summary>
-    public byte[] ModelBytes() => ModelFile.ToBytes(Network, Standardizer, Features);
+    /// <summary>The model file <c>backprop train</c> would write: weights, architecture, features, standardisation,
+    /// and a regression's task and target standardisation.</summary>
+    public byte[] ModelBytes() => Train.Task == LearningTask.Regression
+        ? ModelFile.ToBytes(new Model(Network, Standardizer, Features, null, LearningTask.Regression, TargetScale))
+        : ModelFile.ToBytes(Network, Standardizer, Features);
 
     /// <summary>The settings as the playground's URL fragment.</summary>
-    public string Query => Settings.ToQuery(Network.InputSize, ClassCount);
+    public string Query => Settings.ToQuery(Network.InputSize, Outputs);
     /// <summary>The <c>backprop train …</c> command that trains the same network.</summary>
-    public string CommandLine => Settings.ToCommandLine(Network.InputSize, ClassCount);
+    public string CommandLine => Settings.ToCommandLine(Network.InputSize, Outputs);
+
+    // What RunSettings.LayerSizes sizes the output layer by: classes, or a regression's targets.
+    int Outputs => Train.Task == LearningTask.Regression ? Train.TargetCount : ClassCount;
     /// <summary>Classes of the data.</summary>
     public int ClassCount => Math.Max(Train.ClassCount, Test?.ClassCount ?? 0);
 

@@ -113,7 +113,8 @@ public class RegressionCommandTests
         { ["train", "--label-column", "1,2"], "a classification has one label column; several target columns need --task regression" },
         { ["train", "--task", "regresion"], "--task regresion: unknown task; use --task classification or --task regression" },
         { ["train"], "is not a non-negative integer; class labels are 0, 1, 2, … or names, one kind per column (choose the label column with --label-column; a measurement needs --task regression)" },
-        { ["train", "--task", "regression", "--data", "spiral"], "spiral holds classes, not real targets; a regression reads a table: --data csv:FILE" },
+        { ["train", "--task", "regression", "--data", "spiral"], "spiral holds classes, not real targets; a regression reads a table: --data csv:FILE, or a regression set: plane, gaussians" },
+        { ["train", "--data", "gaussians"], "--data gaussians holds real targets, not classes; add --task regression" },
         { ["train", "--task", "regression", "--data", "csv:nan.csv"], "line 3, column 3: target \"NaN\" is not a finite number" },
     };
 
@@ -149,5 +150,30 @@ public class RegressionCommandTests
         var p = BackpropProcess.Run(folder.Path, "predict", "--model", "c.safetensors", "--input", "csv:prices.csv", "--task", "regression");
         Assert.Equal(2, p.ExitCode);
         Assert.Contains("c.safetensors is a classification model but --task asks for regression", p.ErrorLines.Single());
+    }
+}
+
+/// <summary>The synthetic regression sets (plane, gaussians) from the command line: trained, evaluated, refused.</summary>
+public class SyntheticRegressionCommandTests
+{
+    [Theory]
+    [InlineData("plane", 0.98)]
+    [InlineData("gaussians", 0.8)]
+    public void A_synthetic_regression_trains_and_evaluate_gives_the_same_test_fit(string name, double wanted)
+    {
+        using var folder = new TempDirectory();
+        var t = BackpropProcess.Run(folder.Path, "train", "--task", "regression", "--data", name, "--examples", "400", "--layers", "2,16,16,1",
+            "--activation", "tanh", "--lr", "0.02", "--batch", "16", "--epochs", "60", "--seed", "3", "--json", "--no-pictures", "--out", "m.safetensors");
+        Assert.True(t.ExitCode == 0, t.ToString());
+        var test = JsonDocument.Parse(t.OutputLines[^1]).RootElement.GetProperty("test");
+        double r2 = test.GetProperty("r2").GetDouble();
+        Assert.Equal(200, test.GetProperty("examples").GetInt32());
+        Assert.True(r2 > wanted, $"{name}: test R² {r2}, wanted above {wanted}");
+        Assert.Equal(LearningTask.Regression, ModelFile.Load(folder.File("m.safetensors")).Task);
+
+        var e = BackpropProcess.Run(folder.Path, "evaluate", "--model", "m.safetensors", "--data", name, "--examples", "400", "--seed", "3", "--json");
+        Assert.True(e.ExitCode == 0, e.ToString());
+        var evaluated = JsonDocument.Parse(e.OutputLines[^1]).RootElement;
+        Assert.Equal(r2, evaluated.GetProperty("r2").GetDouble(), 1e-9);
     }
 }

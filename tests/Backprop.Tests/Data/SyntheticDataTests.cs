@@ -186,3 +186,62 @@ public class SyntheticDataTests
         Expect.Failure(() => SyntheticData.Generate("xor", 0, 1), "at least one example");
     }
 }
+
+public class SyntheticRegressionDataTests
+{
+    [Theory]
+    [InlineData("plane")]
+    [InlineData("gaussians")]
+    public void Each_target_is_the_formula_at_its_point_and_the_points_fill_the_square(string name)
+    {
+        var data = SyntheticData.Generate(name, 2000, 5);
+        Assert.Equal((LearningTask.Regression, 2000, 2, 1), (data.Task, data.Count, data.FeatureCount, data.TargetCount));
+        Assert.Equal(0, SyntheticData.DefaultNoise(name));
+        for (int i = 0; i < data.Count; i++)
+        {
+            float x1 = data.Features[2 * i], x2 = data.Features[2 * i + 1];
+            Assert.True(Math.Abs(x1) <= 2 && Math.Abs(x2) <= 2, $"example {i} at ({x1}, {x2}) is outside [−2, 2]²");
+            Assert.Equal((float)SyntheticData.RegressionTarget(name, x1, x2), data.Values![i], 1e-5f);
+        }
+        // Uniform in the square: about a quarter of the points in each quadrant.
+        int firstQuadrant = Enumerable.Range(0, data.Count).Count(i => data.Features[2 * i] > 0 && data.Features[2 * i + 1] > 0);
+        Assert.InRange(firstQuadrant, 450, 550);
+        Assert.Equal(data.Values, SyntheticData.Generate(name, 2000, 5).Values);
+        Assert.NotEqual(data.Values, SyntheticData.Generate(name, 2000, 6).Values);
+    }
+
+    [Fact]
+    public void The_targets_are_a_plane_and_four_gaussian_bumps()
+    {
+        Assert.Equal(1.0, SyntheticData.RegressionTarget("plane", 1, 1), 12);
+        Assert.Equal(-0.75, SyntheticData.RegressionTarget("plane", -2, 0.5), 12);
+        // At a bump's centre: its own height 1, the far bump of the same sign e^(−8/0.5), the two of the other sign e^(−4/0.5) each.
+        Assert.Equal(1 + Math.Exp(-16) - 2 * Math.Exp(-8), SyntheticData.RegressionTarget("gaussians", 1, 1), 12);
+        Assert.Equal(-(1 + Math.Exp(-16) - 2 * Math.Exp(-8)), SyntheticData.RegressionTarget("gaussians", 1, -1), 12);
+        Assert.Equal(0.0, SyntheticData.RegressionTarget("gaussians", 0, 0), 12);
+        Expect.Failure(() => SyntheticData.RegressionTarget("spiral", 0, 0), "unknown synthetic regression set \"spiral\"; choose one of plane, gaussians");
+    }
+
+    [Fact]
+    public void Noise_goes_on_the_target_with_the_deviation_asked_for()
+    {
+        var data = SyntheticData.Generate("plane", 4000, 9, noise: 0.3);
+        var residuals = Enumerable.Range(0, data.Count)
+            .Select(i => data.Values![i] - SyntheticData.RegressionTarget("plane", data.Features[2 * i], data.Features[2 * i + 1])).ToArray();
+        double mean = residuals.Average();
+        double deviation = Math.Sqrt(residuals.Select(r => (r - mean) * (r - mean)).Average());
+        Assert.InRange(mean, -0.02, 0.02);
+        Assert.InRange(deviation, 0.28, 0.32);
+    }
+
+    [Fact]
+    public void A_regression_set_read_as_classes_and_a_class_set_read_as_a_regression_are_refused()
+    {
+        Expect.Failure(() => DataSource.Train("plane", new DataOptions()), "plane holds real targets, not classes; read it with DataOptions.Task = LearningTask.Regression");
+        Expect.Failure(() => DataSource.Test("moons", new DataOptions(Task: LearningTask.Regression)), "moons holds classes, not real targets");
+        var train = DataSource.Train("gaussians", new DataOptions(Seed: 4, Examples: 300, TestFraction: 0.2, Task: LearningTask.Regression));
+        var test = DataSource.Test("gaussians", new DataOptions(Seed: 4, Examples: 300, TestFraction: 0.2, Task: LearningTask.Regression))!;
+        Assert.Equal((240, 60), (train.Count, test.Count));
+        Assert.Equal(SyntheticData.Generate("gaussians", 60, SyntheticData.TestSeed(4)).Values, test.Values);
+    }
+}

@@ -106,3 +106,62 @@ public class TrainingRunTests
         Assert.Equal((float)((Math.Sin((float)x2) - s.Mean[2]) / s.Deviation[2]), maps.InputMaps[2][point], 5);
     }
 }
+
+public class RegressionRunTests
+{
+    static readonly RunSettings Plane = new()
+    {
+        Data = "plane", Examples = 300, TestFraction = 0.25, HiddenLayers = [6], OutputActivation = "identity", Cost = "quadratic",
+        LearningRate = 0.02, Batch = 10, Epochs = 40, Seed = 2,
+    };
+
+    [Fact]
+    public void A_regression_set_makes_a_regression_command_with_one_output_and_its_address_reads_back()
+    {
+        Assert.Equal(LearningTask.Regression, Plane.Task);
+        Assert.Equal("backprop train --data plane --task regression --examples 300 --test-fraction 0.25 --layers 2,6,1 --activation tanh "
+                     + "--output-activation identity --cost quadratic --optimizer adam --lr 0.02 --batch 10 --epochs 40 --seed 2 --out model.safetensors",
+            Plane.ToCommandLine(2, 1));
+        string query = Plane.ToQuery(2, 1);
+        Assert.StartsWith("data=plane&task=regression&", query);
+        var again = RunSettings.FromQuery(query);
+        Assert.Equal(query, again.ToQuery(2, 1));
+        Assert.Equal(Plane with { HiddenLayers = again.HiddenLayers }, again);
+        Assert.Equal(LearningTask.Classification, (Plane with { Data = "spiral" }).Task);
+    }
+
+    [Theory]
+    [InlineData("data=spiral&task=regression", "task=regression does not go with data=spiral: plane and gaussians are regressions")]
+    [InlineData("data=plane&task=classification", "task=classification does not go with data=plane")]
+    [InlineData("data=plane&task=ranking", "task=ranking: unknown task; write task=regression or task=classification")]
+    public void An_address_whose_task_is_not_its_data_s_is_refused(string query, string message) =>
+        Expect.Failure(() => RunSettings.FromQuery(query), message);
+
+    [Fact]
+    public void A_regression_run_measures_its_fit_and_its_model_file_gives_the_same_fit()
+    {
+        var run = TrainingRun.Start(Plane with { Standardize = true });
+        var before = run.Measure();
+        while (!run.Finished) run.StepEpoch();
+        var after = run.Measure();
+        Assert.NotNull(after.TestFit);
+        Assert.True(after.TestFit!.R2 > 0.98 && after.TestFit.R2 > before.TestFit!.R2, $"test R² {before.TestFit!.R2} → {after.TestFit.R2}");
+        Assert.Equal(0, after.TrainAccuracy);
+
+        string path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "m.safetensors");
+        File.WriteAllBytes(path, run.ModelBytes());
+        var model = Backprop.Serialization.ModelFile.Load(path);
+        Assert.Equal(LearningTask.Regression, model.Task);
+        Assert.NotNull(model.TargetScale);
+        var fromFile = RegressionMetrics.Of(model.Network, model.Prepare(run.RawTest!), model.TargetScale);
+        Assert.Equal(after.TestFit.R2, fromFile.R2, 12);
+        Assert.Equal(after.TestFit.Rmse, fromFile.Rmse, 12);
+    }
+
+    [Fact]
+    public void A_regression_with_softmax_is_refused_in_the_command_s_words()
+    {
+        Expect.Failure(() => TrainingRun.Start(Plane with { OutputActivation = "softmax", Cost = "cross-entropy" }),
+            "a regression predicts real numbers, which softmax (outputs summing to 1) cannot; leave --output-activation out for identity");
+    }
+}
