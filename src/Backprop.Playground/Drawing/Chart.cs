@@ -24,6 +24,9 @@ internal static class Chart
 
     public static string Cost(double? value) => value is { } v ? (double.IsFinite(v) ? v.ToString("0.0000", CultureInfo.InvariantCulture) : v.ToString(CultureInfo.InvariantCulture)) : "–";
 
+    /// <summary>R² with four decimals, as the CLI prints it.</summary>
+    public static string Fit(double? value) => value is { } v ? (double.IsFinite(v) ? v.ToString("0.0000", CultureInfo.InvariantCulture) : v.ToString(CultureInfo.InvariantCulture)) : "–";
+
     public static string Percent(double? value) => value is { } v ? (100 * v).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "–";
 
     /// <summary>At most this many points per curve: a long run's thousands of epochs are drawn from every k-th.</summary>

@@ -19,7 +19,8 @@ internal static class Painter
         if (thumbnails != null) PaintNetwork(run, thumbnails);
         int large = map.Resolution * map.Resolution;
         var image = Buffer(large);
-        Palette.Classes(map.Activations[layers - 1], large, discretize, image);
+        if (run.Train.Task == Backprop.Data.LearningTask.Regression) Predicted(run, map.Activations[layers - 1], image);
+        else Palette.Classes(map.Activations[layers - 1], large, discretize, image);
         Browser.DrawPixels("output-map", image, map.Resolution, map.Resolution);
     }
 
@@ -37,11 +38,25 @@ internal static class Painter
         {
             // An output neuron's own picture: how sure it is of its class (or, alone, of class 1 against class 0).
             var buffer = Buffer(small);
-            if (output.OutputSize == 1) Palette.Classes(thumbnails.Of(layers - 1, j), small, false, buffer);
+            if (run.Train.Task == Backprop.Data.LearningTask.Regression) Predicted(run, thumbnails.Of(layers - 1, j), buffer);
+            else if (output.OutputSize == 1) Palette.Classes(thumbnails.Of(layers - 1, j), small, false, buffer);
             else Palette.OneClass(thumbnails.Of(layers - 1, j), j, buffer);
             Browser.DrawPixels($"neuron-{layers - 1}-{j}", buffer, thumbnails.Resolution, thumbnails.Resolution);
         }
     }
+
+    /// <summary>A regression's output map: the predicted value ŷ in the targets' units (the target standardisation
+    /// undone by the library), orange below 0, blue above, full at ± the largest |y| of the training data.</summary>
+    static void Predicted(TrainingRun run, ReadOnlySpan<float> outputs, Span<byte> rgba)
+    {
+        if (predicted.Length < outputs.Length) predicted = new float[outputs.Length];
+        var values = predicted.AsSpan(0, outputs.Length);
+        outputs.CopyTo(values);
+        run.TargetScale?.Unapply(values);
+        Palette.Diverging(values, (float)run.TargetRange, rgba);
+    }
+
+    static float[] predicted = [];
 
     /// <summary>Signed values scaled to the larger of 1 and their largest magnitude: tanh and sigmoid keep their
     /// natural range, ReLU's unbounded values still show their shape.</summary>

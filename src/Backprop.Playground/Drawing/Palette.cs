@@ -23,6 +23,16 @@ internal static class Palette
     /// <summary>Orange for negative, blue for positive, as CSS: links and signed numbers.</summary>
     public static string SignCss(double value) => value < 0 ? ClassCss(0) : ClassCss(1);
 
+    /// <summary>A value v as CSS on the <see cref="Diverging"/> scale (orange −scale, white 0, blue +scale), full strength
+    /// from a third of the way: a data point must stand out from the map beneath it.</summary>
+    public static string ValueCss(double value, double scale)
+    {
+        double t = Math.Clamp(value / scale, -1, 1);
+        var (r, g, b) = t < 0 ? Class(0) : Class(1);
+        float strength = (float)Math.Min(1, 0.35 + Math.Abs(t));
+        return $"rgb({Mix(r, strength)},{Mix(g, strength)},{Mix(b, strength)})";
+    }
+
     /// <summary>Each value v as a colour from orange (v ≤ −scale) through white (0) to blue (v ≥ scale); NaN is grey.</summary>
     public static void Diverging(ReadOnlySpan<float> values, float scale, Span<byte> rgba)
     {

@@ -32,6 +32,12 @@ public sealed class TrainingRun
         Dataset train, Dataset? test, Network<float> network, Standardizer? targetScale)
     {
         TargetScale = targetScale;
+        if (rawTrain.Values is { } values)
+        {
+            float largest = 0;
+            foreach (float y in values) largest = Math.Max(largest, Math.Abs(y));
+            TargetRange = largest > 0 ? largest : 1;
+        }
         Settings = settings;
         RawTrain = rawTrain;
         RawTest = rawTest;
@@ -55,6 +61,9 @@ public sealed class TrainingRun
     public Standardizer? Standardizer { get; }
     /// <summary>A regression's target standardisation (with <see cref="RunSettings.Standardize"/>); null otherwise.</summary>
     public Standardizer? TargetScale { get; }
+    /// <summary>A regression's largest |y| on the training part (1 if every target is 0), in the targets' units: the
+    /// value the page's colour scale is full at. 0 for classes.</summary>
+    public double TargetRange { get; }
     /// <summary>The network's inputs: features made and standardised.</summary>
     public Dataset Train { get; }
     /// <summary>The network's test inputs; null when there is no test part.</summary>

@@ -187,7 +187,7 @@ public sealed class PlaygroundTests(PlaygroundSite site, ITestOutputHelper outpu
     }
 
     /// <summary>Same engine, different machine code (WebAssembly without FMA against AVX-512): 1e-4 relative, or 1e-3 absolute near 0.</summary>
-    static double AllClose(float[] expected, float[] actual, string what)
+    internal static double AllClose(float[] expected, float[] actual, string what)
     {
         Assert.Equal(expected.Length, actual.Length);
         double largest = 0;
@@ -202,7 +202,7 @@ public sealed class PlaygroundTests(PlaygroundSite site, ITestOutputHelper outpu
     }
 
     /// <summary>Splits a command as a POSIX shell would for what the page writes: words, and 'single-quoted' words.</summary>
-    static List<string> ShellWords(string command)
+    internal static List<string> ShellWords(string command)
     {
         var words = new List<string>();
         var word = new System.Text.StringBuilder();
