@@ -33,6 +33,20 @@ internal static class Palette
         return $"rgb({Mix(r, strength)},{Mix(g, strength)},{Mix(b, strength)})";
     }
 
+    /// <summary>Values from 0 (white) to <paramref name="top"/> (dark blue) on a square-root scale (a cost surface's
+    /// floor is where the descent goes, so its low levels get most of the shades), with a darker band at every tenth
+    /// of the scale so that equal levels read as contours.</summary>
+    public static void Sequential(ReadOnlySpan<double> values, double top, Span<byte> rgba)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            double t = Math.Sqrt(Math.Clamp(values[i] / top, 0, 1));
+            double band = t * 10 - Math.Floor(t * 10);
+            float strength = (float)(0.08 + 0.82 * t + (band < 0.08 ? 0.12 : 0));
+            Set(rgba, i, (8, 48, 107), Math.Min(1, strength));
+        }
+    }
+
     /// <summary>Each value v as a colour from orange (v ≤ −scale) through white (0) to blue (v ≥ scale); NaN is grey.</summary>
     public static void Diverging(ReadOnlySpan<float> values, float scale, Span<byte> rgba)
     {
