@@ -9,6 +9,7 @@ using Backprop.Benchmarks;
 // --kernel [kc]        the 12×32 micro-kernel alone on cache-resident panels.
 // --phases [A B C]    Stopwatch split of one training step into forward, backward and update.
 // --quick [shapes…]    Stopwatch sweep for tuning; --isa, --strategy, --threads force settings.
+// --inference [layers…] Stopwatch comparison of the predictor with ONNX Runtime (batch 1 and 256, 1 and 2 threads).
 // anything else        BenchmarkDotNet (e.g. --filter '*Gemm*'), short in-process runs: the machine is shared.
 if (args.Length > 0 && args[0] == "--kernel")
 {
@@ -19,6 +20,12 @@ if (args.Length > 0 && args[0] == "--kernel")
 if (args.Length > 0 && args[0] == "--phases")
 {
     TrainingStep.Phases(args.Length > 1 ? args[1..] : TrainingStep.Configurations);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "--inference")
+{
+    InferenceSetup.Quick(args[1..]);
     return;
 }
 

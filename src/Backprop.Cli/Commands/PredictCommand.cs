@@ -21,24 +21,22 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         var model = settings.LoadModel("predict");
         settings.RequireTask(model);
         var spec = settings.Input ?? throw new BackpropException("predict needs --input csv:FILE or --input idx:DIR");
-        var network = model.Network;
         var inputs = DataSource.Inputs(spec, model.RawFeatureCount, settings.OptionsFor(model.Task));
-        if (model.Features != null) inputs = model.Features.Apply(inputs);
-        model.Standardizer?.Apply(inputs);
-        int count = inputs.Length / network.InputSize, outputs = network.OutputSize;
+        // The model's own pipeline: its features, its standardisation, and a regression's values back in the targets' units.
         const int chunk = 1000;
+        var predictor = model.CreatePredictor(chunk);
+        int count = inputs.Length / predictor.InputSize, outputs = predictor.OutputSize;
+        var a = new float[chunk * outputs];
         var writer = Console.Out;
         for (int start = 0; start < count; start += chunk)
         {
             int n = Math.Min(chunk, count - start);
-            var a = network.Forward(inputs.AsSpan(start * network.InputSize, n * network.InputSize), n);
+            predictor.PredictOutputs(inputs.AsSpan(start * predictor.InputSize, n * predictor.InputSize), a.AsSpan(0, n * outputs));
             for (int i = 0; i < n; i++)
             {
                 var row = a.AsSpan(i * outputs, outputs);
                 if (model.Task == LearningTask.Regression)
                 {
-                    // In the targets' units: the standardisation the network learned in is undone.
-                    model.TargetScale?.Unapply(row);
                     if (settings.Json) JsonLines.Write(new { index = start + i, outputs = row.ToArray() });
                     else writer.WriteLine($"{start + i}\t{string.Join(' ', row.ToArray().Select(v => Format.Number(v, "G7")))}");
                     continue;

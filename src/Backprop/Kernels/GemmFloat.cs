@@ -28,6 +28,9 @@ internal enum GemmStrategy
 
     /// <summary>Packed, cache-blocked micro-kernels (<see cref="GemmBlocked"/>).</summary>
     Packed,
+
+    /// <summary>Matrix-vector dot products (<see cref="GemvKernel"/>) for C = A·Bᵀ with one row of A; any other product as <see cref="Auto"/>.</summary>
+    MatrixVector,
 }
 
 /// <summary>A forced configuration. <see cref="Threads"/> 0 means by size; 1 the calling thread only; 2 also the worker.</summary>
@@ -118,13 +121,17 @@ internal static unsafe class GemmFloat
 
         GemmSettings settings = forced ?? new GemmSettings(Detected);
         long multiplyAdds = (long)problem.M * problem.N * problem.K;
-        bool direct = problem.BTransposed && settings.InstructionSet != GemmInstructionSet.Scalar && settings.Strategy switch
+        // One example's forward pass, z = W a, is a matrix-vector product: the tiles of the other kernels would waste
+        // most of their work on it (see GemvKernel).
+        bool vector = problem.M == 1 && problem.BTransposed && settings.InstructionSet != GemmInstructionSet.Scalar
+                      && settings.Strategy is GemmStrategy.Auto or GemmStrategy.MatrixVector;
+        bool direct = !vector && problem.BTransposed && settings.InstructionSet != GemmInstructionSet.Scalar && settings.Strategy switch
         {
             GemmStrategy.Direct => true,
             GemmStrategy.Packed => false,
             _ => PrefersDirect(problem),
         };
-        var whole = new GemmWorker.Job { Problem = problem, InstructionSet = settings.InstructionSet, Direct = direct, I1 = problem.M, J1 = problem.N };
+        var whole = new GemmWorker.Job { Problem = problem, InstructionSet = settings.InstructionSet, Direct = direct, MatrixVector = vector, I1 = problem.M, J1 = problem.N };
         bool split = settings.Threads switch
         {
             1 => false,
@@ -143,14 +150,14 @@ internal static unsafe class GemmFloat
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static bool Split(in GemmWorker.Job whole, out GemmWorker.Job first, out GemmWorker.Job second)
     {
-        (int mr, int nr) = whole.Direct ? (4, 4) : whole.InstructionSet switch
+        (int mr, int nr) = whole.Direct || whole.MatrixVector ? (4, 4) : whole.InstructionSet switch
         {
             GemmInstructionSet.Vector512 => (MicroKernel512.Mr, MicroKernel512.Nr),
             GemmInstructionSet.Vector256 => (MicroKernel256.Mr, MicroKernel256.Nr),
             _ => (MicroKernelScalar.Mr, MicroKernelScalar.Nr),
         };
         first = second = whole;
-        bool team = !whole.Direct && whole.InstructionSet switch
+        bool team = !whole.Direct && !whole.MatrixVector && whole.InstructionSet switch
         {
             GemmInstructionSet.Vector512 => GemmBlocked.SuitsTeam<MicroKernel512>(whole.Problem),
             GemmInstructionSet.Vector256 => GemmBlocked.SuitsTeam<MicroKernel256>(whole.Problem),
@@ -173,6 +180,14 @@ internal static unsafe class GemmFloat
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RunPart(in GemmWorker.Job job)
     {
+        if (job.MatrixVector)
+        {
+            if (job.InstructionSet == GemmInstructionSet.Vector512)
+                GemvKernel.TransposedB512(job.Problem, job.J0, job.J1);
+            else
+                GemvKernel.TransposedB256(job.Problem, job.J0, job.J1);
+            return;
+        }
         if (job.Direct)
         {
             if (job.InstructionSet == GemmInstructionSet.Vector512)

@@ -21,6 +21,7 @@ internal sealed unsafe class GemmWorker
     int started;
     int finished;
     int busy;
+    int claimed;
     long completedJobs;
     long allocatedBytes;
     Job job;
@@ -79,28 +80,42 @@ internal sealed unsafe class GemmWorker
     /// returns when both are done, rethrowing anything the worker's job threw. False, with nothing run, when
     /// another thread holds the worker: the caller then does all of the work itself.
     /// </summary>
+    /// <remarks>
+    /// A caller that finishes its part before the worker has started the other runs that part too, unless the two
+    /// form a team (which meet at barriers): on a loaded machine the worker thread can wait a whole time slice for a
+    /// core, and the caller would otherwise wait with it. The worker, finding its job taken, releases the worker
+    /// for the next product without touching the job's memory.
+    /// </remarks>
     public bool TryShare(in Job mine, in Job theirs)
     {
         if (Interlocked.CompareExchange(ref busy, 1, 0) != 0) return false;
         Schedule.Reset();
         job = theirs;
+        Volatile.Write(ref claimed, 0);
         Volatile.Write(ref finished, 0);
         Volatile.Write(ref started, 1);
         startEvent.Set();
+        bool mineToo = false;
         try
         {
             Run(mine);
         }
         finally
         {
-            // The worker reads through pointers the caller pinned: never leave before it ends.
-            WaitFor(ref finished, doneEvent, FinishSpinTicks);
-            Exception? error = failure;
-            failure = null;
-            Volatile.Write(ref busy, 0);
-            sharedByThisThread++;
-            if (error is not null) ExceptionDispatchInfo.Capture(error).Throw();
+            mineToo = theirs.SharedPackedB is null && Interlocked.CompareExchange(ref claimed, 1, 0) == 0;
+            if (!mineToo)
+            {
+                // The worker reads through pointers the caller pinned: never leave before it ends.
+                WaitFor(ref finished, doneEvent, FinishSpinTicks);
+                Exception? error = failure;
+                failure = null;
+                Volatile.Write(ref busy, 0);
+                sharedByThisThread++;
+                if (error is not null) ExceptionDispatchInfo.Capture(error).Throw();
+            }
         }
+        // Reached only when Run(mine) returned: the worker never started this part, and never will.
+        if (mineToo) Run(theirs);
         return true;
     }
 
@@ -116,6 +131,12 @@ internal sealed unsafe class GemmWorker
         {
             WaitFor(ref started, startEvent, IdleSpinTicks);
             Volatile.Write(ref started, 0);
+            if (Interlocked.CompareExchange(ref claimed, 1, 0) != 0)
+            {
+                // The caller ran this job itself and left the worker held for us to release.
+                Volatile.Write(ref busy, 0);
+                continue;
+            }
             try
             {
                 Run(job);
@@ -165,6 +186,7 @@ internal sealed unsafe class GemmWorker
         public GemmProblem Problem;
         public GemmInstructionSet InstructionSet;
         public bool Direct;
+        public bool MatrixVector;
         public int I0, I1, J0, J1;
         public float* SharedPackedB;
     }

@@ -68,15 +68,23 @@ public sealed class Network<T> where T : IFloatingPointIeee754<T>
     /// <summary>A deep copy.</summary>
     public Network<T> Clone() => Convert<T>();
 
-    /// <summary>Output activations aᴸ for <paramref name="count"/> examples, (count × OutputSize).</summary>
+    /// <summary>
+    /// Output activations aᴸ for <paramref name="count"/> examples, (count × OutputSize), in a new array. Each call
+    /// allocates its buffers: to predict again and again, make one <see cref="CreatePredictor"/> and reuse it.
+    /// </summary>
     public T[] Forward(ReadOnlySpan<T> inputs, int count)
     {
         CheckInputs(inputs, count);
-        var pass = new Propagator<T>(this, Math.Max(count, 1), forwardOnly: true);
-        inputs.CopyTo(pass.Input);
-        pass.Forward(count);
-        return pass.Output(count).ToArray();
+        var outputs = new T[(long)count * OutputSize];
+        new Predictor<T>(this, count).Forward(inputs, outputs);
+        return outputs;
     }
+
+    /// <summary>
+    /// A reusable forward pass for up to <paramref name="maximumBatch"/> examples at a time that allocates nothing
+    /// per call; one per thread (see <see cref="Predictor{T}"/>).
+    /// </summary>
+    public Predictor<T> CreatePredictor(int maximumBatch = 1) => new(this, maximumBatch);
 
     /// <summary>
     /// The mean cost over the examples and its gradient ∂C/∂W, ∂C/∂b, by backpropagation.

@@ -28,6 +28,10 @@ public class GemmFloatTests
         ["Vector512, 2 threads"] = new(GemmInstructionSet.Vector512, GemmStrategy.Packed, 2),
         ["Vector512, direct, 1 thread"] = new(GemmInstructionSet.Vector512, GemmStrategy.Direct, 1),
         ["Vector512, direct, 2 threads"] = new(GemmInstructionSet.Vector512, GemmStrategy.Direct, 2),
+        ["Vector256, matrix-vector, 1 thread"] = new(GemmInstructionSet.Vector256, GemmStrategy.MatrixVector, 1),
+        ["Vector256, matrix-vector, 2 threads"] = new(GemmInstructionSet.Vector256, GemmStrategy.MatrixVector, 2),
+        ["Vector512, matrix-vector, 1 thread"] = new(GemmInstructionSet.Vector512, GemmStrategy.MatrixVector, 1),
+        ["Vector512, matrix-vector, 2 threads"] = new(GemmInstructionSet.Vector512, GemmStrategy.MatrixVector, 2),
     };
 
     /// <summary>Each dimension swept over the awkward sizes with the other two awkward too; then blocks crossed.</summary>
@@ -56,6 +60,38 @@ public class GemmFloatTests
             foreach (Product product in Enum.GetValues<Product>())
                 foreach (bool accumulate in new[] { false, true })
                     CheckAgainstReference(path, product, m, n, k, accumulate, rng);
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void OneRowOfAMatchesTheReferenceOnAwkwardWidthsAndDepths(string path)
+    {
+        // m = 1 is one example's forward pass, the matrix-vector kernel's case: every awkward n against every awkward k.
+        using var scope = PathSettings[path] is { } settings ? GemmFloat.Force(settings) : default;
+        var rng = new Rng(20261201);
+        foreach (int n in Awkward)
+            foreach (int k in Awkward)
+                foreach (bool accumulate in new[] { false, true })
+                    CheckAgainstReference(path, Product.TransposedB, 1, n, k, accumulate, rng);
+        CheckAgainstReference(path, Product.TransposedB, 1, 1024, 784, accumulate: false, rng); // large enough to share
+    }
+
+    [Fact]
+    public void OneRowOfAGivesTheSameBitsOnOneThreadAndOnTwo()
+    {
+        // The predictor promises the same outputs whichever thread computes them and whether the worker is free.
+        var rng = new Rng(8);
+        float[] a = RandomMatrix(1024, rng), b = RandomMatrix(1030 * 1024, rng);
+        float[] one = new float[1030], two = new float[1030];
+        using (GemmFloat.Force(new GemmSettings(GemmFloat.Detected, GemmStrategy.Auto, 1)))
+            GemmFloat.MultiplyTransposedB(a, b, one, 1, 1030, 1024, accumulate: false);
+        long before = GemmWorker.Available ? GemmWorker.JobsSharedByCurrentThread : 0;
+        using (GemmFloat.Force(new GemmSettings(GemmFloat.Detected, GemmStrategy.Auto, 2)))
+            for (int attempt = 0; attempt < 100 && (!GemmWorker.Available || GemmWorker.JobsSharedByCurrentThread == before); attempt++)
+                GemmFloat.MultiplyTransposedB(a, b, two, 1, 1030, 1024, accumulate: false);
+        if (GemmWorker.Available) Assert.True(GemmWorker.JobsSharedByCurrentThread > before, "the worker never took a half");
+        for (int j = 0; j < one.Length; j++)
+            Assert.True(BitConverter.SingleToInt32Bits(one[j]) == BitConverter.SingleToInt32Bits(two[j]), $"C[0,{j}]: one thread {one[j]:R}, two {two[j]:R}");
     }
 
     [Fact]
@@ -118,6 +154,7 @@ public class GemmFloatTests
 
     [Theory]
     [InlineData(10, 30, 784)]
+    [InlineData(1, 1024, 1024)] // one example's forward pass, the matrix-vector kernel shared with the worker
     [InlineData(64, 256, 784)] // large enough for two threads, each with half of C
     [InlineData(256, 64, 64)]  // tall enough for two threads sharing packed B
     public void RepeatedCallsAtTrainingShapesAllocateNothing(int m, int n, int k)
