@@ -118,7 +118,8 @@ public static class Cli
 
     public static int Fail(string message)
     {
-        Console.Error.WriteLine($"error: {ShownText.Of(OneLine(message), MaxErrorLength)}");
+        // The library names its options (TrainingOptions.LearningRate); a user of the command knows them as flags (--lr).
+        Console.Error.WriteLine($"error: {ShownText.Of(OneLine(Backprop.Training.RunSettings.InCommandWords(message)), MaxErrorLength)}");
         return BadInput;
     }
 }

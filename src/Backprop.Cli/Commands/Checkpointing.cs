@@ -202,6 +202,8 @@ internal sealed class Checkpointing
         Optional("lr", s.LearningRate?.ToString("R", c));
         Optional("epochs", s.Epochs?.ToString(c));
         Optional("validation-split", s.ValidationSplit?.ToString("R", c));
+        Optional("lr-schedule", s.LearningRateSchedule);
+        Optional("early-stopping", s.EarlyStopping?.ToString(c));
         Optional("features", s.Features);
         Optional("noise", s.Noise?.ToString("R", c));
         Optional("examples", s.Examples?.ToString(c));
@@ -257,6 +259,8 @@ internal sealed class Checkpointing
             Epochs = OptionalNumber<int>("epochs"),
             NoShuffle = Flag("no-shuffle"),
             ValidationSplit = OptionalNumber<double>("validation-split"),
+            LearningRateSchedule = Optional("lr-schedule"),
+            EarlyStopping = OptionalNumber<int>("early-stopping"),
             Standardize = Flag("standardize"),
             // The weights come from the checkpoint; --init only ever mattered before the first step.
             Init = null,

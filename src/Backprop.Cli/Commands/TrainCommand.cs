@@ -38,8 +38,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 
         [CommandOption("--optimizer <NAME>")]
         [Description("sgd, momentum or adam")]
-        [DefaultValue("adam")]
-        public string Optimizer { get; init; } = "adam";
+        [DefaultValue(TrainingOptions.DefaultOptimizer)]
+        public string Optimizer { get; init; } = TrainingOptions.DefaultOptimizer;
 
         [CommandOption("--lr <RATE>")]
         [Description("Learning rate η (default: adam 0.001, or 0.01 on synthetic sets; sgd 0.1; momentum 0.01)")]
@@ -47,8 +47,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 
         [CommandOption("--momentum <MU>")]
         [Description("μ for --optimizer momentum")]
-        [DefaultValue(0.9)]
-        public double Momentum { get; init; } = 0.9;
+        [DefaultValue(TrainingOptions.DefaultMomentum)]
+        public double Momentum { get; init; } = TrainingOptions.DefaultMomentum;
 
         [CommandOption("--weight-decay <LAMBDA>")]
         [Description("λ: adds λW to the weight gradients (not the biases)")]
@@ -66,8 +66,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 
         [CommandOption("--batch <SIZE>")]
         [Description("Mini-batch size")]
-        [DefaultValue(32)]
-        public int Batch { get; init; } = 32;
+        [DefaultValue(TrainingOptions.DefaultBatchSize)]
+        public int Batch { get; init; } = TrainingOptions.DefaultBatchSize;
 
         [CommandOption("--epochs <N>")]
         [Description("Passes over the training data (default 10; 30 on synthetic sets)")]
@@ -84,6 +84,17 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--validation-split <FRACTION>")]
         [Description("Hold out this fraction of the training data and report its accuracy every epoch")]
         public double? ValidationSplit { get; init; }
+
+        [CommandOption("--lr-schedule <SCHEDULE>")]
+        [Description("Change η after every epoch, as torch.optim.lr_scheduler does (brackets: optional): step:STEP[[:FACTOR]] (η×FACTOR every STEP epochs; factor 0.1), " +
+                     "exponential:FACTOR (η×FACTOR every epoch), cosine:PERIOD[[:MIN]] (half a cosine down to MIN over PERIOD epochs), " +
+                     "warmup:EPOCHS[[:START]] (from START·η up to η over EPOCHS epochs; start 1/3), " +
+                     "plateau[[:PATIENCE[[:FACTOR]]]] (η×FACTOR once the validation cost, or the train cost without --validation-split, has not improved for more than PATIENCE epochs; 10 and 0.1)")]
+        public string? LearningRateSchedule { get; init; }
+
+        [CommandOption("--early-stopping <PATIENCE>")]
+        [Description("Stop once the validation cost has not improved for PATIENCE epochs in a row, and save the best epoch's weights (needs --validation-split)")]
+        public int? EarlyStopping { get; init; }
 
         [CommandOption("--standardize")]
         [Description("Scale every feature to mean 0, deviation 1 on the training data (stored in the model)")]
@@ -147,9 +158,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         {
             var reports = new List<EpochReport>();
             // Resumed after the last epoch but before the model was saved: the summary reports that epoch.
-            if (trainer.Epoch >= plan.Options.Epochs && trainer.LastReport is { } done) reports.Add(done);
+            if (trainer.Finished && trainer.LastReport is { } done) reports.Add(done);
             bool live = text && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-            while (trainer.Epoch < plan.Options.Epochs)
+            while (!trainer.Finished)
             {
                 EpochReport report;
                 if (live)
@@ -167,10 +178,11 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 }
                 else report = trainer.RunEpoch(plan.Validation, plan.Test, null, interrupt.Token);
                 reports.Add(report);
-                if (text) Console.Out.WriteLine(EpochLine(report, plan.Options.Epochs));
+                if (text) Console.Out.WriteLine(EpochLine(report, plan.Options));
                 else JsonLines.Write(new
                 {
-                    @event = "epoch", epoch = report.Epoch, train_cost = report.TrainCost,
+                    @event = "epoch", epoch = report.Epoch, train_cost = report.TrainCost, validation_cost = report.ValidationCost,
+                    learning_rate = report.LearningRate,
                     validation_accuracy = report.ValidationAccuracy, test_accuracy = report.TestAccuracy,
                     train = Metrics(report.TrainMetrics), validation = Metrics(report.ValidationMetrics), test = Metrics(report.TestMetrics),
                     seconds = report.Seconds,
@@ -186,6 +198,14 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             var pictures = settings.NoPictures ? [] : TrainingPictures.Save(reports, plan.Network, plan.Train, plan.Standardizer, plan.OutputPath, failures, plan.TargetScale);
             foreach (var failure in failures) Console.Error.WriteLine($"warning: picture not written: {failure}");
             var last = reports[^1];
+            // With early stopping the network now holds the best epoch's weights: the summary scores those, the model saved.
+            var saved = trainer.BestEpoch is { } best && best != last.Epoch
+                ? trainer.Measure(last.Epoch, last.TrainCost, last.Seconds, plan.Validation, plan.Test)
+                : last;
+            if (text && trainer.BestEpoch is { } kept)
+                Console.Out.WriteLine((trainer.StoppedEarly ? $"stopped early after epoch {last.Epoch}: the validation cost has not improved for {plan.Options.EarlyStoppingPatience} epoch{(plan.Options.EarlyStoppingPatience == 1 ? "" : "s")}; " : "") +
+                                      $"the model holds epoch {kept}'s weights (validation cost {Format.Number(trainer.BestValidationCost!.Value, "F6")})");
+            last = saved;
             if (text)
             {
                 Console.Out.WriteLine($"saved {Shown(plan.OutputPath)} ({clock.Elapsed.TotalSeconds:F1} s){(last.TestAccuracy is { } t ? $"; test accuracy {Format.Percent(t)}" : "")}" +
@@ -198,7 +218,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             else
                 JsonLines.Write(new
                 {
-                    @event = "summary", epochs = last.Epoch, train_cost = last.TrainCost, validation_accuracy = last.ValidationAccuracy,
+                    @event = "summary", epochs = last.Epoch, best_epoch = trainer.BestEpoch, stopped_early = trainer.StoppedEarly,
+                    train_cost = last.TrainCost, validation_cost = last.ValidationCost, validation_accuracy = last.ValidationAccuracy,
                     test_accuracy = last.TestAccuracy, train = Metrics(last.TrainMetrics), validation = Metrics(last.ValidationMetrics), test = Metrics(last.TestMetrics),
                     seconds_training = reports.Sum(r => r.Seconds), seconds = clock.Elapsed.TotalSeconds, model = plan.OutputPath,
                     pictures,
@@ -227,8 +248,11 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     static string MetricsText(string part, RegressionMetrics? m) =>
         m is null ? "" : $"  {part} R² {Format.Number(m.R2, "F4")} RMSE {Format.Number(m.Rmse, "G5")} MAE {Format.Number(m.Mae, "G5")}";
 
-    static string EpochLine(EpochReport r, int epochs) =>
-        $"epoch {r.Epoch.ToString().PadLeft(epochs.ToString().Length)}/{epochs}  cost {Format.Number(r.TrainCost, "F6")}" +
+    /// <summary>One epoch's line; η when a schedule changes it, the validation cost when early stopping watches it.</summary>
+    static string EpochLine(EpochReport r, TrainingOptions options) =>
+        $"epoch {r.Epoch.ToString().PadLeft(options.Epochs.ToString().Length)}/{options.Epochs}  cost {Format.Number(r.TrainCost, "F6")}" +
+        (options.Schedule is null ? "" : $"  η {Format.Number(r.LearningRate, "G6")}") +
+        (options.EarlyStoppingPatience is null || r.ValidationCost is not { } vc ? "" : $"  validation cost {Format.Number(vc, "F6")}") +
         MetricsText("train", r.TrainMetrics) + MetricsText("validation", r.ValidationMetrics) + MetricsText("test", r.TestMetrics) +
         (r.ValidationAccuracy is { } v ? $"  validation {Format.Percent(v)}" : "") +
         (r.TestAccuracy is { } t ? $"  test {Format.Percent(t)}" : "") +

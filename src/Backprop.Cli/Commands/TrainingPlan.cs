@@ -40,16 +40,20 @@ internal sealed record TrainingPlan(
 
         var options = new TrainingOptions
         {
-            Epochs = s.Epochs ?? (synthetic ? 30 : 10),
+            Epochs = s.Epochs ?? (synthetic ? SyntheticEpochs : TrainingOptions.DefaultEpochs),
             BatchSize = s.Batch,
-            Optimizer = s.Optimizer.Trim().ToLowerInvariant(),
-            LearningRate = s.LearningRate ?? DefaultLearningRate(s.Optimizer, synthetic),
+            Optimizer = s.Optimizer,
+            LearningRate = s.LearningRate ?? TrainingOptions.DefaultLearningRate(s.Optimizer, smallData: synthetic),
             Momentum = s.Momentum,
             WeightDecay = s.WeightDecay,
             L1 = s.L1,
             Seed = s.Seed,
             Shuffle = !s.NoShuffle,
+            Schedule = s.LearningRateSchedule is null ? null : ParseSchedule(s.LearningRateSchedule),
+            EarlyStoppingPatience = s.EarlyStopping,
         }.Validate();
+        if (s.EarlyStopping is { } patience && s.ValidationSplit is null)
+            throw new BackpropException($"--early-stopping {patience} watches the cost on held-out examples, and there are none; add --validation-split 0.1 (or leave --early-stopping out)");
         if (s.ValidationSplit is { } f && !(f > 0 && f < 1))
             throw new BackpropException($"--validation-split must be between 0 and 1 (exclusive), got {f}; 0.1 holds out a tenth");
         if (s.Init != null && !File.Exists(s.Init))
@@ -68,74 +72,48 @@ internal sealed record TrainingPlan(
         var features = s.Features is null ? null : FeatureMap.Parse(s.Features);
         var train = DataSource.Train(spec, dataOptions);
         var test = DataSource.Test(spec, dataOptions);
-        if (features != null)
-        {
-            train = features.Apply(train);
-            test = test is null ? null : features.Apply(test);
-        }
         Dataset? validation = null;
+        // The split picks rows by index alone, so splitting before the features are made holds the same examples.
         if (s.ValidationSplit is { } fraction) (train, validation) = ValidationSplit.Split(train, fraction, s.Seed);
 
-        int[] sizes = s.Layers is null
-            ? [train.FeatureCount, 64, 64, regression ? train.TargetCount : train.ClassCount <= 2 && s.OutputActivation is not (null or "softmax") ? 1 : Math.Max(2, train.ClassCount)]
-            : Architecture.ParseSizes(s.Layers);
-        var output = Activation.Parse(s.OutputActivation ?? (regression ? "identity" : sizes[^1] == 1 ? "sigmoid" : "softmax"), "--output-activation");
-        var cost = Cost.Parse(s.Cost ?? (output == Activation.Softmax ? "cross-entropy" : "quadratic"));
-        var hidden = Architecture.ParseHiddenActivations(s.Activation ?? "relu", sizes.Length - 2, "--activation");
-        var architecture = new Architecture(sizes, hidden, output, cost).Validate();
-        Targets.CheckFits(architecture, train, DataName(spec));
-        if (test != null && test.FeatureCount != train.FeatureCount)
-            throw new BackpropException($"{DataName(spec)}: the test part has {test.FeatureCount} features per example but the training part has {train.FeatureCount}; both parts must come from one dataset (images of one size)");
-        if (test != null) Targets.CheckFits(architecture, test, DataName(spec) + " (test part)");
+        // The one preparation the library and the playground use too: architecture with the defaults, checks, memory,
+        // standardisation, initial weights.
+        var model = new ModelOptions
+        {
+            Layers = s.Layers is null ? null : Architecture.ParseSizes(s.Layers),
+            HiddenActivations = s.Activation,
+            OutputActivation = s.OutputActivation,
+            Cost = s.Cost,
+            Features = features,
+            Standardize = s.Standardize,
+        };
+        var prepared = PreparedTraining.Of(train, validation, test, model, s.Seed, options, DataName(spec),
+            s.Init is null ? null : architecture => ModelFile.LoadWeights(s.Init, architecture),
+            checkpoints: s.CheckpointDirectory != null || s.Resume != null);
 
         // The pictures, now that the data's shape is known; a picture path that is a link or a device fails now, not after training.
         // A regression's pictures are its curves (cost and R²); the fitted curve or surface is not drawn yet.
         if (!s.NoPictures)
         {
-            foreach (var picture in TrainingPictures.PathsFor(s.Out, train.Count > 0 ? train.FeatureCount : 0, architecture.InputSize, regression))
+            foreach (var picture in TrainingPictures.PathsFor(s.Out, train.Count > 0 ? prepared.Train.FeatureCount : 0, prepared.Architecture.InputSize, regression))
             {
                 OutputFile.Check(picture);
                 outputs.Add(new("picture", picture));
             }
             OutputFile.CheckDistinct(outputs, inputs);
         }
-        TrainingMemory.Require(architecture, options, train.Count, checkpoints: s.CheckpointDirectory != null || s.Resume != null);
-
-        Standardizer? standardizer = null;
-        if (s.Standardize)
-        {
-            standardizer = Standardizer.Fit(train);
-            train = standardizer.Apply(train);
-            validation = validation is null ? null : standardizer.Apply(validation);
-            test = test is null ? null : standardizer.Apply(test);
-        }
-        Standardizer? targetScale = null;
-        if (s.Standardize && regression)
-        {
-            // The targets too, learned on the training part: the network learns numbers near 0 whatever the units.
-            var scale = Standardizer.Fit(train.Values!, train.TargetCount);
-            Dataset Scaled(Dataset d)
-            {
-                var values = (float[])d.Values!.Clone();
-                scale.Apply(values);
-                return d.WithValues(values);
-            }
-            train = Scaled(train);
-            validation = validation is null ? null : Scaled(validation);
-            test = test is null ? null : Scaled(test);
-            targetScale = scale;
-        }
-
-        var network = s.Init is null ? Network<float>.Initialize(architecture, s.Seed) : ModelFile.LoadWeights(s.Init, architecture);
-        return new TrainingPlan(spec, train, validation, test, standardizer, architecture, options, network, outputPath, features, targetScale);
+        return new TrainingPlan(spec, prepared.Train, prepared.Validation, prepared.Test, prepared.Standardizer, prepared.Architecture, options,
+            prepared.Network, outputPath, prepared.Features, prepared.TargetScale);
     }
 
-    static double DefaultLearningRate(string optimizer, bool synthetic) => optimizer.Trim().ToLowerInvariant() switch
+    static Optimizers.LearningRateSchedule ParseSchedule(string text)
     {
-        "adam" => synthetic ? 0.01 : 0.001,
-        "momentum" => 0.01,
-        _ => 0.1,
-    };
+        try { return Optimizers.LearningRateSchedule.Parse(text); }
+        catch (BackpropException e) { throw new BackpropException("--lr-schedule: " + e.Message); }
+    }
+
+    /// <summary>Epochs on the small synthetic sets, which one epoch barely starts to fit.</summary>
+    const int SyntheticEpochs = 30;
 
     static string DataName(string spec) => spec.Contains(':') ? spec[(spec.IndexOf(':') + 1)..] : spec;
 
@@ -148,7 +126,7 @@ internal sealed record TrainingPlan(
         string optimizer = o.Optimizer == "momentum" ? $"momentum μ={o.Momentum}" : o.Optimizer;
         return $"training {ShownText.Of(Architecture.SizesText)} {Architecture.HiddenActivationsText}/{Architecture.OutputActivation} {Architecture.Cost} " +
                $"on {ShownText.Of(DataSpec, MaxShownPath)} ({Train.Count} examples{(Validation is null ? "" : $", {Validation.Count} held out")}{(Test is null ? "" : $", test {Test.Count}")}) " +
-               $"with {optimizer} η={o.LearningRate}{(o.WeightDecay > 0 ? $" λ={o.WeightDecay}" : "")}{(o.L1 > 0 ? $" λ₁={o.L1}" : "")}, batch {o.BatchSize}, {o.Epochs} epochs, seed {o.Seed}" +
+               $"with {optimizer} η={o.LearningRate}{(o.Schedule is null ? "" : $" ({o.Schedule})")}{(o.EarlyStoppingPatience is { } p ? $", early stopping after {p} epochs without improvement" : "")}{(o.WeightDecay > 0 ? $" λ={o.WeightDecay}" : "")}{(o.L1 > 0 ? $" λ₁={o.L1}" : "")}, batch {o.BatchSize}, {o.Epochs} epochs, seed {o.Seed}" +
                (Standardizer is null ? "" : ", standardized") + (Regression ? $", regression of {Train.TargetCount} target{(Train.TargetCount == 1 ? "" : "s")}" : "");
     }
 }

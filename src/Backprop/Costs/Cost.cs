@@ -37,7 +37,7 @@ public abstract class Cost
     /// <summary>The cost named <paramref name="name"/>; a <see cref="BackpropException"/> naming the choices otherwise.</summary>
     public static Cost Parse(string name) =>
         All.FirstOrDefault(c => c.Name == name.Trim().ToLowerInvariant())
-        ?? throw new BackpropException($"unknown cost '{ShownText.Of(name)}' for --cost; use one of: {string.Join(", ", All.Select(c => c.Name))}");
+        ?? throw new BackpropException($"unknown cost '{ShownText.Of(name)}' for Architecture.Cost; use one of: {string.Join(", ", All.Select(c => c.Name))}");
 
     sealed class QuadraticCost : Cost
     {
@@ -67,7 +67,7 @@ public abstract class Cost
         public override void Validate(Activation output, int outputSize)
         {
             if (output != Activation.Softmax)
-                throw new BackpropException($"cross-entropy needs --output-activation softmax (got {output.Name}); or use --cost quadratic");
+                throw new BackpropException($"cross-entropy needs Architecture.OutputActivation softmax (got {output.Name}); or use Architecture.Cost quadratic");
         }
 
         /// <summary>

@@ -70,7 +70,7 @@ public sealed record Architecture
     /// </summary>
     public static Activation[] ParseHiddenActivations(string text, int hiddenLayers) => ParseHiddenActivations(text, hiddenLayers, "activations");
 
-    /// <summary>As <see cref="ParseHiddenActivations(string, int)"/>; an error names <paramref name="optionName"/> (a CLI flag) as the source of the text.</summary>
+    /// <summary>As <see cref="ParseHiddenActivations(string, int)"/>; an error names <paramref name="optionName"/> (a CLI flag, or Architecture.HiddenActivations, which the CLI translates) as the source of the text.</summary>
     internal static Activation[] ParseHiddenActivations(string text, int hiddenLayers, string optionName)
     {
         if (hiddenLayers < 0)
@@ -89,22 +89,22 @@ public sealed record Architecture
     public Architecture Validate()
     {
         if (Sizes.Count < 2)
-            throw new BackpropException($"--layers needs at least an input and an output size, like 784,30,10 (got '{ShownText.Of(SizesText)}')");
+            throw new BackpropException($"Architecture.Sizes needs at least an input and an output size, like 784,30,10 (got '{ShownText.Of(SizesText)}')");
         foreach (int size in Sizes)
             if (size < 1 || size > MaximumLayerSize)
-                throw new BackpropException($"layer size {size} in --layers {ShownText.Of(SizesText)} must be between 1 and {MaximumLayerSize}");
+                throw new BackpropException($"layer size {size} in Architecture.Sizes {ShownText.Of(SizesText)} must be between 1 and {MaximumLayerSize}");
         for (int l = 1; l < Sizes.Count; l++)
             if ((long)Sizes[l] * Sizes[l - 1] > MaximumWeightsPerLayer)
-                throw new BackpropException($"layer {l} of --layers {ShownText.Of(SizesText)} would hold {(long)Sizes[l] * Sizes[l - 1]} weights, more than {MaximumWeightsPerLayer}; use smaller layers");
+                throw new BackpropException($"layer {l} of Architecture.Sizes {ShownText.Of(SizesText)} would hold {(long)Sizes[l] * Sizes[l - 1]} weights, more than {MaximumWeightsPerLayer}; use smaller layers");
         if (LayerCount > MaximumLayerCount)
-            throw new BackpropException($"--layers gives {LayerCount} weighted layers; a model file holds at most {MaximumLayerCount} (two tensors each, {SafeTensorsFile.MaxTensorCount} per file); use fewer layers");
+            throw new BackpropException($"Architecture.Sizes gives {LayerCount} weighted layers; a model file holds at most {MaximumLayerCount} (two tensors each, {SafeTensorsFile.MaxTensorCount} per file); use fewer layers");
         if (HiddenActivations.Count != LayerCount - 1)
-            throw new BackpropException($"--layers {ShownText.Of(SizesText)} has {LayerCount - 1} hidden layers but {HiddenActivations.Count} hidden activations were given; give one per hidden layer");
+            throw new BackpropException($"Architecture.Sizes {ShownText.Of(SizesText)} has {LayerCount - 1} hidden layers but {HiddenActivations.Count} hidden activations were given; give one per hidden layer");
         foreach (var hidden in HiddenActivations)
             if (hidden.OutputOnly)
-                throw new BackpropException($"{hidden.Name} can only be the output activation; choose another --activation for hidden layers");
+                throw new BackpropException($"{hidden.Name} can only be the output activation; choose another Architecture.HiddenActivations for hidden layers");
         if (OutputActivation == Activation.Softmax && OutputSize < 2)
-            throw new BackpropException("softmax needs at least two output neurons (a single one is always 1); use --output-activation sigmoid for one output");
+            throw new BackpropException("softmax needs at least two output neurons (a single one is always 1); use Architecture.OutputActivation sigmoid for one output");
         Cost.Validate(OutputActivation, OutputSize);
         return this;
     }
@@ -116,7 +116,7 @@ public sealed record Architecture
         var sizes = new int[parts.Length];
         for (int i = 0; i < parts.Length; i++)
             if (!int.TryParse(parts[i], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] < 1)
-                throw new BackpropException($"--layers takes positive whole numbers separated by commas, like 784,30,10 (got '{ShownText.Of(text)}')");
+                throw new BackpropException($"Architecture.Sizes takes positive whole numbers separated by commas, like 784,30,10 (got '{ShownText.Of(text)}')");
         return sizes;
     }
 

@@ -20,13 +20,38 @@ public abstract class Optimizer<T> where T : IFloatingPointIeee754<T>
     {
         Network = network;
         LearningRate = learningRate;
+        if (!(weightDecay >= 0) || double.IsInfinity(weightDecay))
+            throw new BackpropException($"weightDecay must be zero or positive, got {weightDecay}");
         WeightDecay = weightDecay;
     }
 
     /// <summary>The network whose parameters are updated.</summary>
     public Network<T> Network { get; }
-    /// <summary>η.</summary>
-    public double LearningRate { get; }
+
+    double learningRate;
+
+    /// <summary>
+    /// η, used by the next <see cref="Step(Gradients{T})"/>; a custom loop (or a schedule) may change it between steps.
+    /// Adam's moments and momentum's velocity are kept, as changing a torch param group's lr keeps them.
+    /// </summary>
+    /// <exception cref="BackpropException">Not positive, or outside float32's normal range (the weights are float32).</exception>
+    public double LearningRate
+    {
+        get => learningRate;
+        set => learningRate = CheckedLearningRate(value, "LearningRate");
+    }
+
+    /// <summary>η as the library takes it: positive, finite, and a float32 normal number (η is used as a float, and one
+    /// that rounds to 0 or ∞ would train nothing). <paramref name="name"/> names the parameter in the message.</summary>
+    internal static double CheckedLearningRate(double value, string name)
+    {
+        if (!(value > 0) || double.IsInfinity(value))
+            throw new BackpropException($"{name} must be a positive number, got {value}; try 0.1 for sgd or 0.001 for adam");
+        if (!((float)value >= Training.TrainingOptions.MinimumLearningRate) || float.IsInfinity((float)value))
+            throw new BackpropException($"{name} {value} is outside float32's normal range ({Training.TrainingOptions.MinimumLearningRate} … {float.MaxValue}), where the weights are updated, so training would change nothing; try 0.1 for sgd or 0.001 for adam");
+        return value;
+    }
+
     /// <summary>λ: adds λW to the weight gradients, not to the biases.</summary>
     public double WeightDecay { get; }
     /// <summary>λ₁ of the L1 term λ₁‖W‖₁ added to the cost (weights only); 0 for none.</summary>
@@ -42,12 +67,12 @@ public abstract class Optimizer<T> where T : IFloatingPointIeee754<T>
 
     /// <summary>Creates "sgd", "momentum" or "adam".</summary>
     public static Optimizer<T> Create(string name, Network<T> network, double learningRate, double momentum = 0.9, double weightDecay = 0, double l1 = 0) =>
-        name.Trim().ToLowerInvariant() switch
+        (name ?? "").Trim().ToLowerInvariant() switch
         {
             "sgd" => new Sgd<T>(network, learningRate, weightDecay) { L1 = l1 },
             "momentum" => new Momentum<T>(network, learningRate, momentum, weightDecay) { L1 = l1 },
             "adam" => new Adam<T>(network, learningRate, weightDecay) { L1 = l1 },
-            _ => throw new BackpropException($"unknown optimizer '{name}' for --optimizer; use one of: {string.Join(", ", Names)}"),
+            _ => throw new BackpropException($"unknown optimizer '{ShownText.Of(name ?? "")}'; use one of: {string.Join(", ", Names)}"),
         };
 
     /// <summary>One update of every parameter from the batch gradient.</summary>
@@ -118,7 +143,7 @@ public sealed class Momentum<T> : Optimizer<T> where T : IFloatingPointIeee754<T
     public Momentum(Network<T> network, double learningRate, double momentum, double weightDecay) : base(network, learningRate, weightDecay)
     {
         if (momentum < 0 || momentum >= 1 || double.IsNaN(momentum))
-            throw new BackpropException($"--momentum must be in [0, 1), got {momentum}; 0.9 is usual");
+            throw new BackpropException($"momentum must be in [0, 1), got {momentum}; 0.9 is usual");
         Coefficient = momentum;
         velocity = NewState();
     }

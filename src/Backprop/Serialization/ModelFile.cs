@@ -16,7 +16,7 @@ namespace Backprop.Serialization;
 /// <param name="ClassNames">Class k's name (metadata <c>class_names</c>), or null when the classes are numbers.</param>
 /// <param name="Task">What the outputs are: class scores, or real targets (metadata <c>task</c>).</param>
 /// <param name="TargetScale">A regression's target standardisation (metadata <c>target_mean</c>, <c>target_deviation</c>), or null.</param>
-public sealed record Model(Network<float> Network, Standardizer? Standardizer, FeatureMap? Features = null, IReadOnlyList<string>? ClassNames = null,
+public sealed partial record Model(Network<float> Network, Standardizer? Standardizer, FeatureMap? Features = null, IReadOnlyList<string>? ClassNames = null,
     LearningTask Task = LearningTask.Classification, Standardizer? TargetScale = null)
 {
     /// <summary>Class <paramref name="k"/> as a user reads it: its name, or its number.</summary>

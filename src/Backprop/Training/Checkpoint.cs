@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Backprop.Activations;
 using Backprop.Costs;
 using Backprop.Layers;
+using Backprop.Optimizers;
 using Backprop.Serialization;
 
 namespace Backprop.Training;
@@ -28,7 +29,11 @@ namespace Backprop.Training;
 /// <c>shuffle</c>); <c>examples</c>; the position <c>epoch</c> (epochs done) and <c>batch</c> (batches done of
 /// the next epoch; 0 means its shuffle has not happened yet), <c>step_count</c>, <c>rng</c> (the four state words
 /// in decimal, comma-separated), <c>cost_sum</c>; the last epoch's report (<c>last_epoch</c>,
-/// <c>last_train_cost</c>, …) once there is one; the caller's <see cref="Run"/> entries as <c>run.{key}</c>;
+/// <c>last_train_cost</c>, …) once there is one; with a schedule, <c>schedule</c> (its compact form),
+/// <c>learning_rate_now</c> (η of the next step), <c>plateau_best</c> and <c>plateau_bad_epochs</c>; with early
+/// stopping, <c>early_stopping_patience</c> and, once an epoch has ended, <c>best_epoch</c>,
+/// <c>best_validation_cost</c>, <c>epochs_without_improvement</c>, <c>stopped_early</c> and the best epoch's
+/// parameters as tensors <c>best.layers.{l}.weight</c> and <c>best.layers.{l}.bias</c>; the caller's <see cref="Run"/> entries as <c>run.{key}</c>;
 /// and <c>checksum</c>. Doubles are written in round-trip form, so they come back to the bit.</para>
 /// <para>The checksum is <c>sha256:</c> and the SHA-256, in lowercase hex, of the file's bytes as written
 /// without the checksum entry. Reading writes the file again from what it parsed and requires the same bytes,
@@ -46,17 +51,27 @@ public sealed class Checkpoint
     const string OrderName = "trainer.order";
     const string ChecksumKey = "checksum";
     const string RunPrefix = "run.";
+    const string BestPrefix = "best.";
 
     readonly float[][] parameters;       // weights, bias per layer: 2l, 2l+1
     readonly float[][] optimizerState;
     readonly int[] order;
     readonly ulong[] randomState;
     readonly double costSum;
+    readonly double learningRateNow;
+    readonly PlateauState plateau;
+    readonly EarlyStoppingRecord? early;
+
+    /// <summary>Early stopping's state: the best epoch, its cost and weights, and whether the run has stopped.</summary>
+    sealed record EarlyStoppingRecord(int BestEpoch, double BestCost, int EpochsWithoutImprovement, bool Stopped, float[][] BestParameters);
 
     Checkpoint(Architecture architecture, TrainingOptions options, int exampleCount, int epoch, int batch, long stepCount,
         float[][] parameters, float[][] optimizerState, int[] order, ulong[] randomState, double costSum,
-        EpochReport? lastReport, IReadOnlyDictionary<string, string> run)
+        EpochReport? lastReport, IReadOnlyDictionary<string, string> run, double learningRateNow, PlateauState plateau, EarlyStoppingRecord? early)
     {
+        this.learningRateNow = learningRateNow;
+        this.plateau = plateau;
+        this.early = early;
         Architecture = architecture;
         Options = options;
         ExampleCount = exampleCount;
@@ -104,7 +119,7 @@ public sealed class Checkpoint
         if (trainer.Train.Count > MaximumExamples)
             throw new BackpropException($"a checkpoint stores the example order as F32, exact for at most {MaximumExamples} examples, and this run has {trainer.Train.Count}; train without checkpoints or on fewer examples");
         int layers = trainer.Network.Layers.Count, buffers = trainer.Optimizer.State.Count;
-        long tensors = 2L * layers + buffers + 1;
+        long tensors = 2L * layers * (trainer.Options.EarlyStoppingPatience is null ? 1 : 2) + buffers + 1;
         if (tensors > SafeTensorsFile.MaxTensorCount)
             throw new BackpropException($"a checkpoint of this run would hold {tensors} tensors ({2 * layers} weights and biases, {buffers} optimizer buffers, the example order), more than the {SafeTensorsFile.MaxTensorCount} a file may hold; use fewer layers or train without --checkpoint-dir");
     }
@@ -122,7 +137,12 @@ public sealed class Checkpoint
             trainer.Optimizer.StepCount,
             network.Layers.SelectMany(l => new[] { (float[])l.Weights.Clone(), (float[])l.Biases.Clone() }).ToArray(),
             trainer.Optimizer.State.Select(s => (float[])s.Clone()).ToArray(),
-            (int[])trainer.Order.Clone(), trainer.Random.State, trainer.EpochCostSum, trainer.LastReport, copy);
+            (int[])trainer.Order.Clone(), trainer.Random.State, trainer.EpochCostSum, trainer.LastReport, copy,
+            trainer.Optimizer.LearningRate, new PlateauState { Best = trainer.Plateau.Best, BadEpochs = trainer.Plateau.BadEpochs },
+            trainer.BestEpoch is { } best
+                ? new EarlyStoppingRecord(best, trainer.BestValidationCost!.Value, trainer.EpochsWithoutImprovement, trainer.StoppedEarly,
+                    trainer.BestParameters!.Select(p => (float[])p.Clone()).ToArray())
+                : null);
     }
 
     /// <summary>
@@ -148,6 +168,9 @@ public sealed class Checkpoint
         Require(o.L1 == Options.L1, "L1 regularization", Options.L1, o.L1);
         Require(o.BatchSize == Options.BatchSize, "batch size", Options.BatchSize, o.BatchSize);
         Require(o.Shuffle == Options.Shuffle, "shuffle", Options.Shuffle, o.Shuffle);
+        Require(o.Schedule?.ToString() == Options.Schedule?.ToString(), "learning-rate schedule", Options.Schedule?.ToString() ?? "none", o.Schedule?.ToString() ?? "none");
+        Require(o.EarlyStoppingPatience == Options.EarlyStoppingPatience, "early-stopping patience",
+            Options.EarlyStoppingPatience?.ToString(CultureInfo.InvariantCulture) ?? "none", o.EarlyStoppingPatience?.ToString(CultureInfo.InvariantCulture) ?? "none");
         Require(trainer.Train.Count == ExampleCount, "training examples", ExampleCount, trainer.Train.Count);
         if (Epoch > o.Epochs)
             throw new BackpropException($"{FileName} is after epoch {Epoch} but this run has only {o.Epochs} epochs; give at least {Epoch}");
@@ -168,6 +191,11 @@ public sealed class Checkpoint
         order.CopyTo(trainer.Order, 0);
         trainer.Random.State = randomState;
         trainer.MoveTo(Epoch, Batch, costSum, LastReport);
+        trainer.Optimizer.LearningRate = learningRateNow;
+        trainer.Plateau.Best = plateau.Best;
+        trainer.Plateau.BadEpochs = plateau.BadEpochs;
+        trainer.MoveEarlyStoppingTo(early?.BestEpoch, early?.BestCost, early?.EpochsWithoutImprovement ?? 0,
+            early?.BestParameters.Select(p => (float[])p.Clone()).ToArray(), early?.Stopped ?? false);
     }
 
     // ───────────────────────────── writing ─────────────────────────────
@@ -194,6 +222,12 @@ public sealed class Checkpoint
         for (int i = 0; i < optimizerState.Length; i++)
             tensors.Add(new Tensor(OptimizerName(i), [optimizerState[i].Length], optimizerState[i]));
         tensors.Add(new Tensor(OrderName, [order.Length], Array.ConvertAll(order, i => (float)i)));
+        if (early != null)
+            for (int l = 0; l < Architecture.LayerCount; l++)
+            {
+                tensors.Add(new Tensor(BestPrefix + ModelFile.WeightName(l), [Architecture.Sizes[l + 1], Architecture.Sizes[l]], early.BestParameters[2 * l]));
+                tensors.Add(new Tensor(BestPrefix + ModelFile.BiasName(l), [Architecture.Sizes[l + 1]], early.BestParameters[2 * l + 1]));
+            }
         return tensors;
     }
 
@@ -233,6 +267,26 @@ public sealed class Checkpoint
             m["last_seconds"] = r.Seconds.ToString("R", c);
             if (r.ValidationAccuracy is { } v) m["last_validation_accuracy"] = v.ToString("R", c);
             if (r.TestAccuracy is { } t) m["last_test_accuracy"] = t.ToString("R", c);
+            if (r.ValidationCost is { } vc) m["last_validation_cost"] = vc.ToString("R", c);
+            if (Options.Schedule != null) m["last_learning_rate"] = r.LearningRate.ToString("R", c);
+        }
+        if (Options.Schedule is { } schedule)
+        {
+            m["schedule"] = schedule.ToString();
+            m["learning_rate_now"] = learningRateNow.ToString("R", c);
+            m["plateau_best"] = plateau.Best.ToString("R", c);
+            m["plateau_bad_epochs"] = plateau.BadEpochs.ToString(c);
+        }
+        if (Options.EarlyStoppingPatience is { } patience)
+        {
+            m["early_stopping_patience"] = patience.ToString(c);
+            if (early != null)
+            {
+                m["best_epoch"] = early.BestEpoch.ToString(c);
+                m["best_validation_cost"] = early.BestCost.ToString("R", c);
+                m["epochs_without_improvement"] = early.EpochsWithoutImprovement.ToString(c);
+                m["stopped_early"] = early.Stopped ? "true" : "false";
+            }
         }
         foreach (var (key, value) in Run) m[RunPrefix + key] = value;
         return m;
@@ -343,6 +397,9 @@ public sealed class Checkpoint
                 Epochs = Number<int>("epochs"),
                 Seed = Number<ulong>("seed"),
                 Shuffle = Get("shuffle") == "true",
+                // Checkpoints written before schedules and early stopping have neither.
+                Schedule = m.TryGetValue("schedule", out var schedule) ? Optimizers.LearningRateSchedule.Parse(schedule) : null,
+                EarlyStoppingPatience = m.ContainsKey("early_stopping_patience") ? Number<int>("early_stopping_patience") : null,
             }.Validate();
         }
         catch (BackpropException e) when (!e.Message.StartsWith(name, StringComparison.Ordinal))
@@ -397,12 +454,41 @@ public sealed class Checkpoint
         {
             double? Optional(string key) => m.ContainsKey(key) ? Number<double>(key) : null;
             lastReport = new EpochReport(Number<int>("last_epoch"), Number<double>("last_train_cost"),
-                Optional("last_validation_accuracy"), Optional("last_test_accuracy"), Number<double>("last_seconds"));
+                Optional("last_validation_accuracy"), Optional("last_test_accuracy"), Number<double>("last_seconds"))
+            {
+                ValidationCost = Optional("last_validation_cost"),
+                LearningRate = Optional("last_learning_rate") ?? options.LearningRate,
+            };
+        }
+        double learningRateNow = options.LearningRate;
+        var plateau = new PlateauState();
+        if (options.Schedule != null)
+        {
+            learningRateNow = Number<double>("learning_rate_now");
+            plateau.Best = Number<double>("plateau_best");
+            plateau.BadEpochs = Number<int>("plateau_bad_epochs");
+            try { Optimizers.Optimizer<float>.CheckedLearningRate(learningRateNow, "learning_rate_now"); }
+            catch (BackpropException e) { throw Bad(e.Message); }
+            if (plateau.BadEpochs < 0 || double.IsNaN(plateau.Best)) throw Bad("its plateau state is out of range");
+        }
+        EarlyStoppingRecord? early = null;
+        if (options.EarlyStoppingPatience != null && m.ContainsKey("best_epoch"))
+        {
+            var best = new float[2 * architecture.LayerCount][];
+            for (int l = 0; l < architecture.LayerCount; l++)
+            {
+                best[2 * l] = Tensor(BestPrefix + ModelFile.WeightName(l), [architecture.Sizes[l + 1], architecture.Sizes[l]]);
+                best[2 * l + 1] = Tensor(BestPrefix + ModelFile.BiasName(l), [architecture.Sizes[l + 1]]);
+            }
+            int bestEpoch = Number<int>("best_epoch"), without = Number<int>("epochs_without_improvement");
+            if (bestEpoch < 1 || bestEpoch > epoch || without < 0) throw Bad("its early-stopping position (best_epoch, epochs_without_improvement) is out of range");
+            early = new EarlyStoppingRecord(bestEpoch, Number<double>("best_validation_cost"), without,
+                Get("stopped_early") switch { "true" => true, "false" => false, _ => throw Bad("'stopped_early' is neither true nor false") }, best);
         }
         var run = m.Where(p => p.Key.StartsWith(RunPrefix, StringComparison.Ordinal))
             .ToDictionary(p => p.Key[RunPrefix.Length..], p => p.Value, StringComparer.Ordinal);
 
         return new Checkpoint(architecture, options, examples, epoch, batch, stepCount, parameters, optimizerState.ToArray(),
-            order, randomState, costSum, lastReport, run);
+            order, randomState, costSum, lastReport, run, learningRateNow, plateau, early);
     }
 }

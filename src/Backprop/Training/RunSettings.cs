@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Backprop.Data;
 
 namespace Backprop.Training;
@@ -8,7 +9,7 @@ namespace Backprop.Training;
 /// options: what the playground keeps in its URL, and what it shows as the equivalent command. Both come from this
 /// one record, so the page, its address and the terminal cannot disagree.
 /// </summary>
-public sealed record RunSettings
+public sealed partial record RunSettings
 {
     /// <summary>Where the examples come from: a synthetic set's name or <c>csv:FILE</c>.</summary>
     public string Data { get; init; } = "spiral";
@@ -155,8 +156,45 @@ public sealed record RunSettings
         return sizes[1..^1];
     }
 
-    /// <summary>Checks what can be checked without the data; throws <see cref="BackpropException"/> naming the fix.</summary>
+    /// <summary>
+    /// The flag of <c>backprop train</c> for each option name the library's messages use: the library says
+    /// "TrainingOptions.LearningRate must be a positive number", the command line and the playground (which shows
+    /// the command) say "--lr must be a positive number".
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> FlagsByOptionName = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["Architecture.Sizes"] = "--layers",
+        ["Architecture.HiddenActivations"] = "--activation",
+        ["Architecture.OutputActivation"] = "--output-activation",
+        ["Architecture.Cost"] = "--cost",
+        ["TrainingOptions.Epochs"] = "--epochs",
+        ["TrainingOptions.BatchSize"] = "--batch",
+        ["TrainingOptions.LearningRate"] = "--lr",
+        ["TrainingOptions.Optimizer"] = "--optimizer",
+        ["TrainingOptions.Momentum"] = "--momentum",
+        ["TrainingOptions.WeightDecay"] = "--weight-decay",
+        ["TrainingOptions.L1"] = "--l1",
+        ["TrainingOptions.Seed"] = "--seed",
+        ["TrainingOptions.Schedule"] = "--lr-schedule",
+        ["TrainingOptions.EarlyStoppingPatience"] = "--early-stopping",
+    };
+
+    /// <summary>A library message with every option name of <see cref="FlagsByOptionName"/> replaced by its flag.</summary>
+    public static string InCommandWords(string message) =>
+        OptionName().Replace(message, m => FlagsByOptionName.TryGetValue(m.Value, out var flag) ? flag : m.Value);
+
+    [GeneratedRegex(@"(?<![\w.])(?:TrainingOptions|Architecture)\.\w+")]
+    private static partial Regex OptionName();
+
+    /// <summary>Checks what can be checked without the data; throws <see cref="BackpropException"/> naming the fix
+    /// in the command's words (<see cref="InCommandWords"/>).</summary>
     public RunSettings Validate()
+    {
+        try { return ValidateInLibraryWords(); }
+        catch (BackpropException e) { throw new BackpropException(InCommandWords(e.Message)); }
+    }
+
+    RunSettings ValidateInLibraryWords()
     {
         if (HiddenLayers.Count > MaximumHiddenLayers)
             throw new BackpropException($"{HiddenLayers.Count} hidden layers is more than the playground draws ({MaximumHiddenLayers}); remove some");
@@ -165,8 +203,8 @@ public sealed record RunSettings
                 throw new BackpropException($"a hidden layer of {size} neurons: the playground takes 1 to {MaximumNeurons} per layer");
         if (IsSynthetic) new DataOptions(Examples: Examples, TestFraction: TestFraction).SyntheticCounts();
         FeatureMap.Parse(Features);
-        Layers.Architecture.ParseHiddenActivations(Activation, HiddenLayers.Count, "--activation");
-        Activations.Activation.Parse(OutputActivation, "--output-activation");
+        Layers.Architecture.ParseHiddenActivations(Activation, HiddenLayers.Count, "Architecture.HiddenActivations");
+        Activations.Activation.Parse(OutputActivation, "Architecture.OutputActivation");
         Costs.Cost.Parse(Cost);
         new TrainingOptions
         {

@@ -52,7 +52,7 @@ public static class Targets
         CheckFits(architecture, data.FeatureCount, [], dataName, model);
         if (architecture.OutputSize != data.TargetCount)
             throw new BackpropException(model is null
-                ? $"{dataName} has {data.TargetCount} target{(data.TargetCount == 1 ? "" : "s")} per example but --layers ends with {architecture.OutputSize} outputs; end it with {data.TargetCount}"
+                ? $"{dataName} has {data.TargetCount} target{(data.TargetCount == 1 ? "" : "s")} per example but Architecture.Sizes ends with {architecture.OutputSize} outputs; end it with {data.TargetCount}"
                 : $"{dataName} has {data.TargetCount} target{(data.TargetCount == 1 ? "" : "s")} per example but the model {model} predicts {architecture.OutputSize}; give it data shaped like the data it was trained on");
     }
 
@@ -62,7 +62,7 @@ public static class Targets
     {
         if (featureCount != architecture.InputSize)
             throw new BackpropException(model is null
-                ? $"{dataName} has {featureCount} features but --layers starts with {architecture.InputSize}; use --layers {featureCount},…"
+                ? $"{dataName} has {featureCount} features but Architecture.Sizes starts with {architecture.InputSize}; use Architecture.Sizes {featureCount},…"
                 : $"{dataName} has {featureCount} features but the model {model} takes {architecture.InputSize} inputs; give it data shaped like the data it was trained on");
         int outputs = architecture.OutputSize;
         int largest = 0;
@@ -74,8 +74,8 @@ public static class Targets
         if (model is not null && (outputs == 1 ? largest > 1 : largest >= outputs))
             throw new BackpropException($"{dataName} has labels up to {largest} but the model {model} predicts only {(outputs == 1 ? "0 and 1" : $"0…{outputs - 1}")}; give it data with those labels, or train a model on this data");
         if (outputs == 1 && largest > 1)
-            throw new BackpropException($"{dataName} has labels up to {largest} but a single output neuron can only learn 0/1; end --layers with {largest + 1}");
+            throw new BackpropException($"{dataName} has labels up to {largest} but a single output neuron can only learn 0/1; end Architecture.Sizes with {largest + 1}");
         if (outputs > 1 && largest >= outputs)
-            throw new BackpropException($"{dataName} has labels up to {largest} but --layers ends with {outputs} outputs; end it with {largest + 1}");
+            throw new BackpropException($"{dataName} has labels up to {largest} but Architecture.Sizes ends with {outputs} outputs; end it with {largest + 1}");
     }
 }

@@ -39,8 +39,8 @@ internal static class TrainingMemory
     {
         double parameters = 0;
         for (int l = 1; l < architecture.Sizes.Count; l++) parameters += (double)architecture.Sizes[l] * architecture.Sizes[l - 1] + architecture.Sizes[l];
-        MemoryBudget.Require(Bytes(architecture, options, examples, checkpoints), $"--layers {architecture.SizesText}",
+        MemoryBudget.Require(Bytes(architecture, options, examples, checkpoints), $"Architecture.Sizes {architecture.SizesText}",
             $"training {parameters.ToString("N0", CultureInfo.InvariantCulture)} parameters with {options.Optimizer} (weights, gradients, optimizer state and batch buffers)",
-            "use smaller layers, a smaller --batch, or --optimizer sgd (no state)");
+            "use smaller layers, a smaller TrainingOptions.BatchSize, or TrainingOptions.Optimizer sgd (no state)");
     }
 }

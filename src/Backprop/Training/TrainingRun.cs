@@ -51,11 +51,12 @@ public sealed class TrainingRun
     /// <summary>The trainer that steps the network.</summary>
     public Trainer Trainer { get; }
     /// <summary>The training options the settings give.</summary>
-    public TrainingOptions Options => new()
+    public TrainingOptions Options => OptionsOf(Settings);
+
+    static TrainingOptions OptionsOf(RunSettings settings) => new()
     {
-        Epochs = Settings.Epochs, BatchSize = Settings.Batch, LearningRate = Settings.LearningRate,
-        Optimizer = Settings.Optimizer.Trim().ToLowerInvariant(), Momentum = Settings.Momentum, WeightDecay = Settings.WeightDecay,
-        L1 = Settings.L1, Seed = Settings.Seed,
+        Epochs = settings.Epochs, BatchSize = settings.Batch, LearningRate = settings.LearningRate, Optimizer = settings.Optimizer,
+        Momentum = settings.Momentum, WeightDecay = settings.WeightDecay, L1 = settings.L1, Seed = settings.Seed,
     };
 
     /// <summary>Epochs finished.</summary>
@@ -70,31 +71,30 @@ public sealed class TrainingRun
     /// <param name="initial">Weights to start from instead of the seed's (as --init FILE); its shape must be the settings'.</param>
     public static TrainingRun Start(RunSettings settings, Network<float>? initial = null)
     {
+        // The page speaks the command's words (--layers), as its settings and its command do.
+        try { return StartInLibraryWords(settings, initial); }
+        catch (BackpropException e) { throw new BackpropException(RunSettings.InCommandWords(e.Message)); }
+    }
+
+    static TrainingRun StartInLibraryWords(RunSettings settings, Network<float>? initial)
+    {
         settings.Validate();
         var rawTrain = DataSource.Train(settings.Data, settings.DataOptions);
         var rawTest = DataSource.Test(settings.Data, settings.DataOptions);
         var features = settings.Features == "x1,x2" ? null : FeatureMap.Parse(settings.Features);
-        var train = features?.Apply(rawTrain) ?? rawTrain;
-        var test = rawTest is null ? null : features?.Apply(rawTest) ?? rawTest;
-
-        int[] sizes = settings.LayerSizes(train.FeatureCount, Math.Max(train.ClassCount, test?.ClassCount ?? 0));
-        var output = Activation.Parse(settings.OutputActivation, "--output-activation");
-        var architecture = new Architecture(sizes, Architecture.ParseHiddenActivations(settings.Activation, sizes.Length - 2, "--activation"), output,
-            Cost.Parse(settings.Cost)).Validate();
-        Targets.CheckFits(architecture, train.FeatureCount, train.Labels, settings.Data);
-        if (test != null) Targets.CheckFits(architecture, test.FeatureCount, test.Labels, settings.Data + " (test part)");
-
-        Standardizer? standardizer = null;
-        if (settings.Standardize)
+        int inputs = features?.Count ?? rawTrain.FeatureCount;
+        var model = new ModelOptions
         {
-            standardizer = Standardizer.Fit(train);
-            train = standardizer.Apply(train);
-            test = test is null ? null : standardizer.Apply(test);
-        }
-        if (initial != null && !initial.Architecture.SameShape(architecture))
-            throw new BackpropException($"the model is a {initial.Architecture} network but this data and these settings make a {architecture} one; open data the model was trained on");
-        return new TrainingRun(settings, rawTrain, rawTest, features, standardizer, train, test,
-            initial?.Clone() ?? Network<float>.Initialize(architecture, settings.Seed));
+            Layers = settings.LayerSizes(inputs, Math.Max(rawTrain.ClassCount, rawTest?.ClassCount ?? 0)),
+            HiddenActivations = settings.Activation, OutputActivation = settings.OutputActivation, Cost = settings.Cost,
+            Features = features, Standardize = settings.Standardize,
+        };
+        // The command's own preparation, so that the page after N epochs holds the weights its command holds.
+        var prepared = PreparedTraining.Of(rawTrain, null, rawTest, model, settings.Seed, OptionsOf(settings), settings.Data,
+            initial is null ? null : architecture =>
+                initial.Architecture.SameShape(architecture) ? initial.Clone()
+                : throw new BackpropException($"the model is a {initial.Architecture} network but this data and these settings make a {architecture} one; open data the model was trained on"));
+        return new TrainingRun(settings, rawTrain, rawTest, features, prepared.Standardizer, prepared.Train, prepared.Test, prepared.Network);
     }
 
     /// <summary>Moves the end of the run to epoch <paramref name="epochs"/>: the steps taken so far stay what they were.</summary>
@@ -106,7 +106,11 @@ public sealed class TrainingRun
     }
 
     /// <summary>One mini-batch; returns true when it ended an epoch. Does nothing once the run has its epochs.</summary>
-    public bool StepBatch() => !Finished && Trainer.RunBatch() != null;
+    public bool StepBatch()
+    {
+        try { return !Finished && Trainer.RunBatch() != null; }
+        catch (BackpropException e) { throw new BackpropException(RunSettings.InCommandWords(e.Message)); }
+    }
 
     /// <summary>The rest of the epoch under way.</summary>
     public void StepEpoch()

@@ -79,13 +79,13 @@ public class TrainerTests
     }
 
     [Theory]
-    [InlineData(0, 10, 3.0, "sgd", "--epochs")]
-    [InlineData(5, 0, 3.0, "sgd", "--batch")]
-    [InlineData(5, 10, -1.0, "sgd", "--lr")]
-    [InlineData(5, 10, 0.0, "sgd", "--lr")]
-    [InlineData(5, 10, double.NaN, "sgd", "--lr")]
-    [InlineData(5, 10, 0.1, "rmsprop", "--optimizer")]
-    public void Impossible_hyperparameters_are_refused_naming_the_flag(int epochs, int batch, double lr, string optimizer, string flag)
+    [InlineData(0, 10, 3.0, "sgd", "TrainingOptions.Epochs")]
+    [InlineData(5, 0, 3.0, "sgd", "TrainingOptions.BatchSize")]
+    [InlineData(5, 10, -1.0, "sgd", "TrainingOptions.LearningRate")]
+    [InlineData(5, 10, 0.0, "sgd", "TrainingOptions.LearningRate")]
+    [InlineData(5, 10, double.NaN, "sgd", "TrainingOptions.LearningRate")]
+    [InlineData(5, 10, 0.1, "rmsprop", "TrainingOptions.Optimizer")]
+    public void Impossible_hyperparameters_are_refused_naming_the_option(int epochs, int batch, double lr, string optimizer, string flag)
     {
         var error = Assert.Throws<BackpropException>(() => new TrainingOptions { Epochs = epochs, BatchSize = batch, LearningRate = lr, Optimizer = optimizer }.Validate());
         Assert.Contains(flag, error.Message);
@@ -99,7 +99,7 @@ public class TrainerTests
         var error = Assert.Throws<BackpropException>(() => new Trainer(network, new TrainingOptions(), data));
         Assert.Contains("end it with 5", error.Message);
         var wrongWidth = TrainingData.Random(10, 4, 2, seed: 6);
-        Assert.Contains("--layers 4,", Assert.Throws<BackpropException>(() => new Trainer(network, new TrainingOptions(), wrongWidth)).Message);
+        Assert.Contains("Architecture.Sizes 4,", Assert.Throws<BackpropException>(() => new Trainer(network, new TrainingOptions(), wrongWidth)).Message);
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public class TrainerTests
     [InlineData(1e-39)]
     [InlineData(1e39)]
     public void A_learning_rate_that_rounds_to_zero_or_infinity_in_float32_is_refused(double lr) =>
-        Expect.Failure(() => new TrainingOptions { LearningRate = lr }.Validate(), $"--lr {lr} is outside float32's normal range");
+        Expect.Failure(() => new TrainingOptions { LearningRate = lr }.Validate(), $"TrainingOptions.LearningRate {lr} is outside float32's normal range");
 
     [Fact]
     public void The_smallest_normal_float32_learning_rate_is_accepted() =>

@@ -26,9 +26,9 @@ public class TrainingMemoryTests
     {
         using var limit = MemoryBudget.LimitForTests(4L << 30);
         var shape = Shape(2, 32768, 32768, 2).Validate();
-        var error = Assert.Throws<BackpropException>(() => TrainingMemory.Require(shape, new TrainingOptions { Optimizer = "adam" }, 1000));
-        Assert.Equal("--layers 2,32768,32768,2: training 1,073,938,434 parameters with adam (weights, gradients, optimizer state and batch buffers) needs about 17.2 GB " +
-                     "(17,192,190,384 bytes) of memory, but this process can have only 4.3 GB (4,294,967,296 bytes); use smaller layers, a smaller --batch, or --optimizer sgd (no state)", error.Message);
+        var error = Assert.Throws<BackpropException>(() => TrainingMemory.Require(shape, new TrainingOptions { Optimizer = "adam", BatchSize = 10 }, 1000));
+        Assert.Equal("Architecture.Sizes 2,32768,32768,2: training 1,073,938,434 parameters with adam (weights, gradients, optimizer state and batch buffers) needs about 17.2 GB " +
+                     "(17,192,190,384 bytes) of memory, but this process can have only 4.3 GB (4,294,967,296 bytes); use smaller layers, a smaller TrainingOptions.BatchSize, or TrainingOptions.Optimizer sgd (no state)", error.Message);
         TrainingMemory.Require(Shape(784, 30, 10), new TrainingOptions(), 60000);
     }
 }
