@@ -4,10 +4,8 @@ using Backprop.Data;
 using Backprop.Serialization;
 using Backprop.Training;
 
-string irisCsv = Path.Combine(AppContext.BaseDirectory, "iris.csv");  // copied beside the program
-
 // <guide:quick-start>
-Dataset iris = CsvReader.Read(irisCsv);                        // 4 measurements, then the species
+Dataset iris = CsvReader.Read("iris.csv");                     // 4 measurements, then the species
 var (train, test) = ValidationSplit.Split(iris, 0.3, seed: 1);  // 105 to train, 45 to test
 Model model = Model.Train(train, new TrainingOptions { Epochs = 100, LearningRate = 0.01 },
     new ModelOptions { Standardize = true });

@@ -4,11 +4,9 @@ using Backprop.Data;
 using Backprop.Serialization;
 using Backprop.Training;
 
-string diabetesCsv = Path.Combine(AppContext.BaseDirectory, "diabetes.csv");  // copied beside the program
-
 // <guide:regress-csv>
 // 10 measurements of 442 patients, then the disease's progression a year later (the last column).
-Dataset diabetes = CsvReader.ReadRegression(diabetesCsv);
+Dataset diabetes = CsvReader.ReadRegression("diabetes.csv");
 var (train, test) = ValidationSplit.Split(diabetes, 0.25, seed: 1);
 Model model = Model.Train(train,
     new TrainingOptions { Epochs = 60, LearningRate = 0.003 },

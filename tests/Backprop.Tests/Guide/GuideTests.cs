@@ -149,9 +149,12 @@ public class GuideSampleTests
         string configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         string dll = Path.Combine(Guide.Root, "samples", sample, "bin", configuration, "net10.0", sample + ".dll");
         Assert.True(File.Exists(dll), $"{dll} is missing: build the solution (dotnet build -c {configuration}), which builds the samples");
+        // In a folder of its own holding the sample's data files, as `dotnet run` in the sample's folder has them.
         string work = Directory.CreateTempSubdirectory("backprop-guide-").FullName;
         try
         {
+            foreach (var csv in Directory.GetFiles(Path.Combine(Guide.Root, "samples", sample), "*.csv"))
+                File.Copy(csv, Path.Combine(work, Path.GetFileName(csv)));
             var start = new ProcessStartInfo("dotnet", [dll]) { WorkingDirectory = work, RedirectStandardOutput = true, RedirectStandardError = true };
             using var process = Process.Start(start)!;
             var error = process.StandardError.ReadToEndAsync();
