@@ -6,7 +6,7 @@ using Backprop.Explaining;
 using Backprop.Layers;
 
 // <guide:explain-chain>
-// A chain of sigmoid neurons x → a¹ → a² with weights 0.8 and −0.4, input 1.5, target 0.5, cost C = (a² − y)²/2.
+// A chain of sigmoid neurons x → a¹ → a² with weights 0.8 and −0.4, input 1.5, target 0.5, cost C = (a² − y)².
 ChainExplanation chain = ChainExplanation.Compute(input: 1.5, target: 0.5, weights: [0.8, -0.4]);
 Console.WriteLine($"C = {chain.Cost:F6}");
 foreach (ChainLayer layer in chain.Layers)

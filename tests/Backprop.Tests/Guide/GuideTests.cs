@@ -233,6 +233,12 @@ public class GuideSampleTests
     public void Explain_derivatives_equal_finite_differences_and_the_sum_over_paths()
     {
         string output = Run("Explain");
+        // The chain by hand: z¹ = 0.8·1.5, a¹ = σ(z¹), z² = −0.4·a¹, a² = σ(z²), C = (a² − 0.5)².
+        static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
+        double a1 = Sigmoid(0.8 * 1.5), a2 = Sigmoid(-0.4 * a1);
+        Assert.Contains(FormattableString.Invariant($"layer 1: z = 1.2000, a = {a1:F4}"), output);
+        Assert.Contains(FormattableString.Invariant($"layer 2: z = {-0.4 * a1:F4}, a = {a2:F4}"), output);
+        Assert.Equal((a2 - 0.5) * (a2 - 0.5), Number(output, @"^C = ([\d.]+)", RegexOptions.Multiline), 6);
         var layers = Regex.Matches(output, @"∂C/∂w = (-?[\d.]+) \(finite differences: (-?[\d.]+)\)");
         Assert.Equal(2, layers.Count);
         foreach (Match m in layers) Assert.Equal(m.Groups[1].Value, m.Groups[2].Value);   // equal to 6 decimals
