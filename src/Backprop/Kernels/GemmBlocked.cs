@@ -45,9 +45,34 @@ internal sealed class GemmSchedule
     int tickets;
     int arrived;
     int generation;
+    // Who computes: 0 until decided, Joined when the worker joined the caller, Alone when the caller went on alone.
+    int members;
+    const int Joined = 1, Alone = 2;
 
-    /// <summary>Restarts the ticket count; only while no thread is in a product.</summary>
-    public void Reset() => Volatile.Write(ref tickets, 0);
+    /// <summary>Restarts the ticket count and the team; only while no thread is in a product.</summary>
+    public void Reset()
+    {
+        Volatile.Write(ref tickets, 0);
+        Volatile.Write(ref members, 0);
+    }
+
+    /// <summary>The worker, before its first ticket: false when the caller has already gone on alone.</summary>
+    public bool Join() => Interlocked.CompareExchange(ref members, Joined, 0) == 0;
+
+    /// <summary>Whether the caller computed the whole product without the worker.</summary>
+    public bool WentAlone => Volatile.Read(ref members) == Alone;
+
+    /// <summary>
+    /// The first barrier, where the team is settled: the caller, if the worker has not joined by then (on a loaded
+    /// machine it can wait a time slice for a core), goes on alone rather than wait. Returns how many threads take
+    /// tickets, each one past the end of every phase.
+    /// </summary>
+    public int Meet(bool worker)
+    {
+        if (!worker && Interlocked.CompareExchange(ref members, Alone, 0) == 0) return 1;
+        Barrier();
+        return 2;
+    }
 
     /// <summary>The next item of a phase that started at ticket <paramref name="start"/>.</summary>
     public int Next(int start) => Interlocked.Increment(ref tickets) - 1 - start;
@@ -58,6 +83,7 @@ internal sealed class GemmSchedule
     /// </summary>
     public void Barrier()
     {
+        if (Volatile.Read(ref members) == Alone) return;
         int current = Volatile.Read(ref generation);
         if (Interlocked.Increment(ref arrived) == 2)
         {
@@ -188,7 +214,9 @@ internal static unsafe class GemmBlocked
     {
         int nr = TKernel.Nr, k = problem.K, m = problem.M, chunkRows = TeamChunkPanels * TKernel.Mr;
         GemmSchedule schedule = team.Schedule!;
-        int start = 0;
+        bool worker = GemmWorker.IsWorkerThread;
+        if (worker && !schedule.Join()) return; // the caller has done it all
+        int start = 0, members = 0;
         for (int jc = 0; jc < problem.N; jc += GemmWorkspace.Nc)
         {
             int nc = Math.Min(GemmWorkspace.Nc, problem.N - jc);
@@ -203,12 +231,13 @@ internal static unsafe class GemmBlocked
                     int from = group * TeamPackPanels * nr, count = Math.Min(TeamPackPanels * nr, nc - from);
                     PackB<TKernel>(problem, pc, kc, jc + from, count, team.PackedB + (nint)from * kc);
                 }
-                start += groups + 2;
-                schedule.Barrier();
+                if (members == 0) members = schedule.Meet(worker);
+                else schedule.Barrier();
+                start += groups + members;
                 int chunks = (m + chunkRows - 1) / chunkRows;
                 for (int chunk; (chunk = schedule.Next(start)) < chunks;)
                     RowBlock<TKernel>(problem, chunk * chunkRows, Math.Min(chunkRows, m - chunk * chunkRows), pc, kc, jc, nc, team.PackedB, 0, workspace);
-                start += chunks + 2;
+                start += chunks + members;
             }
         }
     }

@@ -72,6 +72,11 @@ internal sealed unsafe class GemmWorker
 
     [ThreadStatic] static long sharedByThisThread;
 
+    /// <summary>Whether the calling thread is the worker (a team's two members take different parts in settling it).</summary>
+    public static bool IsWorkerThread => isWorker;
+
+    [ThreadStatic] static bool isWorker;
+
     /// <summary>Bytes the worker thread had allocated when it finished its last job, waits included (tests).</summary>
     public long AllocatedBytes => Volatile.Read(ref allocatedBytes);
 
@@ -81,10 +86,10 @@ internal sealed unsafe class GemmWorker
     /// another thread holds the worker: the caller then does all of the work itself.
     /// </summary>
     /// <remarks>
-    /// A caller that finishes its part before the worker has started the other runs that part too, unless the two
-    /// form a team (which meet at barriers): on a loaded machine the worker thread can wait a whole time slice for a
-    /// core, and the caller would otherwise wait with it. The worker, finding its job taken, releases the worker
-    /// for the next product without touching the job's memory.
+    /// A caller that finishes its part before the worker has started the other runs that part too (a team's caller
+    /// goes on alone at the first barrier if the worker has not joined, <see cref="GemmSchedule.Meet"/>): on a loaded
+    /// machine the worker thread can wait a whole time slice for a core, and the caller would otherwise wait with it.
+    /// The worker, finding its job taken, releases the worker for the next product without touching the job's memory.
     /// </remarks>
     public bool TryShare(in Job mine, in Job theirs)
     {
@@ -102,7 +107,8 @@ internal sealed unsafe class GemmWorker
         }
         finally
         {
-            mineToo = theirs.SharedPackedB is null && Interlocked.CompareExchange(ref claimed, 1, 0) == 0;
+            // A team's caller that went on alone has done the worker's part already.
+            mineToo = (theirs.SharedPackedB is null || Schedule.WentAlone) && Interlocked.CompareExchange(ref claimed, 1, 0) == 0;
             if (!mineToo)
             {
                 // The worker reads through pointers the caller pinned: never leave before it ends.
@@ -115,7 +121,7 @@ internal sealed unsafe class GemmWorker
             }
         }
         // Reached only when Run(mine) returned: the worker never started this part, and never will.
-        if (mineToo) Run(theirs);
+        if (mineToo && theirs.SharedPackedB is null) Run(theirs);
         return true;
     }
 
@@ -127,6 +133,7 @@ internal sealed unsafe class GemmWorker
 
     void Loop()
     {
+        isWorker = true;
         while (true)
         {
             WaitFor(ref started, startEvent, IdleSpinTicks);

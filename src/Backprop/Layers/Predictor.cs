@@ -23,6 +23,7 @@ public sealed class Predictor<T> where T : IFloatingPointIeee754<T>
 {
     readonly T[] even, odd;
 
+    /// <summary>Makes the buffers for batches of up to <paramref name="maximumBatch"/> examples of <paramref name="network"/>.</summary>
     /// <param name="network">The network whose weights each call reads (not copied: later updates are seen).</param>
     /// <param name="maximumBatch">The most examples one pass takes; a call with more is computed in passes of this many.</param>
     public Predictor(Network<T> network, int maximumBatch = 1)
