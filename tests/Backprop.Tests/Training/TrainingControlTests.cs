@@ -145,6 +145,25 @@ public class TrainingControlTests
         Assert.Throws<ArgumentOutOfRangeException>(() => byIndex.Step([12]));
     }
 
+    [Fact]
+    public void A_step_on_the_callers_rows_allocates_nothing_once_warm()
+    {
+        var data = TrainingData.Random(64, 20, 4, seed: 7);
+        var network = Network<float>.Initialize(new Architecture([20, 16, 4], Activation.Relu, Activation.Softmax, Cost.CrossEntropy), 1);
+        var trainer = new Trainer(network, new TrainingOptions { BatchSize = 32, Schedule = new StepDecay(1, 0.5) }, data);
+        var inputs = data.Features.AsSpan(0, 32 * 20).ToArray();
+        var targets = new float[32 * 4];
+        for (int i = 0; i < 32; i++) data.FillTargets(i, targets.AsSpan(i * 4, 4), 4);
+        WarmUp.PastTieredCompilation(() => trainer.Step(inputs, targets));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            trainer.Optimizer.LearningRate = 0.001 / (1 + i);
+            trainer.Step(inputs, targets);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     /// <summary>Random labels: the network memorises the training part and the validation cost turns up after a few epochs.</summary>
     static (Trainer Trainer, Dataset Validation) Overfitting(int patience, int epochs = 40)
     {
