@@ -1,10 +1,10 @@
 // Classification: Fisher's iris from a CSV file (as scikit-learn ships it), then points from arrays. The regions
 // marked guide:NAME are the code of docs/library.md and the README; GuideTests checks that they match.
+// <guide:quick-start>
 using Backprop.Data;
 using Backprop.Serialization;
 using Backprop.Training;
 
-// <guide:quick-start>
 Dataset iris = CsvReader.Read("iris.csv");                     // 4 measurements, then the species
 var (train, test) = ValidationSplit.Split(iris, 0.3, seed: 1);  // 105 to train, 45 to test
 Model model = Model.Train(train, new TrainingOptions { Epochs = 100, LearningRate = 0.01 },
