@@ -36,11 +36,23 @@ Console.WriteLine($"moons: test accuracy {Evaluation.Of(network, test).Accuracy:
 // <guide:custom-rows>
 // Rows that are in no dataset (made on the fly, streamed, augmented): n rows of inputs, n rows of targets y
 // (one-hot for classes), n at most the batch size. The step returns their cost before it.
-float[] inputs = [0.0f, 0.4f, 1.0f, 0.0f];   // two examples near the boundary: (0, 0.4) and (1, 0)
+float[] inputs = [-1.0f, 0.0f, 2.0f, 0.5f];  // two examples: the tips of the two moons, (−1, 0) and (2, 0.5)
 float[] targets = [1, 0, 0, 1];              // one-hot: class 0, class 1
 float before = trainer.Step(inputs, targets);
-Console.WriteLine($"a step on two rows of your own: cost {before:E3} before it, {network.Cost(inputs, targets, 2):E3} after");
+Console.WriteLine($"a step on two rows of your own: cost {before:G4} before it, {network.Cost(inputs, targets, 2):G4} after");
 
 Model model = new(network, Standardizer: null);   // no standardisation: the inputs went in as they are
 ModelFile.Save("moons.safetensors", model);
 // </guide:custom-rows>
+
+// <guide:schedules>
+// The schedules Model.Train and Trainer apply for you (TrainingOptions.Schedule), with torch's values.
+LearningRateSchedule[] schedules =
+[
+    new StepDecay(StepSize: 2, Factor: 0.5), new ExponentialDecay(Factor: 0.9), new CosineAnnealing(Period: 5),
+    new LinearWarmup(Epochs: 3), LearningRateSchedule.Parse("plateau:1:0.5"),
+];
+double[] costs = [1.0, 0.8, 0.8, 0.8, 0.8];  // each epoch's cost, which only ReduceOnPlateau reads
+foreach (LearningRateSchedule schedule in schedules)
+    Console.WriteLine($"{schedule}: η of epochs 1 to 5 = {string.Join(", ", schedule.Rates(0.01, 5, costs).Select(r => r.ToString("F5")))}");
+// </guide:schedules>

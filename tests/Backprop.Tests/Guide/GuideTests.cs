@@ -216,6 +216,23 @@ public class GuideSampleTests
         // η after epoch 10 is the 10th epoch's: 0.01 (1 + cos(9π/40)) / 2 = 0.0088020.
         Assert.Equal(0.01 * (1 + Math.Cos(Math.PI * 9 / 40)) / 2, Number(output, @"epoch 10: η ([\d.]+)"), 5);
         Assert.True(Number(output, @"moons: test accuracy ([\d.]+) %") >= 95, output);
+        // torch's schedules from η₀ = 0.01, epoch t = 1 … 5: StepLR(2, 0.5), ExponentialLR(0.9), CosineAnnealingLR(5),
+        // LinearLR(1/3, 3), and ReduceLROnPlateau(patience 1, 0.5) after costs 1, 0.8, 0.8, 0.8.
+        double[][] expected =
+        [
+            [0.01, 0.01, 0.005, 0.005, 0.0025],
+            [.. Enumerable.Range(0, 5).Select(t => 0.01 * Math.Pow(0.9, t))],
+            [.. Enumerable.Range(0, 5).Select(t => 0.01 * (1 + Math.Cos(Math.PI * t / 5)) / 2)],
+            [.. Enumerable.Range(0, 5).Select(t => 0.01 * Math.Min(1, 1.0 / 3 + t * (2.0 / 3) / 3))],
+            [0.01, 0.01, 0.01, 0.01, 0.005],
+        ];
+        var rates = Regex.Matches(output, @"η of epochs 1 to 5 = (.+)$", RegexOptions.Multiline);
+        Assert.Equal(expected.Length, rates.Count);
+        for (int s = 0; s < expected.Length; s++)
+        {
+            var printed = rates[s].Groups[1].Value.Split(", ").Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            for (int t = 0; t < 5; t++) Assert.Equal(expected[s][t], printed[t], 5);
+        }
         var step = Regex.Match(output, @"cost ([\d.E+-]+) before it, ([\d.E+-]+) after");
         Assert.True(step.Success, output);
         Assert.True(double.Parse(step.Groups[2].Value, CultureInfo.InvariantCulture) < double.Parse(step.Groups[1].Value, CultureInfo.InvariantCulture), output);
