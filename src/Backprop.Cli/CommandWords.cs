@@ -24,6 +24,17 @@ static partial class CommandWords
         }
     }
 
+    /// <summary><see cref="ModelFile.LoadWeights"/> for <c>train --init</c>, where the architecture comes from the flags.</summary>
+    public static Network<float> LoadWeights(string path, Architecture architecture)
+    {
+        try { return ModelFile.LoadWeights(path, architecture); }
+        catch (BackpropException e) when (e.Message.EndsWith(ModelFile.ArchitectureMismatchFix, StringComparison.Ordinal))
+        {
+            string message = e.Message[..^ModelFile.ArchitectureMismatchFix.Length].Replace($" but architecture is {architecture}; ", $" but the flags ask for {architecture}; ");
+            throw new BackpropException(message + "make the flags match the file");
+        }
+    }
+
     /// <summary><see cref="ParameterReference.CheckIn"/>, the parameter named by its flag: "--weight: layer 3 does not exist…".</summary>
     public static ParameterReference CheckIn(ParameterReference parameter, Architecture architecture)
     {

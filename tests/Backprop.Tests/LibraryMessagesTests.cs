@@ -194,3 +194,22 @@ public class CommandWordsTests
             "use it with `backprop train --init plain.safetensors` and the architecture flags", ErrorOf(plain));
     }
 }
+
+/// <summary><see cref="ModelFile.LoadWeights"/> refusing another architecture: the library names its parameter, train --init its flags.</summary>
+public class LoadWeightsWordsTests
+{
+    [Fact]
+    public void Another_architecture_is_refused_in_each_ones_words()
+    {
+        using var folder = new TempDirectory();
+        var small = new Architecture([2, 3, 2], Activation.Tanh, Activation.Softmax, Cost.CrossEntropy).Validate();
+        File.WriteAllBytes(folder.File("m.safetensors"), ModelFile.ToBytes(new Model(Network<float>.Initialize(small, seed: 1), null)));
+        var other = new Architecture([2, 4, 2], Activation.Tanh, Activation.Softmax, Cost.CrossEntropy).Validate();
+        var e = Assert.Throws<BackpropException>(() => ModelFile.LoadWeights(folder.File("m.safetensors"), other));
+        Assert.Equal("m.safetensors holds a 2,3,2 tanh/softmax cross-entropy network but architecture is 2,4,2 tanh/softmax cross-entropy; give LoadWeights the architecture the file holds", e.Message);
+
+        var run = BackpropProcess.Run(folder.Path, "train", "--data", "xor", "--layers", "2,4,2", "--activation", "tanh", "--epochs", "1", "--init", "m.safetensors", "--no-pictures", "--out", "n.safetensors");
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("error: m.safetensors holds a 2,3,2 tanh/softmax cross-entropy network but the flags ask for 2,4,2 tanh/softmax cross-entropy; make the flags match the file", Assert.Single(run.ErrorLines));
+    }
+}

@@ -229,6 +229,9 @@ public static class ModelFile
     /// replaces with its own (<c>backprop train --init FILE</c>).</summary>
     internal const string NoArchitectureFix = "load its weights with ModelFile.LoadWeights and the Architecture they fit";
 
+    /// <summary>The end of <see cref="LoadWeights"/>' refusal of another architecture; the CLI says "make the flags match the file".</summary>
+    internal const string ArchitectureMismatchFix = "give LoadWeights the architecture the file holds";
+
     static Model FromFile(SafeTensorsFile file, string name)
     {
         var architecture = ArchitectureFrom(file.Metadata, name)
@@ -253,7 +256,7 @@ public static class ModelFile
         var name = Path.GetFileName(path);
         var stored = ArchitectureFrom(file.Metadata, name);
         if (stored != null && !stored.SameShape(architecture))
-            throw new BackpropException($"{name} holds a {stored} network but the flags ask for {architecture}; make the flags match the file");
+            throw new BackpropException($"{name} holds a {stored} network but {nameof(architecture)} is {architecture}; " + ArchitectureMismatchFix);
         return NetworkFrom(file, architecture, name);
     }
 
