@@ -89,7 +89,7 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         var activation = Backprop.Activations.Activation.Parse(s.Activation ?? "sigmoid", "--activation");
         var weights = s.Weights is null ? new double[] { 0.8, -0.4 } : ParseList(s.Weights, "--w", "0.8,-0.4");
         var biases = s.Biases is null ? null : ParseList(s.Biases, "--b", "0.1,0.2");
-        var explanation = ChainExplanation.Compute(s.X ?? 1.5, s.Y ?? 0.5, weights, biases, activation);
+        var explanation = CommandWords.Chain(() => ChainExplanation.Compute(s.X ?? 1.5, s.Y ?? 0.5, weights, biases, activation));
         var stepped = s.LearningRate is double eta ? explanation.AfterStep(eta) : null;
         if (s.Json)
         {
@@ -114,7 +114,7 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
             throw new BackpropException("explain --model needs exactly one parameter: --weight L:J:K (from neuron K of layer L-1 to neuron J of layer L) or --bias L:J");
         var model = s.LoadClassificationModel("explain --model");
         var architecture = model.Network.Architecture;
-        var parameter = (s.Weight != null ? ParameterReference.ParseWeight(s.Weight) : ParameterReference.ParseBias(s.Bias!)).CheckIn(architecture);
+        var parameter = CommandWords.CheckIn(s.Weight != null ? ParameterReference.ParseWeight(s.Weight) : ParameterReference.ParseBias(s.Bias!), architecture);
 
         // The same examples evaluate uses.
         if (s.LearningRate is double rate && (!(rate > 0) || !double.IsFinite(rate)))

@@ -24,7 +24,7 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
         var output = settings.Onnx ?? throw new BackpropException("export needs --onnx OUT.onnx, the file to write");
         OutputFile.Check(output);
         OutputFile.CheckDistinct([new("--onnx", output)], [new("--model", path)]);
-        var model = ModelFile.Load(path);
+        var model = CommandWords.LoadModel(path);
         OnnxExport.Write(output, model.Network, model.Standardizer, model.TargetScale, model.Features);
         var architecture = model.Network.Architecture;
         Console.Out.WriteLine($"wrote {output}: {architecture.SizesText} {architecture.HiddenActivationsText}/{architecture.OutputActivation}" +

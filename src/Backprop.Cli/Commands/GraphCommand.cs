@@ -121,8 +121,8 @@ public sealed class GraphCommand : Command<GraphCommand.Settings>
         var settings = new ModelSettings { Model = s.Model, Data = s.Data };
         var model = settings.LoadClassificationModel("graph --model");
         var architecture = model.Network.Architecture;
-        NetworkSvg.CheckSize(architecture);
-        var parameter = s.Weight is null ? null : Backprop.Explaining.ParameterReference.ParseWeight(s.Weight).CheckIn(architecture);
+        CommandWords.CheckDrawable(architecture);
+        var parameter = s.Weight is null ? null : CommandWords.CheckIn(Backprop.Explaining.ParameterReference.ParseWeight(s.Weight), architecture);
         var (data, part) = settings.EvaluationData(model, "graph --model");
         int index = s.Example ?? 0;
         if (index < 0 || index >= data.Count)

@@ -19,7 +19,7 @@ public class ModelSettings : DataSettings
         if (Model is null) throw new BackpropException($"{command} needs --model FILE, a model written by `backprop train`");
         if (!File.Exists(Model))
             throw new BackpropException($"model file '{Model}' does not exist; train one with `backprop train --out {Path.GetFileName(Model)}` or check the path");
-        return ModelFile.Load(Model);
+        return CommandWords.LoadModel(Model);
     }
 
     /// <summary>Loads --model for a command that follows one example's class-label cost (explain, graph): a regression model is refused.</summary>

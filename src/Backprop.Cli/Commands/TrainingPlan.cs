@@ -88,7 +88,7 @@ internal sealed record TrainingPlan(
             Standardize = s.Standardize,
         };
         var prepared = PreparedTraining.Of(train, validation, test, model, s.Seed, options, DataName(spec),
-            s.Init is null ? null : architecture => ModelFile.LoadWeights(s.Init, architecture),
+            s.Init is null ? null : architecture => CommandWords.LoadWeights(s.Init, architecture),
             checkpoints: s.CheckpointDirectory != null || s.Resume != null);
 
         // The pictures, now that the data's shape is known; a picture path that is a link or a device fails now, not after training.

@@ -56,7 +56,7 @@ public abstract class Activation
     /// <summary>The activation named <paramref name="name"/> (sigmoid, tanh, relu, leaky-relu, identity, softmax; case and surrounding spaces ignored); a <see cref="BackpropException"/> naming the choices otherwise.</summary>
     public static Activation Parse(string name) => Parse(name, optionName: null);
 
-    /// <summary>As <see cref="Parse(string)"/>; an error names <paramref name="optionName"/> (a CLI flag) as the source of the name.</summary>
+    /// <summary>As <see cref="Parse(string)"/>; an error names <paramref name="optionName"/> (a CLI flag, or an option such as Architecture.OutputActivation that the CLI translates) as the source of the name.</summary>
     internal static Activation Parse(string name, string? optionName) =>
         All.FirstOrDefault(a => a.Name == name.Trim().ToLowerInvariant())
         ?? throw new BackpropException($"unknown activation '{ShownText.Of(name)}'{(optionName is null ? "" : " for " + optionName)}; use one of: {string.Join(", ", All.Select(a => a.Name))}");

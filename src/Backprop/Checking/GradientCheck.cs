@@ -116,13 +116,13 @@ public static class GradientCheck
     public static Network<double> Break(Network<double> network, Activation activation)
     {
         if (activation.OutputOnly)
-            throw new BackpropException($"--break {activation.Name}: {activation.Name} has no element-wise φ′ to break; break a hidden activation: sigmoid, tanh, relu, leaky-relu or identity");
+            throw new BackpropException($"GradientCheck.Break {activation.Name}: {activation.Name} has no element-wise φ′ to break; break a hidden activation: sigmoid, tanh, relu, leaky-relu or identity");
         var layers = network.Layers.Select((layer, l) => l < network.Layers.Count - 1 && layer.Activation == activation
             ? new Layer<double>(layer.InputSize, layer.OutputSize, new BrokenDerivative(activation), layer.Weights, layer.Biases)
             : layer).ToArray();
         if (layers.SequenceEqual(network.Layers))
-            throw new BackpropException($"--break {activation.Name}: no hidden layer of {network.Architecture.SizesText} uses {activation.Name} " +
-                $"(they use {network.Architecture.HiddenActivationsText}); break one of those, or set --activation {activation.Name}");
+            throw new BackpropException($"GradientCheck.Break {activation.Name}: no hidden layer of {network.Architecture.SizesText} uses {activation.Name} " +
+                $"(they use {network.Architecture.HiddenActivationsText}); break one of those, or set Architecture.HiddenActivations {activation.Name}");
         return new Network<double>(network.Architecture, layers);
     }
 }

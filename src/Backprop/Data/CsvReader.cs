@@ -120,7 +120,7 @@ public static class CsvReader
             while (rows.MoveNext()) Take(rows.Current.Line, rows.Current.Cells);
         }
         if (labels.Count == 0)
-            throw new BackpropException($"{path}: no data rows; a CSV needs rows of numeric features with the class label in the last column (or the --label-column one)");
+            throw new BackpropException($"{path}: no data rows; a CSV needs rows of numeric features with the class label in the last column (or the labelColumn one)");
         if (headerSamples is { } expected && expected != labels.Count)
             throw new BackpropException($"{path}: the scikit-learn header on line 1 promises {expected} examples but the file holds {labels.Count}; correct the first number of line 1");
         int[] labelArray = [.. labels];
@@ -148,7 +148,7 @@ public static class CsvReader
         }
         int distinct = labelArray.Distinct().Count();
         if (distinct > MaxDistinctLabels)
-            throw new BackpropException($"{path}: the labels take {distinct} different values, more than {MaxDistinctLabels}; they look like measurements, not classes: add --task regression (or choose the class column with --label-column)");
+            throw new BackpropException($"{path}: the labels take {distinct} different values, more than {MaxDistinctLabels}; they look like measurements, not classes: read them with CsvReader.ReadRegression (or choose the class column with labelColumn)");
         return new Dataset([.. features], labelArray, columns - 1, IdxReader.ClassCount(labelArray));
 
         void Take(int line, string[] cells)
@@ -183,7 +183,7 @@ public static class CsvReader
                     : throw new BackpropException($"{path}: line {line}, column {column + 1}: class \"{Shown(cell)}\" is not one the model knows ({ShownText.Of(string.Join(", ", classNames!), 200)}); give data with the model's classes");
             if (seen.TryGetValue(cell, out int id)) return id;
             if (seen.Count >= MaxClassCount)
-                throw new BackpropException($"{path}: line {line}, column {column + 1}: more than {MaxClassCount} different labels; is this the label column? (choose it with --label-column, or add --task regression for a measurement)");
+                throw new BackpropException($"{path}: line {line}, column {column + 1}: more than {MaxClassCount} different labels; is this the label column? (choose it with labelColumn, or read them with CsvReader.ReadRegression for a measurement)");
             seen.Add(cell, seen.Count);
             return seen.Count - 1;
         }
@@ -208,7 +208,7 @@ public static class CsvReader
 
     static Dataset ReadRegression(string path, IEnumerable<(int Line, string[] Cells)> source, IReadOnlyList<int>? targetColumns)
     {
-        if (targetColumns is { Count: 0 }) throw new BackpropException($"{path}: no target column given; name one with --label-column K, or leave it out for the last column");
+        if (targetColumns is { Count: 0 }) throw new BackpropException($"{path}: targetColumns is empty; name at least one column, or leave it out (null) for the last column");
         foreach (int column in targetColumns ?? [])
             if (column < 0)
                 throw new BackpropException($"{path}: target column {column} is negative; columns count from 0, or leave it out for the last column");
@@ -230,7 +230,7 @@ public static class CsvReader
                     throw new BackpropException($"{path}: line {line} has {columns} column{(columns == 1 ? "" : "s")}; a regression table needs at least one feature column beside its {targets.Length} target column{(targets.Length == 1 ? "" : "s")}");
                 foreach (int column in targets)
                     if (column >= columns)
-                        throw new BackpropException($"{path}: target column {column} is out of range: line {line} has {columns} columns, numbered 0 to {columns - 1}; choose it with --label-column");
+                        throw new BackpropException($"{path}: target column {column} is out of range: line {line} has {columns} columns, numbered 0 to {columns - 1}; choose it with targetColumns");
                 isTarget = new bool[columns];
                 foreach (int column in targets) isTarget[column] = true;
                 if (!AllNumbers(cells)) continue;
@@ -241,7 +241,7 @@ public static class CsvReader
             foreach (int c in targets) Add(values, ParseTarget(path, line, c, cells[c]), path, line);
         }
         if (values.Count == 0)
-            throw new BackpropException($"{path}: no data rows; a regression CSV needs rows of numbers, the target in the last column (or the --label-column ones)");
+            throw new BackpropException($"{path}: no data rows; a regression CSV needs rows of numbers, the target in the last column (or the targetColumns ones)");
         return new Dataset([.. features], [.. values], columns - targets.Length, targets.Length);
     }
 
@@ -249,7 +249,7 @@ public static class CsvReader
     {
         if (float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) && float.IsFinite(value))
             return value;
-        throw new BackpropException($"{path}: line {line}, column {column + 1}: target {Describe(cell)} is not a finite number; a regression's targets are numbers like 151 or -0.25 (choose the target column with --label-column)");
+        throw new BackpropException($"{path}: line {line}, column {column + 1}: target {Describe(cell)} is not a finite number; a regression's targets are numbers like 151 or -0.25 (choose the target column with targetColumns)");
     }
 
     static Dictionary<string, int> Index(IReadOnlyList<string> names)
@@ -384,7 +384,7 @@ public static class CsvReader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new BackpropException($"{path}: cannot open ({e.Message}); check the path given to --data csv:FILE");
+            throw new BackpropException($"{path}: cannot open ({e.Message}); check the path given to CsvReader");
         }
         using (reader)
             foreach (var row in Rows(reader, path, limits)) yield return row;
@@ -483,7 +483,7 @@ public static class CsvReader
             || value < 0 || value != Math.Floor(value))
             throw new BackpropException(
                 $"{path}: line {line}, column {column + 1}: label {Describe(cell)} is not a non-negative integer; class labels are 0, 1, 2, … or names, one kind per column " +
-                "(choose the label column with --label-column; a measurement needs --task regression)");
+                "(choose the label column with labelColumn; a measurement needs CsvReader.ReadRegression)");
         if (value >= MaxClassCount)
             throw new BackpropException(
                 $"{path}: line {line}, column {column + 1}: label {Shown(cell)} is too large (at most {MaxClassCount - 1}); is this the label column?");

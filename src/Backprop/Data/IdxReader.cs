@@ -51,7 +51,7 @@ public static class IdxReader
     public static string FindRequired(string directory, string baseName)
     {
         if (!Directory.Exists(directory))
-            throw new BackpropException($"{directory}: no such folder; pass --data idx:DIR with the folder that holds the IDX files");
+            throw new BackpropException($"{directory}: no such folder; give the folder that holds the IDX files");
         return Find(directory, baseName)
             ?? throw new BackpropException(
                 $"{directory}: holds neither {baseName} nor {baseName}.gz; the folder needs train-images-idx3-ubyte, " +

@@ -10,12 +10,12 @@ public static class ValidationSplit
     public static (Dataset Train, Dataset Validation) Split(Dataset data, double fraction, ulong seed)
     {
         if (!(fraction > 0 && fraction < 1))
-            throw new BackpropException($"--validation-split must be between 0 and 1 (exclusive), got {fraction}; try 0.1");
+            throw new BackpropException($"ValidationSplit.Split fraction must be between 0 and 1 (exclusive), got {fraction}; try 0.1");
         int n = data.Count;
         int validationCount = (int)Math.Round(fraction * n);
         if (validationCount < 1 || validationCount > n - 1)
             throw new BackpropException(
-                $"--validation-split must be between 0 and 1 and leave at least one example on each side: {fraction} of {n} examples " +
+                $"ValidationSplit.Split fraction must be between 0 and 1 and leave at least one example on each side: {fraction} of {n} examples " +
                 $"gives {validationCount} for validation and {n - validationCount} for training; " +
                 (n < 2 ? "the training set needs at least 2 examples" : $"use a fraction between {1.0 / n:g3} and {(n - 1.0) / n:g3}"));
 

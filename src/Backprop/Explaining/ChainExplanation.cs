@@ -86,15 +86,15 @@ public sealed class ChainExplanation
         ArgumentNullException.ThrowIfNull(weights);
         activation ??= Activation.Sigmoid;
         if (weights.Count == 0)
-            throw new BackpropException("the chain needs at least one weight; give --w like 0.8,-0.4 (one layer per weight)");
+            throw new BackpropException("the chain needs at least one weight; give weights like 0.8,-0.4 (one layer per weight)");
         if (weights.Count > 1000)
             throw new BackpropException($"the chain has {weights.Count} weights; explain at most 1000 layers");
         biases ??= new double[weights.Count];
         if (biases.Count != weights.Count)
-            throw new BackpropException($"--b has {biases.Count} value(s) but --w has {weights.Count}; give one bias per weight, or leave out --b for zeros");
+            throw new BackpropException($"biases has {biases.Count} value(s) but weights has {weights.Count}; give one bias per weight, or leave out biases for zeros");
         if (activation.OutputOnly)
             throw new BackpropException($"{activation.Name} on a single neuron is always 1; use sigmoid, tanh, relu, leaky-relu or identity for the chain");
-        foreach (var (name, value) in new[] { ("--x", input), ("--y", target) }.Concat(weights.Select(w => ("--w", w))).Concat(biases.Select(b => ("--b", b))))
+        foreach (var (name, value) in new[] { ("input", input), ("target", target) }.Concat(weights.Select(w => ("weights", w))).Concat(biases.Select(b => ("biases", b))))
             if (!double.IsFinite(value)) throw new BackpropException($"{name} must be a finite number, got {value}");
 
         int layerCount = weights.Count;
@@ -127,7 +127,7 @@ public sealed class ChainExplanation
     public ChainExplanation AfterStep(double learningRate)
     {
         if (!(learningRate > 0) || !double.IsFinite(learningRate))
-            throw new BackpropException($"--lr must be a positive number, got {learningRate}; try 0.5");
+            throw new BackpropException($"learningRate must be a positive number, got {learningRate}; try 0.5");
         var weights = Layers.Select(l => l.Weight - learningRate * l.CostByWeight).ToArray();
         var biases = Layers.Select(l => l.Bias - learningRate * l.CostByBias).ToArray();
         return Compute(Input, Target, weights, biases, Activation);

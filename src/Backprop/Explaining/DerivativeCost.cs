@@ -76,11 +76,11 @@ public sealed class DerivativeCost
     {
         ArgumentNullException.ThrowIfNull(sizes);
         if (sizes.Count < 2)
-            throw new BackpropException($"--layers needs at least an input and an output size, like 784,30,10 (got {sizes.Count} size(s))");
+            throw new BackpropException($"Architecture.Sizes needs at least an input and an output size, like 784,30,10 (got {sizes.Count} size(s))");
         if (sizes.Count - 1 > MaximumLayers)
-            throw new BackpropException($"--layers gives {sizes.Count - 1} weighted layers; --cost-of-derivatives counts at most {MaximumLayers} (the gap is already astronomical there) — give fewer sizes");
+            throw new BackpropException($"Architecture.Sizes gives {sizes.Count - 1} weighted layers; DerivativeCost.Of counts at most {MaximumLayers} (the gap is already astronomical there) — give fewer sizes");
         foreach (int size in sizes)
-            if (size < 1) throw new BackpropException($"--layers takes positive layer sizes, got {size}");
+            if (size < 1) throw new BackpropException($"Architecture.Sizes takes positive layer sizes, got {size}");
         int last = sizes.Count - 1;
         var layers = new LayerDerivativeCost[last];
         for (int l = 1; l <= last; l++)

@@ -104,7 +104,7 @@ public sealed class WeightExplanation
         if (listPaths)
         {
             if (pathCount > MaximumPaths)
-                throw new BackpropException($"{parameter} reaches the cost along {pathCount} paths; --paths lists at most {MaximumPaths}: choose a parameter nearer the output or a smaller network, or leave out --paths");
+                throw new BackpropException($"{parameter} reaches the cost along {pathCount} paths; listPaths lists at most {MaximumPaths}: choose a parameter nearer the output or a smaller network, or leave out listPaths");
             paths = EnumeratePaths(trace, parameter);
         }
 

@@ -24,8 +24,8 @@ public static class NetworkSvg
     public static void CheckSize(Backprop.Layers.Architecture architecture)
     {
         if (architecture.LayerCount > MaximumLayers || architecture.Sizes.Any(n => n > MaximumWidth))
-            throw new BackpropException($"graph --model draws networks of at most {MaximumLayers} weighted layers of at most {MaximumWidth} neurons " +
-                $"(this one is {architecture.SizesText}); for a larger one use `backprop explain --model FILE --weight L:J:K`, which prints the same numbers");
+            throw new BackpropException($"NetworkSvg draws networks of at most {MaximumLayers} weighted layers of at most {MaximumWidth} neurons " +
+                $"(this one is {architecture.SizesText}); for a larger one use WeightExplanation.Explain, which gives the same numbers");
     }
 
     /// <summary>

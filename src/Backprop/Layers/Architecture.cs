@@ -70,7 +70,7 @@ public sealed record Architecture
     /// </summary>
     public static Activation[] ParseHiddenActivations(string text, int hiddenLayers) => ParseHiddenActivations(text, hiddenLayers, "Architecture.HiddenActivations");
 
-    /// <summary>As <see cref="ParseHiddenActivations(string, int)"/>; an error names <paramref name="optionName"/> (a CLI flag) as the source of the text.</summary>
+    /// <summary>As <see cref="ParseHiddenActivations(string, int)"/>; an error names <paramref name="optionName"/> (a CLI flag, or Architecture.HiddenActivations, which the CLI translates) as the source of the text.</summary>
     internal static Activation[] ParseHiddenActivations(string text, int hiddenLayers, string optionName)
     {
         if (hiddenLayers < 0)

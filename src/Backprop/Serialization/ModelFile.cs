@@ -225,10 +225,17 @@ public static class ModelFile
         }
     }
 
+    /// <summary>The end of the message refusing a file without architecture metadata: the library's fix, which the CLI
+    /// replaces with its own (<c>backprop train --init FILE</c>).</summary>
+    internal const string NoArchitectureFix = "load its weights with ModelFile.LoadWeights and the Architecture they fit";
+
+    /// <summary>The end of <see cref="LoadWeights"/>' refusal of another architecture; the CLI says "make the flags match the file".</summary>
+    internal const string ArchitectureMismatchFix = "give LoadWeights the architecture the file holds";
+
     static Model FromFile(SafeTensorsFile file, string name)
     {
         var architecture = ArchitectureFrom(file.Metadata, name)
-            ?? throw new BackpropException($"{name} has no architecture metadata (layers, activation, output_activation, cost); it was not written by backprop — use it with `backprop train --init {name}` and the architecture flags");
+            ?? throw new BackpropException($"{name} has no architecture metadata (layers, activation, output_activation, cost); it was not written by backprop — " + NoArchitectureFix);
         var network = NetworkFrom(file, architecture, name);
         var task = TaskFrom(file.Metadata, name);
         var classNames = ClassNamesFrom(file.Metadata, architecture.OutputSize, name);
@@ -249,7 +256,7 @@ public static class ModelFile
         var name = Path.GetFileName(path);
         var stored = ArchitectureFrom(file.Metadata, name);
         if (stored != null && !stored.SameShape(architecture))
-            throw new BackpropException($"{name} holds a {stored} network but the flags ask for {architecture}; make the flags match the file");
+            throw new BackpropException($"{name} holds a {stored} network but {nameof(architecture)} is {architecture}; " + ArchitectureMismatchFix);
         return NetworkFrom(file, architecture, name);
     }
 
@@ -285,7 +292,7 @@ public static class ModelFile
             layers[l] = new Layer<float>(inputs, outputs, architecture.ActivationOf(l), weight.Data, bias.Data);
         }
         if (file.Find(WeightName(layers.Length)) != null)
-            throw new BackpropException($"{name} has more layers than --layers {architecture.SizesText}; make --layers match the file");
+            throw new BackpropException($"{name} has more layers than Architecture.Sizes {architecture.SizesText}; make Architecture.Sizes match the file");
         return new Network<float>(architecture, layers);
 
         // Caught here, not as "training diverged" after the first step, which would blame the learning rate.
@@ -298,9 +305,9 @@ public static class ModelFile
 
         Tensor Require(string tensor, int[] shape)
         {
-            var t = file.Find(tensor) ?? throw new BackpropException($"{name} has no tensor '{tensor}', which --layers {architecture.SizesText} needs; check --layers against the file");
+            var t = file.Find(tensor) ?? throw new BackpropException($"{name} has no tensor '{tensor}', which Architecture.Sizes {architecture.SizesText} needs; check Architecture.Sizes against the file");
             if (!t.Shape.SequenceEqual(shape))
-                throw new BackpropException($"{name}: tensor '{tensor}' is [{string.Join(", ", t.Shape)}] but --layers {architecture.SizesText} needs [{string.Join(", ", shape)}]");
+                throw new BackpropException($"{name}: tensor '{tensor}' is [{string.Join(", ", t.Shape)}] but Architecture.Sizes {architecture.SizesText} needs [{string.Join(", ", shape)}]");
             return t;
         }
     }

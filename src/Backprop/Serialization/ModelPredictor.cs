@@ -9,7 +9,14 @@ namespace Backprop.Serialization;
 /// output the probability of class 1 — or a regression's predicted values in the targets' own units (standardisation undone).</param>
 /// <param name="Class">The predicted class (the largest score; for one output, 1 when a ≥ 0.5), or null for a regression.</param>
 /// <param name="ClassName">The predicted class as a user reads it: its name, or its number; null for a regression.</param>
-public sealed record Prediction(float[] Outputs, int? Class, string? ClassName);
+public sealed record Prediction(float[] Outputs, int? Class, string? ClassName)
+{
+    /// <summary>
+    /// The predicted class's output: its probability after softmax; with one sigmoid output a, a for class 1 and
+    /// 1 − a for class 0; null for a regression.
+    /// </summary>
+    public float? Probability => Class is not { } k ? null : Outputs.Length == 1 ? (k == 1 ? Outputs[0] : 1 - Outputs[0]) : Outputs[k];
+}
 
 /// <summary>
 /// A model's whole inference pipeline, reusable: raw examples as they come from the data (x1, x2 for a model of

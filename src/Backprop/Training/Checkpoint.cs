@@ -121,7 +121,7 @@ public sealed class Checkpoint
         int layers = trainer.Network.Layers.Count, buffers = trainer.Optimizer.State.Count;
         long tensors = 2L * layers * (trainer.Options.EarlyStoppingPatience is null ? 1 : 2) + buffers + 1;
         if (tensors > SafeTensorsFile.MaxTensorCount)
-            throw new BackpropException($"a checkpoint of this run would hold {tensors} tensors ({2 * layers} weights and biases, {buffers} optimizer buffers, the example order), more than the {SafeTensorsFile.MaxTensorCount} a file may hold; use fewer layers or train without --checkpoint-dir");
+            throw new BackpropException($"a checkpoint of this run would hold {tensors} tensors ({2 * layers} weights and biases, {buffers} optimizer buffers, the example order), more than the {SafeTensorsFile.MaxTensorCount} a file may hold; use fewer layers or train without CheckpointStore");
     }
 
     /// <summary>Copies the trainer's state. Call it between batches (<see cref="Trainer.BetweenBatches"/>), after

@@ -185,7 +185,7 @@ public sealed partial class CheckpointStore : IDisposable
         if (File.Exists(Directory))
             throw new BackpropException($"{Directory} is a file; give the folder that holds the checkpoints ({Path.GetDirectoryName(Directory)})");
         if (!System.IO.Directory.Exists(Directory))
-            throw new BackpropException($"{Directory}: no such folder; give the folder a run wrote with --checkpoint-dir");
+            throw new BackpropException($"{Directory}: no such folder; give the folder a run wrote with CheckpointStore");
         var skipped = new List<SkippedCheckpoint>();
         foreach (var path in List())
         {
@@ -210,7 +210,7 @@ public sealed partial class CheckpointStore : IDisposable
             skipped.Add(new SkippedCheckpoint(path, problem));
         }
         throw new BackpropException(skipped.Count == 0
-            ? $"{Directory} holds no checkpoint (checkpoint-*.safetensors); start the run with --checkpoint-dir {Directory} instead"
+            ? $"{Directory} holds no checkpoint (checkpoint-*.safetensors); start the run with CheckpointStore {Directory} instead"
             : $"{Directory} holds no valid checkpoint, only damaged ones ({string.Join(", ", skipped.Select(s => $"{Path.GetFileName(s.Path)}: {s.Problem}"))}); start the run again");
     }
 }

@@ -129,7 +129,7 @@ public sealed record PreparedTraining(Dataset Train, Dataset? Validation, Datase
                regression ? train.TargetCount : train.ClassCount <= 2 && outputName is not (null or "softmax") ? 1 : Math.Max(2, train.ClassCount)];
         var output = Activation.Parse(outputName ?? (regression ? "identity" : sizes[^1] == 1 ? "sigmoid" : "softmax"), "Architecture.OutputActivation");
         var cost = Costs.Cost.Parse(model.Cost ?? (output == Activation.Softmax ? "cross-entropy" : "quadratic"));
-        var hidden = Architecture.ParseHiddenActivations(model.HiddenActivations ?? ModelOptions.DefaultHiddenActivation, sizes.Length - 2);
+        var hidden = Architecture.ParseHiddenActivations(model.HiddenActivations ?? ModelOptions.DefaultHiddenActivation, sizes.Length - 2, "Architecture.HiddenActivations");
         return new Architecture(sizes, hidden, output, cost).Validate();
     }
 }

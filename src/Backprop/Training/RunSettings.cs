@@ -172,9 +172,10 @@ public sealed partial record RunSettings
     }
 
     /// <summary>
-    /// The flag of <c>backprop train</c> for each option name the library's messages use: the library says
+    /// The flag of a <c>backprop</c> command for each option name the library's messages use: the library says
     /// "TrainingOptions.LearningRate must be a positive number", the command line and the playground (which shows
-    /// the command) say "--lr must be a positive number".
+    /// the command) say "--lr must be a positive number". A few entries are a library fix the command gives as a flag
+    /// ("read them with CsvReader.ReadRegression": "add --task regression").
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> FlagsByOptionName = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -192,14 +193,30 @@ public sealed partial record RunSettings
         ["TrainingOptions.Seed"] = "--seed",
         ["TrainingOptions.Schedule"] = "--lr-schedule",
         ["TrainingOptions.EarlyStoppingPatience"] = "--early-stopping",
+        ["labelColumn"] = "--label-column",              // CsvReader.Read, ReadInputs
+        ["targetColumns"] = "--label-column",            // CsvReader.ReadRegression
+        ["CsvReader.ReadRegression"] = "--task regression",
+        ["read them with CsvReader.ReadRegression"] = "add --task regression",
+        ["the path given to CsvReader"] = "the path given to --data csv:FILE",
+        ["ValidationSplit.Split fraction"] = "--validation-split",
+        ["CheckpointStore"] = "--checkpoint-dir",
+        ["GradientCheck.Break"] = "--break",
+        ["listPaths"] = "--paths",                       // WeightExplanation.Explain
+        ["learningRate"] = "--lr",                       // ChainExplanation.AfterStep
+        ["DerivativeCost.Of"] = "--cost-of-derivatives",
+        ["ParameterReference.ParseWeight"] = "--weight",
+        ["ParameterReference.ParseBias"] = "--bias",
     };
 
     /// <summary>A library message with every option name of <see cref="FlagsByOptionName"/> replaced by its flag.</summary>
     public static string InCommandWords(string message) =>
-        OptionName().Replace(message, m => FlagsByOptionName.TryGetValue(m.Value, out var flag) ? flag : m.Value);
+        OptionName.Replace(message, m => FlagsByOptionName[m.Value]);
 
-    [GeneratedRegex(@"(?<![\w.])(?:TrainingOptions|Architecture)\.\w+")]
-    private static partial Regex OptionName();
+    // Longest first, so that "CsvReader.ReadRegression" is not read as a shorter name; whole words only
+    // ("TrainingOptions.Seed" is not the start of "TrainingOptions.Seeds").
+    static readonly Regex OptionName = new(
+        @"(?<![\w.])(?:" + string.Join("|", FlagsByOptionName.Keys.OrderByDescending(k => k.Length).Select(Regex.Escape)) + @")(?![\w])",
+        RegexOptions.CultureInvariant);
 
     /// <summary>Checks what can be checked without the data; throws <see cref="BackpropException"/> naming the fix
     /// in the command's words (<see cref="InCommandWords"/>).</summary>

@@ -217,7 +217,12 @@ public class KillAndResumeTests(KillAndResumeTests.UninterruptedRun uninterrupte
 
         public static Child Start(string workingDirectory, IDictionary<string, string?>? environment, string[] args)
         {
-            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+            // Through env, which execs dotnet in its own process (the same id): a shell without job control starts
+            // its background jobs with SIGINT ignored, a child inherits that, and .NET leaves an ignored SIGINT
+            // ignored, so `dotnet test &` would otherwise wait forever for the interrupt test's child.
+            var start = new ProcessStartInfo("env") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add("dotnet");
             start.ArgumentList.Add(Executable);
             foreach (var a in args) start.ArgumentList.Add(a);
             if (environment != null) foreach (var (k, v) in environment) start.Environment[k] = v;

@@ -123,8 +123,8 @@ public class CsvClassNamesTests
     public void Labels_that_look_like_measurements_ask_for_a_regression()
     {
         var rows = string.Concat(Enumerable.Range(0, 101).Select(i => $"{i},{i + 25}\n"));
-        FailsWith(rows, "the labels take 101 different values, more than 100; they look like measurements, not classes: add --task regression");
-        FailsWith("1,2.5\n2,3.5\n", "line 1, column 2: label \"2.5\" is not a non-negative integer", "a measurement needs --task regression");
+        FailsWith(rows, "the labels take 101 different values, more than 100; they look like measurements, not classes: read them with CsvReader.ReadRegression (or choose the class column with labelColumn)");
+        FailsWith("1,2.5\n2,3.5\n", "line 1, column 2: label \"2.5\" is not a non-negative integer", "a measurement needs CsvReader.ReadRegression");
     }
 
     [Fact]

@@ -71,7 +71,7 @@ public class CsvRegressionTests
     [Fact]
     public void A_target_column_out_of_range_or_given_twice_is_refused()
     {
-        FailsWith("1,2,3\n", [3], "target column 3 is out of range: line 1 has 3 columns, numbered 0 to 2; choose it with --label-column");
+        FailsWith("1,2,3\n", [3], "target column 3 is out of range: line 1 has 3 columns, numbered 0 to 2; choose it with targetColumns");
         FailsWith("1,2,3\n", [1, 1], "target column 1 is given twice; name each target column once");
         FailsWith("1,2\n", [0, 1], "line 1 has 2 columns; a regression table needs at least one feature column beside its 2 target columns");
     }

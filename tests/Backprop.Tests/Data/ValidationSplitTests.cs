@@ -54,13 +54,13 @@ public class ValidationSplitTests
     [InlineData(double.NaN)]
     public void FractionOutsideZeroOneIsRefused(double fraction)
     {
-        Expect.Failure(() => ValidationSplit.Split(Numbered(10), fraction, 1), "--validation-split must be between 0 and 1");
+        Expect.Failure(() => ValidationSplit.Split(Numbered(10), fraction, 1), "ValidationSplit.Split fraction must be between 0 and 1");
     }
 
     [Fact]
     public void FractionLeavingASideEmptyIsRefused()
     {
-        Expect.Failure(() => ValidationSplit.Split(Numbered(10), 0.01, 1), "--validation-split must be between 0 and 1", "gives 0 for validation and 10 for training");
+        Expect.Failure(() => ValidationSplit.Split(Numbered(10), 0.01, 1), "ValidationSplit.Split fraction must be between 0 and 1", "gives 0 for validation and 10 for training");
         Expect.Failure(() => ValidationSplit.Split(Numbered(10), 0.97, 1), "gives 10 for validation and 0 for training");
         Expect.Failure(() => ValidationSplit.Split(Numbered(1), 0.5, 1), "at least 2 examples");
     }

@@ -159,8 +159,8 @@ public class ChainExplanationTests
         Assert.Contains("at least one weight", Assert.Throws<BackpropException>(() => ChainExplanation.Compute(1, 0, [])).Message);
         Assert.Contains("one bias per weight", Assert.Throws<BackpropException>(() => ChainExplanation.Compute(1, 0, [1, 2], [0.1])).Message);
         Assert.Contains("always 1", Assert.Throws<BackpropException>(() => ChainExplanation.Compute(1, 0, [1], activation: Activation.Softmax)).Message);
-        Assert.Contains("--x must be a finite number", Assert.Throws<BackpropException>(() => ChainExplanation.Compute(double.NaN, 0, [1])).Message);
-        Assert.Contains("--w must be a finite number", Assert.Throws<BackpropException>(() => ChainExplanation.Compute(1, 0, [double.PositiveInfinity])).Message);
+        Assert.Contains("input must be a finite number", Assert.Throws<BackpropException>(() => ChainExplanation.Compute(double.NaN, 0, [1])).Message);
+        Assert.Contains("weights must be a finite number", Assert.Throws<BackpropException>(() => ChainExplanation.Compute(1, 0, [double.PositiveInfinity])).Message);
     }
 
     static double[] Replace(double[] values, int index, double value)

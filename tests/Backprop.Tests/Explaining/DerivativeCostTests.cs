@@ -213,7 +213,9 @@ public class DerivativeCostBoundTests
     {
         var sizes = Enumerable.Repeat(3, 10_000).ToArray();
         var error = Assert.Throws<BackpropException>(() => DerivativeCost.Of(sizes));
-        Assert.Equal("--layers gives 9999 weighted layers; --cost-of-derivatives counts at most 100 (the gap is already astronomical there) — give fewer sizes", error.Message);
+        Assert.Equal("Architecture.Sizes gives 9999 weighted layers; DerivativeCost.Of counts at most 100 (the gap is already astronomical there) — give fewer sizes", error.Message);
+        Assert.Equal("--layers gives 9999 weighted layers; --cost-of-derivatives counts at most 100 (the gap is already astronomical there) — give fewer sizes",
+            Backprop.Training.RunSettings.InCommandWords(error.Message));
         Assert.Equal(DerivativeCost.MaximumLayers, DerivativeCost.Of(Enumerable.Repeat(3, DerivativeCost.MaximumLayers + 1).ToArray()).Layers.Count);
     }
 }

@@ -198,7 +198,7 @@ public class WeightExplanationTests
         var trace = NetworkTrace.Compute(network, input, target);
         var error = Assert.Throws<BackpropException>(() => WeightExplanation.Explain(trace, new ParameterReference(1, 0, 0), listPaths: true));
         Assert.Contains("80000 paths", error.Message);
-        Assert.Contains("leave out --paths", error.Message);
+        Assert.Contains("leave out listPaths", error.Message);
         // Without the listing the same weight is explained, and one nearer the output can be listed.
         Assert.Equal(80000, (int)WeightExplanation.Explain(trace, new ParameterReference(1, 0, 0)).PathCount);
         Assert.Equal(2, WeightExplanation.Explain(trace, new ParameterReference(3, 5, 7), listPaths: true).Paths!.Count);

@@ -94,10 +94,10 @@ public class CheckpointStoreTests
     {
         using var folder = new TempDirectory();
         var empty = Assert.Throws<BackpropException>(() => new CheckpointStore(folder.Path).LoadNewest());
-        Assert.Equal($"{folder.Path} holds no checkpoint (checkpoint-*.safetensors); start the run with --checkpoint-dir {folder.Path} instead", empty.Message);
+        Assert.Equal($"{folder.Path} holds no checkpoint (checkpoint-*.safetensors); start the run with CheckpointStore {folder.Path} instead", empty.Message);
 
         var missing = Assert.Throws<BackpropException>(() => new CheckpointStore(folder.File("nope")).LoadNewest());
-        Assert.Equal($"{folder.File("nope")}: no such folder; give the folder a run wrote with --checkpoint-dir", missing.Message);
+        Assert.Equal($"{folder.File("nope")}: no such folder; give the folder a run wrote with CheckpointStore", missing.Message);
 
         File.WriteAllBytes(folder.File("checkpoint-000001-00000000.safetensors"), []);
         var broken = Assert.Throws<BackpropException>(() => new CheckpointStore(folder.Path).LoadNewest());
