@@ -148,7 +148,7 @@ public class GuideSampleTests
         // The samples are built with the solution, in the tests' own configuration (bin/Release/net10.0 → Release).
         string configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         string dll = Path.Combine(Guide.Root, "samples", sample, "bin", configuration, "net10.0", sample + ".dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing: build the solution (dotnet build -c {configuration}), which builds the samples");
+        Assert.True(File.Exists(dll), $"{dll} is missing: build the tests (dotnet build -c {configuration} tests/Backprop.Tests), which builds the samples");
         // In a folder of its own holding the sample's data files, as `dotnet run` in the sample's folder has them.
         string work = Directory.CreateTempSubdirectory("backprop-guide-").FullName;
         try
