@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
+using static Backprop.Tests.Playground.PlaygroundTests;
 
 namespace Backprop.Tests.Playground;
 
@@ -9,8 +10,6 @@ namespace Backprop.Tests.Playground;
 [Collection("playground")]
 public sealed class PlaygroundDigitsTests(PlaygroundSite site, ITestOutputHelper output)
 {
-    static async Task<string> Text(IPage page, string id) => (await page.GetByTestId(id).InnerTextAsync()).Trim();
-
     [Fact]
     public async Task Digits_reach_94_percent_in_30_epochs_in_the_browser_and_the_page_reads_a_drawn_one()
     {

@@ -6,6 +6,7 @@ using Backprop.Tests.Cli;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
+using static Backprop.Tests.Playground.PlaygroundTests;
 
 namespace Backprop.Tests.Playground;
 
@@ -16,8 +17,6 @@ public sealed class PlaygroundRegressionTests(PlaygroundSite site, ITestOutputHe
     readonly string folder = Directory.CreateTempSubdirectory("backprop-playground-regression-").FullName;
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
-
-    static async Task<string> Text(IPage page, string id) => (await page.GetByTestId(id).InnerTextAsync()).Trim();
 
     static async Task<double> Number(IPage page, string id) => double.Parse(await Text(page, id), CultureInfo.InvariantCulture);
 

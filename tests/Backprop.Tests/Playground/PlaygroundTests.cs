@@ -16,7 +16,8 @@ public sealed class PlaygroundTests(PlaygroundSite site, ITestOutputHelper outpu
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    static async Task<string> Text(IPage page, string id) => (await page.GetByTestId(id).InnerTextAsync()).Trim();
+    /// <summary>The trimmed text of the element with data-testid <paramref name="id"/>; the other playground test classes use it too.</summary>
+    internal static async Task<string> Text(IPage page, string id) => (await page.GetByTestId(id).InnerTextAsync()).Trim();
 
     static async Task<double> Number(IPage page, string id) =>
         double.Parse((await Text(page, id)).TrimEnd('%'), CultureInfo.InvariantCulture);
