@@ -35,16 +35,17 @@ public sealed class PlaygroundTests(PlaygroundSite site, ITestOutputHelper outpu
     [Fact]
     public async Task The_page_loads_and_training_lowers_the_cost()
     {
-        var page = await site.OpenAsync();
+        // A fixed number of epochs, run to its end: pausing "after 30" stopped wherever the clock fell (the test cost is
+        // 0.54 at epoch 30 and 0.38 a few epochs later, so the assertion passed or failed with the machine's load).
+        // The CLI's same run: 70.8% at epoch 30, 90.4% at epoch 50.
+        var page = await site.OpenAsync("#epochs=50");
         await Expect(page.GetByTestId("epoch")).ToHaveTextAsync("0");
         double before = await Number(page, "test-cost");
         await page.ScreenshotAsync(new() { Path = Path.Combine(PlaygroundSite.Shots, "start.png") });
-        await page.GetByTestId("play").ClickAsync();
-        await page.WaitForFunctionAsync("() => +document.querySelector('[data-testid=epoch]').innerText >= 30", null, new() { Timeout = 180_000 });
-        await page.GetByTestId("pause").ClickAsync();
+        await PlayToTheEnd(page, 50);
         double after = await Number(page, "test-cost");
-        Assert.True(after < 0.5 * before, $"test cost {before} → {after} after 30 epochs on the spiral");
-        Assert.True(await Number(page, "test-accuracy") > 80, $"test accuracy {await Text(page, "test-accuracy")}");
+        Assert.True(after < 0.5 * before, $"test cost {before} → {after} after 50 epochs on the spiral");
+        Assert.True(await Number(page, "test-accuracy") > 85, $"test accuracy {await Text(page, "test-accuracy")}");
         await page.ScreenshotAsync(new() { Path = Path.Combine(PlaygroundSite.Shots, "trained.png"), FullPage = true });
         Assert.Empty(await Text(page, "error"));
     }
