@@ -271,6 +271,11 @@ public sealed class PlaygroundTests(PlaygroundSite site, ITestOutputHelper outpu
         await page.WaitForFunctionAsync("() => +document.querySelector('[data-testid=epoch]').innerText >= 1");
         await page.GetByTestId("pause").FocusAsync();
         await page.Keyboard.PressAsync("Enter");
+        // Paused: Play is offered again and the epoch no longer moves.
+        await Expect(page.GetByTestId("play")).ToBeEnabledAsync();
+        string epoch = await Text(page, "epoch");
+        await page.WaitForTimeoutAsync(500);
+        Assert.Equal(epoch, await Text(page, "epoch"));
     }
 
     [Fact]
