@@ -119,5 +119,15 @@ public sealed class PlaygroundChainTests(PlaygroundSite site, ITestOutputHelper 
             ends.Add((await page.GetByTestId(id).GetAttributeAsync("points"))!.Split(' ')[^1]);
         Assert.Equal(3, ends.Distinct().Count());
         await page.Locator(".chain-panel").ScreenshotAsync(new() { Path = Path.Combine(PlaygroundSite.Shots, "chain-panel.png") });
+
+        // A start typed in (the keyboard's way to the map's click) restarts all three from there, and the address keeps it.
+        var startBox = page.GetByTestId("chain-start-input");
+        await startBox.FillAsync("1.5,-2");
+        await startBox.PressAsync("Enter");
+        await startBox.BlurAsync();
+        await Expect(page.GetByTestId("chain-steps")).ToHaveTextAsync("0");
+        Assert.Equal(1.5, await Value(page, "chain-w1"));
+        Assert.Equal(-2, await Value(page, "chain-w2"));
+        Assert.Contains("chain-start=1.5%2C-2", page.Url);
     }
 }
