@@ -45,7 +45,7 @@ public partial class Playground
         if (example is int n) hash += string.Create(c, $"&example={n}");
         if (selected is { } s)
             hash += s.Bias ? string.Create(c, $"&bias={s.Layer + 1}:{s.J}") : string.Create(c, $"&weight={s.Layer + 1}:{s.J}:{s.K}");
-        Browser.SetHash(hash);
+        Browser.SetHash(hash + PanelKeys.Text);   // the chain and descend panels' keys
     }
 
     /// <summary>Reads example=N, weight=L:J:K and bias=L:J from the address; a bad one gets a message and is dropped.</summary>

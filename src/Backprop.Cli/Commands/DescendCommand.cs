@@ -74,38 +74,17 @@ public sealed class DescendCommand : Command<DescendCommand.Settings>
                 JsonLines.Write(new { step = step.Step, x = step.Point, value = step.Value, gradient = step.Gradient });
         else
             foreach (var line in StepLines(finite)) Console.Out.WriteLine(line);
-        if (result.Diverged)
-        {
-            var bad = result.Last;
-            if (bad.Step == 0)
-                throw new BackpropException($"f or its gradient is not finite at the start {Point(bad.Point)} (f = {Format.Number(bad.Value)}); start where f is defined and smooth");
-            throw new BackpropException($"the descent diverged at step {bad.Step}: f = {Format.Number(bad.Value)} at x = {Point(bad.Point)}; " +
-                                        $"use a smaller --lr, like {Format.Number(s.LearningRate / 10)}");
-        }
+        if (result.Diverged) throw new BackpropException(result.Summary(s.LearningRate, "--lr"));
 
         bool drawn = DescentPicture.Save(picture, function, result, s.LearningRate);
         if (!s.Json)
         {
-            var last = result.Last;
-            Console.Out.WriteLine(Summary(result.Steps[0].Value, last.Value, last.Step, Point(last.Point), s.LearningRate));
+            Console.Out.WriteLine(result.Summary(s.LearningRate, "--lr"));
             Console.Out.WriteLine(drawn
                 ? $"wrote {picture} ({(n == 2 ? "contours of f with the path" : n == 1 ? "the curve f(x1) with the steps" : "f at every step")})"
                 : "no picture: no step has a finite value");
         }
         return 0;
-    }
-
-    /// <summary>
-    /// The closing line in words that match the numbers: f fell, stayed, or rose — and a rise means the step overshoots
-    /// the minimum by more than it gains, so the advice is a smaller α.
-    /// </summary>
-    internal static string Summary(double first, double last, int steps, string point, double learningRate)
-    {
-        string from = Format.Number(first, "G4"), to = Format.Number(last, "G4");
-        string after = $"after {Format.Count(steps, "step")}";
-        if (last < first) return $"{after} f fell from {from} to {to} at x = {point}";
-        if (last == first) return $"{after} f stayed at {to} at x = {point}: each step jumps across the valley to a point just as high; try a smaller --lr, like {Format.Number(learningRate / 2)}";
-        return $"{after} f rose from {from} to {to} at x = {point}: the step is too large, each one overshoots the minimum; try a smaller --lr, like {Format.Number(learningRate / 10)}";
     }
 
     /// <summary>One line per step, every column (step, x, f, each ∂f/∂xi) padded to its widest cell so they line up past step 9.</summary>
@@ -122,7 +101,7 @@ public sealed class DescendCommand : Command<DescendCommand.Settings>
             yield return string.Join("  ", row.Select((cell, c) => c == 0 ? "step " + cell[5..].PadLeft(widths[0] - 5) : cell.PadRight(widths[c]))).TrimEnd();
     }
 
-    static string Point(IEnumerable<double> x) => "(" + string.Join(", ", x.Select(v => Format.Number(v, "G4"))) + ")";
+    static string Point(IEnumerable<double> x) => DescentResult.Point(x);
 
     /// <summary>
     /// Lets the typographic − × ÷ · stand for - * / *. Each is one character for one, so the columns in a parse error

@@ -59,23 +59,11 @@ internal static class DescentPicture
         }
         var (gridXMin, gridXMax) = square ? Centred(xMin, xMax, wide * 1.5) : (xMin, xMax);
 
-        // Heatmap row 0 is drawn at the top, so it holds the largest x2; the contour grid goes bottom-up.
-        var values = new double[GridSize, GridSize];
-        var points = new Coordinates3d[GridSize, GridSize];
-        var finite = new List<double>(GridSize * GridSize);
+        // Row 0 of the samples is the top of the box, as a heatmap draws it; f is NaN where it is not defined.
         var x = new double[2];
-        for (int r = 0; r < GridSize; r++)
-            for (int c = 0; c < GridSize; c++)
-            {
-                x[0] = gridXMin + (gridXMax - gridXMin) * c / (GridSize - 1);
-                x[1] = yMin + (yMax - yMin) * r / (GridSize - 1);
-                double f = function.Evaluate(x);
-                if (!double.IsFinite(f)) f = double.NaN;
-                else finite.Add(f);
-                points[r, c] = new Coordinates3d(x[0], x[1], f);
-                values[GridSize - 1 - r, c] = f;
-            }
-        finite.Sort();
+        var samples = ContourLines.Sample((x1, x2) => { x[0] = x1; x[1] = x2; return function.Evaluate(x); },
+            gridXMin, gridXMax, yMin, yMax, GridSize, GridSize);
+        var finite = samples.Where(double.IsFinite).Order().ToList();
 
         if (finite.Count > 0)
         {
@@ -83,7 +71,7 @@ internal static class DescentPicture
             var ranked = new double[GridSize, GridSize];
             for (int r = 0; r < GridSize; r++)
                 for (int c = 0; c < GridSize; c++)
-                    ranked[r, c] = double.IsNaN(values[r, c]) ? double.NaN : Rank(finite, values[r, c]);
+                    ranked[r, c] = double.IsNaN(samples[r * GridSize + c]) ? double.NaN : Rank(finite, samples[r * GridSize + c]);
             var heatmap = plot.Add.Heatmap(ranked);
             heatmap.Extent = new CoordinateRect(gridXMin, gridXMax, yMin, yMax);
             heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
@@ -91,26 +79,22 @@ internal static class DescentPicture
             heatmap.Opacity = 0.45;
             heatmap.NaNCellColor = Colors.White;
 
-            var levels = Levels(finite);
-            if (levels.Length > 0)
+            // The lines stop where f is not defined (ln of a negative); labels go where they can be read (the grid is
+            // wider than the box, so a line's own end may be outside it).
+            var lines = ContourLines.Trace(samples, GridSize, GridSize, gridXMin, gridXMax, yMin, yMax, ContourLines.Levels(finite, 12));
+            var lineColor = Color.FromHex("#333333");
+            foreach (var line in lines)
             {
-                var contours = new ScottPlot.Plottables.ContourLines { ContourLineLevels = levels, LineColor = Color.FromHex("#333333"), LineWidth = 1 };
-                // Where f is undefined (ln of a negative) only the finite points are given, triangulated.
-                if (finite.Count == GridSize * GridSize) contours.Update(points);
-                else contours.Update(points.Cast<Coordinates3d>().Where(p => !double.IsNaN(p.Z)));
-                // ScottPlot labels each line at a point of its own choosing, often outside the visible box (the grid
-                // is wider than the box) where the label is cut in half: we place them ourselves.
-                contours.LabelStyle.IsVisible = false;
-                plot.Add.Plottable(contours);
-                var lines = contours.Lines.Select(l => new ContourLabels.Line(l.Path.Points.Select(p => (p.X, p.Y)).ToArray(), l.Z));
-                foreach (var place in ContourLabels.Places(lines, xMin, xMax, yMin, yMax))
-                {
-                    var label = plot.Add.Text(Format.Number(place.Level, "G3"), place.X, place.Y);
-                    label.LabelFontSize = 11;
-                    label.LabelFontColor = Color.FromHex("#333333");
-                    label.LabelBackgroundColor = Colors.White.WithAlpha(0.7);
-                    label.LabelAlignment = Alignment.MiddleCenter;
-                }
+                var drawn = plot.Add.ScatterLine(line.Points.Select(p => new Coordinates(p.X, p.Y)).ToArray(), lineColor);
+                drawn.LineWidth = 1;
+            }
+            foreach (var place in ContourLabels.Places(lines, xMin, xMax, yMin, yMax))
+            {
+                var label = plot.Add.Text(Format.Number(place.Level, "G3"), place.X, place.Y);
+                label.LabelFontSize = 11;
+                label.LabelFontColor = lineColor;
+                label.LabelBackgroundColor = Colors.White.WithAlpha(0.7);
+                label.LabelAlignment = Alignment.MiddleCenter;
             }
         }
 
@@ -225,25 +209,5 @@ internal static class DescentPicture
         int i = sorted.BinarySearch(v);
         if (i < 0) i = ~i;
         return sorted.Count == 1 ? 0.5 : (double)i / (sorted.Count - 1);
-    }
-
-    /// <summary>About a dozen levels at evenly spaced quantiles of f over the box, rounded to 3 significant digits.</summary>
-    static double[] Levels(List<double> sorted)
-    {
-        const int count = 12;
-        var levels = new SortedSet<double>();
-        for (int k = 1; k <= count; k++)
-        {
-            double q = sorted[(int)Math.Round((sorted.Count - 1) * (k - 0.5) / count)];
-            double rounded = q == 0 ? 0 : RoundSignificant(q, 3);
-            if (rounded > sorted[0] && rounded < sorted[^1]) levels.Add(rounded);
-        }
-        return levels.ToArray();
-    }
-
-    static double RoundSignificant(double v, int digits)
-    {
-        double scale = Math.Pow(10, digits - 1 - (int)Math.Floor(Math.Log10(Math.Abs(v))));
-        return Math.Round(v * scale) / scale;
     }
 }

@@ -37,6 +37,9 @@ internal static partial class Browser
     [JSImport("clearPad", Module)]
     public static partial void ClearPad(string canvasId);
 
+    [JSImport("drawnWidth", Module)]
+    public static partial double DrawnWidth(string elementId);
+
     [JSImport("nextFrame", Module)]
     [return: JSMarshalAs<JSType.Promise<JSType.Void>>]
     public static partial Task NextFrame();

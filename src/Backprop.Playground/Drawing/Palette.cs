@@ -33,17 +33,21 @@ internal static class Palette
         return $"rgb({Mix(r, strength)},{Mix(g, strength)},{Mix(b, strength)})";
     }
 
-    /// <summary>Values from 0 (white) to <paramref name="top"/> (dark blue) on a square-root scale (a cost surface's
-    /// floor is where the descent goes, so its low levels get most of the shades), with a darker band at every tenth
-    /// of the scale so that equal levels read as contours.</summary>
-    public static void Sequential(ReadOnlySpan<double> values, double top, Span<byte> rgba)
+    /// <summary>
+    /// A surface from white (its lowest values) to blue (its highest) by rank: each shade covers as much of the map as
+    /// any other, so a floor that is nearly flat next to a steep wall still shows its valleys (the contour lines drawn
+    /// on top give the values). Not-finite values are grey. Paler than full blue, so paths and labels on top stay legible.
+    /// </summary>
+    public static void Ranked(ReadOnlySpan<double> values, Span<byte> rgba)
     {
+        var sorted = values.ToArray().Where(double.IsFinite).Order().ToArray();
         for (int i = 0; i < values.Length; i++)
         {
-            double t = Math.Sqrt(Math.Clamp(values[i] / top, 0, 1));
-            double band = t * 10 - Math.Floor(t * 10);
-            float strength = (float)(0.08 + 0.82 * t + (band < 0.08 ? 0.12 : 0));
-            Set(rgba, i, (8, 48, 107), Math.Min(1, strength));
+            if (!double.IsFinite(values[i])) { Set(rgba, i, (128, 128, 128), 0.5f); continue; }
+            int below = Array.BinarySearch(sorted, values[i]);
+            if (below < 0) below = ~below;
+            double t = sorted.Length > 1 ? (double)below / (sorted.Length - 1) : 0.5;
+            Set(rgba, i, (8, 48, 107), (float)(0.04 + 0.6 * t));
         }
     }
 

@@ -20,6 +20,35 @@ public sealed record DescentResult(IReadOnlyList<DescentStep> Steps, bool Diverg
 {
     /// <summary>The last step taken.</summary>
     public DescentStep Last => Steps[^1];
+
+    /// <summary>
+    /// How the descent went, in words that match its numbers, and what to change when it went badly: f fell, stayed
+    /// (each step jumps across the valley to a point just as high) or rose (the step is too large: each one overshoots
+    /// the minimum by more than it gains) — or where it diverged. The `backprop descend` command and the playground say
+    /// the same sentence; each names the learning rate its own way.
+    /// </summary>
+    /// <param name="learningRate">The α the descent used: the advice is a fraction of it.</param>
+    /// <param name="learningRateName">What the reader calls α: "--lr" in a terminal, "η" in the page.</param>
+    public string Summary(double learningRate, string learningRateName)
+    {
+        var last = Last;
+        string point = Point(last.Point);
+        if (Diverged && last.Step == 0)
+            return $"f or its gradient is not finite at the start {point} (f = {NumberText.Of(last.Value)}); start where f is defined and smooth";
+        if (Diverged)
+            return $"the descent diverged at step {last.Step.ToString(CultureInfo.InvariantCulture)}: f = {NumberText.Of(last.Value)} at x = {point}; " +
+                   $"use a smaller {learningRateName}, like {NumberText.Of(learningRate / 10)}";
+        double first = Steps[0].Value;
+        string from = NumberText.Of(first, 4), to = NumberText.Of(last.Value, 4);
+        string after = $"after {last.Step.ToString(CultureInfo.InvariantCulture)} {(last.Step == 1 ? "step" : "steps")}";
+        if (last.Value < first) return $"{after} f fell from {from} to {to} at x = {point}";
+        if (last.Value == first)
+            return $"{after} f stayed at {to} at x = {point}: each step jumps across the valley to a point just as high; try a smaller {learningRateName}, like {NumberText.Of(learningRate / 2)}";
+        return $"{after} f rose from {from} to {to} at x = {point}: the step is too large, each one overshoots the minimum; try a smaller {learningRateName}, like {NumberText.Of(learningRate / 10)}";
+    }
+
+    /// <summary>A point as the descent's messages write it: (3, 4), each coordinate to 4 significant digits.</summary>
+    public static string Point(IEnumerable<double> x) => "(" + string.Join(", ", x.Select(v => NumberText.Of(v, 4))) + ")";
 }
 
 /// <summary>

@@ -1,17 +1,21 @@
 namespace Backprop.Explaining;
 
 /// <summary>
-/// The seeds' chain of one neuron per layer, x → w1 → a1 → w2 → a2, with sigmoid neurons and no biases:
-/// z1 = w1·x, a1 = σ(z1), z2 = w2·a1, a2 = σ(z2), and on a data set of n pairs (x, y) the cost averaged over it,
-/// C(w1, w2) = (1/n) Σ (a2 − y)². Small enough to draw its whole cost surface and the paths gradient descent takes on it.
+/// The seeds' chain of one neuron per layer, x → w1 → a1 → w2 → a2, with sigmoid neurons and optional biases:
+/// z1 = w1·x + b1, a1 = σ(z1), z2 = w2·a1 + b2, a2 = σ(z2), and on a data set of n pairs (x, y) the cost averaged over
+/// it, C(w1, w2) = (1/n) Σ (a2 − y)². Small enough to draw its whole cost surface and the paths gradient descent takes on it.
 /// </summary>
 /// <remarks>
 /// The derivatives by the chain rule, per example: δ2 = ∂C/∂z2 = 2(a2 − y)·σ′(z2), ∂C/∂w2 = δ2·a1; then
 /// δ1 = ∂C/∂z1 = δ2·w2·σ′(z1), ∂C/∂w1 = δ1·x — ∂C/∂w1 recycles δ2, the factor ∂C/∂w2 was made of. Sums in double.
+/// The biases b1, b2 (0 unless <see cref="WithBiases"/> sets them) are held fixed: they move the surface over
+/// (w1, w2) but are not descended, so that the surface drawn is the one the paths walk on. Their derivatives would be
+/// ∂C/∂b1 = δ1 and ∂C/∂b2 = δ2.
 /// </remarks>
 public sealed class OneNeuronChain
 {
     readonly double[] x, y;
+    double b1, b2;
 
     /// <param name="inputs">Each example's x.</param>
     /// <param name="targets">Each example's target y, as many as <paramref name="inputs"/>.</param>
@@ -31,6 +35,20 @@ public sealed class OneNeuronChain
     /// <summary>The small 1-D data set of the chain mode: x = −2, −1, −0.5, 0.5, 1, 2 with y = 0.2 for negative x and 0.8 for positive.</summary>
     public static OneNeuronChain Example { get; } = new([-2, -1, -0.5, 0.5, 1, 2], [0.2, 0.2, 0.2, 0.8, 0.8, 0.8]);
 
+    /// <summary>The same chain and data with the fixed biases b1 (of the first neuron) and b2 (of the second).</summary>
+    /// <exception cref="BackpropException">A bias that is not a finite number.</exception>
+    public OneNeuronChain WithBiases(double bias1, double bias2)
+    {
+        if (!double.IsFinite(bias1) || !double.IsFinite(bias2))
+            throw new BackpropException($"the biases must be finite numbers, got b1 = {bias1}, b2 = {bias2}");
+        return new OneNeuronChain(x, y) { b1 = bias1, b2 = bias2 };
+    }
+
+    /// <summary>b1, the first neuron's bias: z1 = w1·x + b1.</summary>
+    public double Bias1 => b1;
+    /// <summary>b2, the second neuron's bias: z2 = w2·a1 + b2.</summary>
+    public double Bias2 => b2;
+
     /// <summary>Examples in the data set.</summary>
     public int Count => x.Length;
     /// <summary>Each example's x.</summary>
@@ -47,7 +65,7 @@ public sealed class OneNeuronChain
         double sum = 0;
         foreach (int i in Checked(examples))
         {
-            double a2 = Sigmoid(w2 * Sigmoid(w1 * x[i]));
+            double a2 = Sigmoid(w2 * Sigmoid(w1 * x[i] + b1) + b2);
             sum += (a2 - y[i]) * (a2 - y[i]);
         }
         return sum / examples.Length;
@@ -76,7 +94,7 @@ public sealed class OneNeuronChain
     public ChainReceipt Backward(double w1, double w2, int example)
     {
         if ((uint)example >= (uint)x.Length) throw new BackpropException($"example {example} is not one of the chain's 0…{x.Length - 1}");
-        double z1 = w1 * x[example], a1 = Sigmoid(z1), z2 = w2 * a1, a2 = Sigmoid(z2);
+        double z1 = w1 * x[example] + b1, a1 = Sigmoid(z1), z2 = w2 * a1 + b2, a2 = Sigmoid(z2);
         double delta2 = 2 * (a2 - y[example]) * a2 * (1 - a2);
         double delta1 = delta2 * w2 * a1 * (1 - a1);
         return new ChainReceipt(x[example], y[example], z1, a1, z2, a2, delta2, delta1, delta1 * x[example], delta2 * a1);
@@ -153,13 +171,21 @@ public sealed class OneNeuronChain
 /// <summary>One example through the chain: the forward values, the δs, and both derivatives.</summary>
 /// <param name="X">The input x.</param>
 /// <param name="Y">The target y.</param>
-/// <param name="Z1">z1 = w1·x.</param>
+/// <param name="Z1">z1 = w1·x + b1.</param>
 /// <param name="A1">a1 = σ(z1).</param>
-/// <param name="Z2">z2 = w2·a1.</param>
+/// <param name="Z2">z2 = w2·a1 + b2.</param>
 /// <param name="A2">a2 = σ(z2), the prediction.</param>
 /// <param name="Delta2">δ2 = ∂C/∂z2 = 2(a2 − y)·σ′(z2).</param>
 /// <param name="Delta1">δ1 = ∂C/∂z1 = δ2·w2·σ′(z1): δ2 recycled.</param>
 /// <param name="DerivativeW1">∂C/∂w1 = δ1·x.</param>
 /// <param name="DerivativeW2">∂C/∂w2 = δ2·a1.</param>
 public sealed record ChainReceipt(double X, double Y, double Z1, double A1, double Z2, double A2, double Delta2, double Delta1,
-    double DerivativeW1, double DerivativeW2);
+    double DerivativeW1, double DerivativeW2)
+{
+    /// <summary>σ′(z1) = a1(1 − a1), the first neuron's slope.</summary>
+    public double Slope1 => A1 * (1 - A1);
+    /// <summary>σ′(z2) = a2(1 − a2), the second neuron's slope.</summary>
+    public double Slope2 => A2 * (1 - A2);
+    /// <summary>2(a2 − y) = ∂C/∂a2, the cost's own factor.</summary>
+    public double CostSlope => 2 * (A2 - Y);
+}

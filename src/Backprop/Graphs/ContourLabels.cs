@@ -25,10 +25,18 @@ public static class ContourLabels
     /// [left, right] × [bottom, top] and whose label would not overlap a label placed before. A line with no such
     /// point goes unlabelled rather than labelled where it cannot be read.
     /// </summary>
-    public static List<Place> Places(IEnumerable<Line> lines, double left, double right, double bottom, double top)
+    /// <param name="lines">The contour lines, in the order their labels are placed.</param>
+    /// <param name="left">The box's smallest x1.</param>
+    /// <param name="right">The box's largest x1.</param>
+    /// <param name="bottom">The box's smallest x2.</param>
+    /// <param name="top">The box's largest x2.</param>
+    /// <param name="labelWidth">Room a label takes across, as a fraction of the box's width (<see cref="Width"/> unless told).</param>
+    /// <param name="labelHeight">Room a label takes upwards, as a fraction of the box's height (<see cref="Height"/> unless told).</param>
+    public static List<Place> Places(IEnumerable<Line> lines, double left, double right, double bottom, double top,
+        double labelWidth = Width, double labelHeight = Height)
     {
         double width = right - left, height = top - bottom;
-        double marginX = Width * width, marginY = Height * height;
+        double marginX = labelWidth * width, marginY = labelHeight * height;
         var places = new List<Place>();
         foreach (var line in lines)
         {

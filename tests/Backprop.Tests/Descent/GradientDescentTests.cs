@@ -131,4 +131,26 @@ public class GradientDescentTests
         var error = Assert.Throws<BackpropException>(() => GradientDescent.Run(Expression.Parse("2 + 3"), [], 0.1, 5));
         Assert.Contains("no variables", error.Message);
     }
+
+    [Fact]
+    public void The_summary_says_whether_f_fell_stayed_or_rose_and_names_the_learning_rate_as_the_reader_calls_it()
+    {
+        var bowl = Expression.Parse("x1^2 + x2^2");
+        // α = 0.1: x_t = 0.8ᵗ (3, 4), f = 25 · 0.64²⁰ = 0.003323 after 20 steps.
+        Assert.Equal("after 20 steps f fell from 25 to 0.003323 at x = (0.03459, 0.04612)",
+            GradientDescent.Run(bowl, [3, 4], 0.1, 20).Summary(0.1, "--lr"));
+        // α = 1: x ← −x, the same height on the other side of the valley.
+        Assert.Equal("after 3 steps f stayed at 25 at x = (-3, -4): each step jumps across the valley to a point just as high; try a smaller η, like 0.5",
+            GradientDescent.Run(bowl, [3, 4], 1, 3).Summary(1, "η"));
+        // α = 1.1: x ← −1.2x, f = 25 · 1.44 after one step.
+        Assert.Equal("after 1 step f rose from 25 to 36 at x = (-3.6, -4.8): the step is too large, each one overshoots the minimum; try a smaller η, like 0.11",
+            GradientDescent.Run(bowl, [3, 4], 1.1, 1).Summary(1.1, "η"));
+        // exp(x1²) from 3 with α = 0.5 overflows at once.
+        var steep = GradientDescent.Run(Expression.Parse("exp(x1^2)"), [3], 0.5, 5);
+        Assert.True(steep.Diverged);
+        Assert.StartsWith("the descent diverged at step 1: f = ∞ at x = (", steep.Summary(0.5, "--lr"));
+        Assert.EndsWith("; use a smaller --lr, like 0.05", steep.Summary(0.5, "--lr"));
+        Assert.Equal("f or its gradient is not finite at the start (-1) (f = NaN); start where f is defined and smooth",
+            GradientDescent.Run(Expression.Parse("ln(x1)"), [-1], 0.1, 5).Summary(0.1, "η"));
+    }
 }

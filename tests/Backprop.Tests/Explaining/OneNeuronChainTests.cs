@@ -92,6 +92,30 @@ public class OneNeuronChainTests
     }
 
     [Fact]
+    public void Biases_shift_each_neuron_s_input_and_the_gradient_still_equals_finite_differences()
+    {
+        var biased = Chain.WithBiases(0.5, -1.4);
+        Assert.Equal((0.5, -1.4), (biased.Bias1, biased.Bias2));
+        Assert.Equal((0.0, 0.0), (Chain.Bias1, Chain.Bias2));   // the example chain is untouched
+        // C from the definition, z1 = w1·x + b1 and z2 = w2·a1 + b2, computed here.
+        double expected = Chain.Inputs.Select((x, i) => Math.Pow(Sigmoid(2 * Sigmoid(1.5 * x + 0.5) - 1.4) - Chain.Targets[i], 2)).Average();
+        Assert.Equal(expected, biased.Cost(1.5, 2), 14);
+        var r = biased.Backward(1.5, 2, 1);
+        Assert.Equal(1.5 * -1 + 0.5, r.Z1, 15);
+        Assert.Equal(2 * r.A1 - 1.4, r.Z2, 15);
+        Assert.Equal(r.CostSlope * r.Slope2, r.Delta2, 15);
+        Assert.Equal(r.Delta2 * 2 * r.Slope1, r.Delta1, 15);
+
+        const double h = 1e-6;
+        var (g1, g2) = biased.Gradient(1.5, 2);
+        double n1 = (biased.Cost(1.5 + h, 2) - biased.Cost(1.5 - h, 2)) / (2 * h);
+        double n2 = (biased.Cost(1.5, 2 + h) - biased.Cost(1.5, 2 - h)) / (2 * h);
+        Assert.True(Math.Abs(g1 - n1) <= 1e-7 * Math.Max(1, Math.Abs(n1)), $"∂C/∂w1 with biases: chain rule {g1:R}, finite difference {n1:R}");
+        Assert.True(Math.Abs(g2 - n2) <= 1e-7 * Math.Max(1, Math.Abs(n2)), $"∂C/∂w2 with biases: chain rule {g2:R}, finite difference {n2:R}");
+        Expect.Failure(() => Chain.WithBiases(double.NaN, 0), "the biases must be finite numbers");
+    }
+
+    [Fact]
     public void Bad_chains_and_settings_are_refused_with_the_fix()
     {
         Expect.Failure(() => new OneNeuronChain([1, 2], [0]), "2 inputs and 1 targets; give one target y for each input x");

@@ -110,3 +110,9 @@ export function clearPad(canvasId) {
     context.fillStyle = "#fff";
     context.fillRect(0, 0, canvas.width, canvas.height);
 }
+
+/** The width an element is drawn at, in CSS pixels: a map shrunk on a narrow screen turns clicks into points by it. */
+export function drawnWidth(elementId) {
+    const element = document.getElementById(elementId);
+    return element ? element.getBoundingClientRect().width : 0;
+}
