@@ -95,7 +95,7 @@ public partial class Playground
         receipt = null;
         batchReceipt = null;
         walk = null;
-        if (run is null || ExplainedData is not { } data || run.Train.Task != LearningTask.Classification) return;
+        if (run is null || ExplainedData is not { } data) return;
         try
         {
             if (example is int n && n < data.Count)

@@ -23,6 +23,13 @@ public partial class Playground
     internal ConfusionMatrix? Confusion => confusion;
     internal IReadOnlyList<int> TestPredictions => testPredictions;
 
+    /// <summary>The input the network drawing shows for image inputs, with every layer's activations on it: the pad's
+    /// drawing while there is one, else the chosen example (as the step-through traces it).</summary>
+    internal (IReadOnlyList<float> Pixels, IReadOnlyList<double[]> Activations, string Source)? ShownInput =>
+        padImage is { } image && padReading is { } reading ? (image, reading.Activations, "the pad's drawing")
+        : walk is { } w && example is int n ? (w.Trace.Input.Select(v => (float)v).ToArray(), w.Trace.Activations, $"{ExplainedPart} example {n}")
+        : null;
+
     void ReadDigits()
     {
         if (!IsDigits || run?.Test is not { } test)

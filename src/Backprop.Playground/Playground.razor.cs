@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Backprop.Data;
 using Backprop.Explaining;
 using Backprop.Playground.Drawing;
 using Backprop.Serialization;
@@ -31,6 +32,9 @@ public partial class Playground : IDisposable
     string? error;
     bool diverged, playing, discretize, showTest = true, edited;
     int planeX, planeY = 1;
+    // How the next CSV file is read (the current one's task while one is open), and a file just refused.
+    LearningTask fileTask;
+    string? refusedCsv;
     // Frames and batches over the last second, and where a frame's time went, for the speed line the benchmarks read.
     double batchesPerSecond, framesPerSecond;
     FrameTimes frameTimes;
@@ -63,10 +67,12 @@ public partial class Playground : IDisposable
                 error = $"The address could not be read: {e.Message}. The default settings are shown instead.";
             }
         }
-        if (settings.Data.StartsWith("csv:", StringComparison.OrdinalIgnoreCase))
+        if (settings.IsCsv)
         {
             error = $"The address names the file {settings.Data[4..]}, which only your computer has: open it again below. The default data is shown meanwhile.";
+            fileTask = settings.CsvTask;
             settings = settings with { Data = "spiral", LabelColumn = null, Standardize = false };
+            if (fileTask == LearningTask.Regression) settings = settings with { OutputActivation = "softmax", Cost = "cross-entropy" };
         }
         if (!Restart(settings)) Restart(new RunSettings());
         else if (hash.Length > 1) ReadSelection(hash);
@@ -93,6 +99,8 @@ public partial class Playground : IDisposable
             diverged = false;
             edited = false;
             selected = null;
+            if (next.IsCsv) fileTask = next.CsvTask;
+            refusedCsv = null;
             KeepExample();
             history.Clear();
             MakeMaps();
@@ -118,6 +126,12 @@ public partial class Playground : IDisposable
     void MakeMaps()
     {
         if (run is null) return;
+        if (run.Settings.IsDigits)
+        {
+            // Pixels have no plane: a map of two of 64 inputs, the rest held at their means, would show nothing.
+            (thumbnails, map) = (null, null);
+            return;
+        }
         var projection = run.Projection(planeX, planeY);
         thumbnails = PlaneMaps.Compute(run.Network, projection, ThumbnailResolution);
         map = PlaneMaps.Compute(run.Network, projection, MapResolution);
@@ -270,19 +284,29 @@ public partial class Playground : IDisposable
         try
         {
             await Save(e.File, name);
-            var next = settings with
-            {
-                Data = "csv:" + name, LabelColumn = null, Features = "x1,x2", Standardize = true, Noise = null,
-                TestFraction = settings.TestFraction > 0 ? settings.TestFraction : 0.5,
-            };
-            (planeX, planeY) = (0, 1);
             error = null;
-            Restart(next);
+            ReadCsv(name);
         }
         catch (Exception ex) when (ex is BackpropException or IOException)
         {
             error = ex.Message;
         }
+    }
+
+    /// <summary>Trains on the saved file <paramref name="name"/> read as <see cref="fileTask"/>; a file refused is kept,
+    /// so that choosing the other task reads it again (a browser does not report the same file chosen twice).</summary>
+    void ReadCsv(string name)
+    {
+        var next = WithFileTask(settings with
+        {
+            Data = "csv:" + name, LabelColumn = null, Features = "x1,x2", Standardize = true, Noise = null,
+            TestFraction = settings.TestFraction > 0 ? settings.TestFraction : 0.5,
+        }, fileTask);
+        (planeX, planeY) = (0, 1);
+        refusedCsv = null;
+        if (Restart(next)) return;
+        refusedCsv = name;
+        error = InPageWords(error);
     }
 
     async Task OpenModel(InputFileChangeEventArgs e)
@@ -293,7 +317,12 @@ public partial class Playground : IDisposable
             await Save(e.File, name);
             var model = ModelFile.Load(name);
             var architecture = model.Network.Architecture;
-            var next = settings with
+            // A CSV file is read as the model's task; a built-in set has its own, which must be the model's.
+            if (model.Task != settings.Task && !settings.IsCsv)
+                throw new BackpropException(model.Task == LearningTask.Regression
+                    ? $"{name} is a regression model: open the CSV file it was trained on as a regression, or choose plane or gaussians, then open the model"
+                    : $"{name} is a classification model but {settings.Data} is a regression: choose data with classes, then open the model");
+            var next = WithFileTask(settings, model.Task) with
             {
                 HiddenLayers = architecture.Sizes.Skip(1).SkipLast(1).ToArray(),
                 Activation = architecture.HiddenActivationsText,
@@ -310,6 +339,38 @@ public partial class Playground : IDisposable
             error = ex.Message;
         }
     }
+
+    /// <summary>CSV data read as <paramref name="task"/>: a regression's output is the number itself (identity, quadratic
+    /// cost), classes get softmax and cross-entropy back. Other data keeps its own task.</summary>
+    static RunSettings WithFileTask(RunSettings next, LearningTask task)
+    {
+        if (!next.IsCsv || next.Task == task && next.CsvTask == task) return next;
+        return task == LearningTask.Regression
+            ? next with { CsvTask = task, OutputActivation = "identity", Cost = "quadratic" }
+            : next with { CsvTask = task, OutputActivation = "softmax", Cost = "cross-entropy" };
+    }
+
+    /// <summary>What a CSV file's target column holds: the current file is read again as it; the next file opened is read so.</summary>
+    void SetFileTask(LearningTask task)
+    {
+        error = null;
+        fileTask = task;
+        if (!settings.IsCsv && refusedCsv is { } refused)
+        {
+            ReadCsv(refused);
+            return;
+        }
+        if (!settings.IsCsv || settings.CsvTask == task) return;
+        if (Restart(WithFileTask(settings, task))) return;
+        fileTask = settings.CsvTask;  // the file stays read as it was
+        error = InPageWords(error);
+    }
+
+    /// <summary>The reader's fix in the command's words ("add --task regression") is the task switch beside the file here
+    /// (which reads a refused file again).</summary>
+    static string? InPageWords(string? message) => message?
+        .Replace("add --task regression", "choose “numbers: a regression” beside the file")
+        .Replace("needs --task regression", "is read with “numbers: a regression” beside the file");
 
     static async Task Save(IBrowserFile file, string name)
     {
@@ -374,6 +435,8 @@ public partial class Playground
     internal void StopAfter(int epochs) => Then(() => SetStopAfter(epochs));
     internal void Choose(Selection s) => Then(() => Select(s));
     internal void Edit(Selection s, float value) => Then(() => EditParameter(s, value));
+    internal LearningTask FileTask => fileTask;
+    internal void ChooseFileTask(LearningTask task) => Then(() => SetFileTask(task));
     internal async Task CsvChosen(InputFileChangeEventArgs e) { await OpenCsv(e); StateHasChanged(); }
     internal async Task ModelChosen(InputFileChangeEventArgs e) { await OpenModel(e); StateHasChanged(); }
     internal void Download() => DownloadModel();

@@ -112,7 +112,7 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
             throw new BackpropException($"{chainOnly} belongs to the one-neuron chain; with --model the network comes from the file — leave out {chainOnly}");
         if ((s.Weight is null) == (s.Bias is null))
             throw new BackpropException("explain --model needs exactly one parameter: --weight L:J:K (from neuron K of layer L-1 to neuron J of layer L) or --bias L:J");
-        var model = s.LoadClassificationModel("explain --model");
+        var model = s.LoadModel("explain --model");
         var architecture = model.Network.Architecture;
         var parameter = CommandWords.CheckIn(s.Weight != null ? ParameterReference.ParseWeight(s.Weight) : ParameterReference.ParseBias(s.Bias!), architecture);
 
@@ -127,11 +127,11 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
                 throw new BackpropException($"--example {i} is out of range: the {part} of {spec} has {data.Count} examples; use 0…{data.Count - 1}");
         if (indices.Length > 1) return ExplainBatch(s, model, parameter, data, part, indices);
         int index = indices[0];
-        int label = data.Labels[index];
-        Targets.CheckFits(architecture, data.FeatureCount, [label], spec, Path.GetFileName(s.Model)); // hints in the model's words, never --layers
+        int? label = LabelOf(data, index);
+        if (label is int k) Targets.CheckFits(architecture, data.FeatureCount, [k], spec, Path.GetFileName(s.Model)); // hints in the model's words, never --layers
 
         var input = data.Example(index).ToArray().Select(v => (double)v).ToArray();
-        var target = Targets.Create<double>([label], architecture.OutputSize);
+        var target = TargetOf(data, index, architecture.OutputSize);
         var trace = NetworkTrace.Compute(model.Network.Convert<double>(), input, target);
         var explanation = WeightExplanation.Explain(trace, parameter, s.Paths);
         var source = new ExampleSource(s.Model!, spec, part, index, label, model.Standardizer != null, model.ClassName);
@@ -154,9 +154,10 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
     {
         var architecture = model.Network.Architecture;
         var network = model.Network.Convert<double>();
-        Targets.CheckFits(architecture, data.FeatureCount, indices.Select(i => data.Labels[i]).ToArray(), s.Data!, Path.GetFileName(s.Model));
-        var examples = indices.Select(i => (i, data.Labels[i], data.Example(i).ToArray().Select(v => (double)v).ToArray(),
-            Targets.Create<double>([data.Labels[i]], architecture.OutputSize))).ToArray();
+        if (data.Task == LearningTask.Classification)
+            Targets.CheckFits(architecture, data.FeatureCount, indices.Select(i => data.Labels[i]).ToArray(), s.Data!, Path.GetFileName(s.Model));
+        var examples = indices.Select(i => (i, LabelOf(data, i) ?? -1, data.Example(i).ToArray().Select(v => (double)v).ToArray(),
+            TargetOf(data, i, architecture.OutputSize))).ToArray();
         var batch = BatchDerivative.Compute(network, parameter, examples);
         var inputs = examples.SelectMany(e => e.Item3).ToArray();
         var targets = examples.SelectMany(e => e.Item4).ToArray();
@@ -165,7 +166,7 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         double batchGradient = parameter.IsBias ? gradients.Biases[parameter.Layer - 1][parameter.Neuron]
             : gradients.Weights[parameter.Layer - 1][parameter.Neuron * architecture.Sizes[parameter.Layer - 1] + parameter.Input!.Value];
         var step = s.LearningRate is double eta ? GradientStep.Take(network, parameter, eta, inputs, targets, indices.Length) : null;
-        var source = new ExampleSource(s.Model!, s.Data!, part, indices[0], data.Labels[indices[0]], model.Standardizer != null);
+        var source = new ExampleSource(s.Model!, s.Data!, part, indices[0], LabelOf(data, indices[0]), model.Standardizer != null);
         if (s.Json)
         {
             JsonLines.Write(ExplainJson.Batch(batch, batchGradient, source));
@@ -177,6 +178,18 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
             if (step != null) ExplainText.Step(Console.Out, step, indices.Length);
         }
         return 0;
+    }
+
+    /// <summary>The example's class; null for a regression's example.</summary>
+    static int? LabelOf(Dataset data, int index) => data.Task == LearningTask.Classification ? data.Labels[index] : null;
+
+    /// <summary>y of example <paramref name="index"/>: one-hot for a class, the (standardised, as the model trained on them)
+    /// real targets for a regression — the targets the cost compares against.</summary>
+    static double[] TargetOf(Dataset data, int index, int outputs)
+    {
+        var y = new float[outputs];
+        data.FillTargets(index, y, outputs);
+        return y.Select(v => (double)v).ToArray();
     }
 
     /// <summary>The most examples one explanation averages: each is a line of output.</summary>
@@ -231,7 +244,8 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
 }
 
 /// <summary>Where the explained example came from, for the heading.</summary>
-internal sealed record ExampleSource(string Model, string Data, string Part, int Index, int Label, bool Standardized, Func<int, string>? ClassName = null)
+/// <remarks><paramref name="Label"/> is null for a regression's example, whose targets are real numbers.</remarks>
+internal sealed record ExampleSource(string Model, string Data, string Part, int Index, int? Label, bool Standardized, Func<int, string>? ClassName = null)
 {
     /// <summary>Class k as the data names it ("9", or "ankle boot" when the model has names).</summary>
     public string Name(int k) => ClassName?.Invoke(k) ?? k.ToString(System.Globalization.CultureInfo.InvariantCulture);

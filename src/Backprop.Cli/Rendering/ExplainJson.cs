@@ -66,7 +66,7 @@ internal static class ExplainJson
         data = source.Data,
         parameter = batch.Parameter.ToString(),
         value = batch.Value,
-        examples = batch.Examples.Select(e => new { example = e.Index, label = e.Label, cost = e.Cost, derivative = e.Derivative }),
+        examples = batch.Examples.Select(e => new { example = e.Index, label = source.Label is null ? (int?)null : e.Label, cost = e.Cost, derivative = e.Derivative }),
         mean_cost = batch.MeanCost,
         mean_derivative = batch.MeanDerivative,
         batch_derivative = batchGradient,

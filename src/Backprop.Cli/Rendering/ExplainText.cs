@@ -111,11 +111,20 @@ internal static class ExplainText
         int l = p.Layer, j = p.Neuron;
 
         o.WriteLine($"{Path.GetFileName(source.Model)}: layers {architecture.SizesText}, hidden {architecture.HiddenActivationsText}, output {architecture.OutputActivation}, cost {architecture.Cost}");
-        o.WriteLine($"example {source.Index} of {source.Data} ({source.Part}{(source.Standardized ? ", standardised as the model asks" : "")}): label {source.Name(source.Label)}, target y = {Vector(trace.Target)}");
         var output = trace.Activations[^1];
-        int predicted = Backprop.Training.Targets.Predict<double>(output);
-        o.WriteLine($"the network predicts {source.Name(predicted)}{(output.Length > 1 ? $" (a{layerCount}[{predicted}] = {N(output[predicted])}, the largest output)" : $" (a{layerCount} = {N(output[0])})")}" +
-                    (predicted == source.Label ? ", the label: right" : ", not the label: wrong"));
+        if (source.Label is int label)
+        {
+            o.WriteLine($"example {source.Index} of {source.Data} ({source.Part}{(source.Standardized ? ", standardised as the model asks" : "")}): label {source.Name(label)}, target y = {Vector(trace.Target)}");
+            int predicted = Backprop.Training.Targets.Predict<double>(output);
+            o.WriteLine($"the network predicts {source.Name(predicted)}{(output.Length > 1 ? $" (a{layerCount}[{predicted}] = {N(output[predicted])}, the largest output)" : $" (a{layerCount} = {N(output[0])})")}" +
+                        (predicted == label ? ", the label: right" : ", not the label: wrong"));
+        }
+        else
+        {
+            // The cost compares the output with the targets the model was trained on: standardised when it keeps a target scale.
+            o.WriteLine($"example {source.Index} of {source.Data} ({source.Part}{(source.Standardized ? ", standardised as the model asks" : "")}): a regression, target y = {Vector(trace.Target)} (as the model was trained on it)");
+            o.WriteLine($"the network gives a{layerCount} = {Vector(output)}");
+        }
         WritePicture(o, trace.Input);
         o.WriteLine();
 
@@ -305,7 +314,7 @@ internal static class ExplainText
         var table = new Table();
         table.Row("example", "label", "C_k", $"∂C_k/∂{name}");
         foreach (var e in batch.Examples)
-            table.Row(e.Index.ToString(CultureInfo.InvariantCulture), e.Label.ToString(CultureInfo.InvariantCulture), N(e.Cost), N(e.Derivative));
+            table.Row(e.Index.ToString(CultureInfo.InvariantCulture), source.Label is null ? "" : e.Label.ToString(CultureInfo.InvariantCulture), N(e.Cost), N(e.Derivative));
         table.Row("mean", "", N(batch.MeanCost), N(batch.MeanDerivative));
         table.Write(o, "  ", rightAligned: true, gap: "  ");
         o.WriteLine();

@@ -23,6 +23,21 @@ internal static class Palette
     /// <summary>Orange for negative, blue for positive, as CSS: links and signed numbers.</summary>
     public static string SignCss(double value) => value < 0 ? ClassCss(0) : ClassCss(1);
 
+    /// <summary>t in [−1, 1] as CSS: orange below 0 through white to blue, full at ±1.</summary>
+    public static string ShadeCss(double t)
+    {
+        var (r, g, b) = Class(t < 0 ? 0 : 1);
+        float strength = (float)Math.Clamp(Math.Abs(t), 0, 1);
+        return $"rgb({Mix(r, strength)},{Mix(g, strength)},{Mix(b, strength)})";
+    }
+
+    /// <summary>Ink as CSS: 0 white, 1 black (a digit's pixel).</summary>
+    public static string InkCss(double v)
+    {
+        int level = (int)Math.Round(255 * (1 - Math.Clamp(v, 0, 1)));
+        return $"rgb({level},{level},{level})";
+    }
+
     /// <summary>A value v as CSS on the <see cref="Diverging"/> scale (orange −scale, white 0, blue +scale), full strength
     /// from a third of the way: a data point must stand out from the map beneath it.</summary>
     public static string ValueCss(double value, double scale)

@@ -2,7 +2,8 @@ using Backprop.Layers;
 
 namespace Backprop.Explaining;
 
-/// <summary>One example's part of the mini-batch gradient: its cost C_k and ∂C_k/∂w for the explained parameter.</summary>
+/// <summary>One example's part of the mini-batch gradient: its cost C_k and ∂C_k/∂w for the explained parameter
+/// (<paramref name="Label"/> its class, −1 for a regression's example).</summary>
 public sealed record ExampleDerivative(int Index, int Label, double Cost, double Derivative);
 
 /// <summary>

@@ -8,7 +8,9 @@ namespace Backprop.Explaining;
 /// <summary>
 /// The receipt of one weight or bias on one example of a data set: backpropagation's ∂C/∂w = δˡ_j · aˡ⁻¹_k taken
 /// apart (<see cref="Explanation"/>, the same computation as <c>backprop explain --model</c>), and beside it the central
-/// finite difference (C(w + h) − C(w − h)) / 2h, which knows nothing of the chain rule.
+/// finite difference (C(w + h) − C(w − h)) / 2h, which knows nothing of the chain rule. A class label's example has
+/// the one-hot target y (the label itself for one output neuron); a regression's example its real targets, with the
+/// quadratic cost C_k = Σ_j (aᴸ_j − y_j)² the trainer minimises (targets standardised when the model asks for it).
 /// </summary>
 public sealed class ParameterReceipt
 {
@@ -31,10 +33,11 @@ public sealed class ParameterReceipt
     /// <summary>The example's 0-based index in the data it came from.</summary>
     public int Example { get; }
 
-    /// <summary>The example's class.</summary>
+    /// <summary>The example's class; −1 for a regression, whose targets are <c>Explanation.Trace.Target</c>.</summary>
     public int Label { get; }
 
-    /// <summary>The class the network gives the example: the largest output (for one output, 1 when aᴸ ≥ 0.5).</summary>
+    /// <summary>The class the network gives the example: the largest output (for one output, 1 when aᴸ ≥ 0.5); −1 for a
+    /// regression, whose prediction is the output aᴸ itself.</summary>
     public int Predicted { get; }
 
     /// <summary>∂C/∂w by backpropagation, δˡ_j · ∂zˡ_j/∂w.</summary>
@@ -55,8 +58,6 @@ public sealed class ParameterReceipt
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(parameter);
-        if (data.Task != LearningTask.Classification)
-            throw new BackpropException("a receipt follows a class label's cost; a regression has no class to explain");
         if (example < 0 || example >= data.Count)
             throw new ArgumentOutOfRangeException(nameof(example), example, $"the data holds examples 0…{data.Count - 1}");
         parameter.CheckIn(network.Architecture);
@@ -68,18 +69,27 @@ public sealed class ParameterReceipt
         var layer = exact.Layers[parameter.Layer - 1];
         var (values, index) = parameter.Input is int k ? (layer.Weights, parameter.Neuron * layer.InputSize + k) : (layer.Biases, parameter.Neuron);
         double numeric = GradientCheck.NumericDerivative(exact, values, index, input, target, 1, Step);
-        int predicted = Targets.Predict<double>(trace.Activations[^1]);
-        return new ParameterReceipt(explanation, example, data.Labels[example], predicted, numeric);
+        bool classes = data.Task == LearningTask.Classification;
+        int predicted = classes ? Targets.Predict<double>(trace.Activations[^1]) : -1;
+        return new ParameterReceipt(explanation, example, LabelOf(data, example), predicted, numeric);
     }
 
-    /// <summary>Example <paramref name="example"/> as doubles, x and one-hot y, as <c>explain</c> builds them.</summary>
+    /// <summary>Example <paramref name="example"/> as doubles, x and y (one-hot, or a regression's targets), as <c>explain</c>
+    /// builds them.</summary>
     internal static (double[] Input, double[] Target) ExampleOf(Network<double> network, Dataset data, int example)
     {
+        if (data.Task == LearningTask.Regression && data.TargetCount != network.OutputSize)
+            throw new BackpropException($"the data has {data.TargetCount} targets per example but the network has {network.OutputSize} outputs; explain it on data shaped like the data it was trained on");
         var input = new double[data.FeatureCount];
         var row = data.Example(example);
         for (int i = 0; i < input.Length; i++) input[i] = row[i];
-        return (input, Targets.Create<double>([data.Labels[example]], network.OutputSize));
+        var y = new float[network.OutputSize];
+        data.FillTargets(example, y, network.OutputSize);
+        return (input, y.Select(v => (double)v).ToArray());
     }
+
+    /// <summary>The example's class, or −1 for a regression's example.</summary>
+    internal static int LabelOf(Dataset data, int example) => data.Task == LearningTask.Classification ? data.Labels[example] : -1;
 
     /// <summary>
     /// Each example's ∂C_k/∂w for the examples at <paramref name="indices"/> of <paramref name="data"/>, and their mean,
@@ -91,14 +101,12 @@ public sealed class ParameterReceipt
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(indices);
         ArgumentNullException.ThrowIfNull(parameter);
-        if (data.Task != LearningTask.Classification)
-            throw new BackpropException("a receipt follows a class label's cost; a regression has no class to explain");
         parameter.CheckIn(network.Architecture);
         var exact = network.Convert<double>();
         var examples = indices.Select(i =>
         {
             var (input, target) = ExampleOf(exact, data, i);
-            return (i, data.Labels[i], input, target);
+            return (i, LabelOf(data, i), input, target);
         }).ToArray();
         return BatchDerivative.Compute(exact, parameter, examples);
     }

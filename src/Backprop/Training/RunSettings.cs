@@ -55,10 +55,18 @@ public sealed partial record RunSettings
 
     /// <summary>How the data is read (the digits: a fixed split, so only the seed).</summary>
     public DataOptions DataOptions => IsDigits ? new(Seed: Seed)
-        : new(null, LabelColumn, Seed, Noise, Data.StartsWith("csv:", StringComparison.OrdinalIgnoreCase) ? null : Examples, TestFraction, Task: Task);
+        : new(null, LabelColumn, Seed, Noise, IsCsv ? null : Examples, TestFraction, Task: Task);
 
-    /// <summary>A regression when <see cref="Data"/> names a synthetic regression set (plane, gaussians), else classes.</summary>
-    public LearningTask Task => SyntheticData.IsRegressionName(Data) ? LearningTask.Regression : LearningTask.Classification;
+    /// <summary>CSV data: what its target column holds, class labels or real numbers (a regression; the command's
+    /// <c>--task</c>). The built-in sets decide their own task; for them this is not read.</summary>
+    public LearningTask CsvTask { get; init; }
+
+    /// <summary>A regression when <see cref="Data"/> names a synthetic regression set (plane, gaussians), or a CSV file read
+    /// as one (<see cref="CsvTask"/>); classes otherwise.</summary>
+    public LearningTask Task => SyntheticData.IsRegressionName(Data) ? LearningTask.Regression : IsCsv ? CsvTask : LearningTask.Classification;
+
+    /// <summary>True when <see cref="Data"/> is a CSV file, <c>csv:FILE</c>.</summary>
+    public bool IsCsv => Data.StartsWith("csv:", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>True when <see cref="Data"/> names a synthetic set.</summary>
     public bool IsSynthetic => SyntheticData.IsName(Data);
@@ -158,9 +166,12 @@ public sealed partial record RunSettings
                 _ => settings,  // keys of later features (a selected weight, an example) belong to their own panels
             };
         }
-        // The data decides the task; an address that says otherwise is refused rather than half followed.
-        if (task != null && task != (settings.Task == LearningTask.Regression ? "regression" : "classification"))
-            throw new BackpropException($"task={task} does not go with data={settings.Data}: plane and gaussians are regressions, the other sets classes");
+        // A CSV file is read as the address says; a built-in set decides its own task, and an address that says otherwise
+        // is refused rather than half followed.
+        if (task != null && settings.IsCsv)
+            settings = settings with { CsvTask = task == "regression" ? LearningTask.Regression : LearningTask.Classification };
+        else if (task != null && task != (settings.Task == LearningTask.Regression ? "regression" : "classification"))
+            throw new BackpropException($"task={task} does not go with data={settings.Data}: plane and gaussians are regressions, the other sets classes (a CSV file is either)");
         return settings.Validate();
     }
 

@@ -151,6 +151,47 @@ public class RegressionCommandTests
         Assert.Equal(2, p.ExitCode);
         Assert.Contains("c.safetensors is a classification model but --task asks for regression", p.ErrorLines.Single());
     }
+
+    [Fact]
+    public void Explain_takes_a_regression_model_apart_on_its_standardised_target_and_the_batched_engine_agrees()
+    {
+        using var folder = new TempDirectory();
+        folder.WriteText("prices.csv", Table(60));
+        var t = BackpropProcess.Run(folder.Path, "train", "--task", "regression", "--data", "csv:prices.csv", "--layers", "2,4,1",
+            "--standardize", "--epochs", "3", "--lr", "0.01", "--batch", "8", "--test-fraction", "0.2", "--seed", "5", "--no-pictures", "--out", "m.safetensors");
+        Assert.True(t.ExitCode == 0, t.ToString());
+        var model = ModelFile.Load(folder.File("m.safetensors"));
+        var network = model.Network.Convert<double>();
+
+        // Example 7 of the file, standardised here by hand: x by the model's feature scale, y by its target scale.
+        var cells = File.ReadAllLines(folder.File("prices.csv"))[1 + 7].Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        double[] x = [(cells[0] - model.Standardizer!.Mean[0]) / model.Standardizer.Deviation[0], (cells[1] - model.Standardizer.Mean[1]) / model.Standardizer.Deviation[1]];
+        double y = (cells[2] - model.TargetScale!.Mean[0]) / model.TargetScale.Deviation[0];
+        var (cost, gradients) = network.Backpropagate(x, [y], 1);
+
+        var e = BackpropProcess.Run(folder.Path, "explain", "--model", "m.safetensors", "--data", "csv:prices.csv", "--example", "7", "--weight", "1:2:1", "--json");
+        Assert.True(e.ExitCode == 0, e.ToString());
+        var json = LastJson(e);
+        Assert.False(json.TryGetProperty("label", out _), "a regression's example has no label"); // JSON lines leave nulls out
+        Assert.True(Math.Abs(json.GetProperty("target")[0].GetDouble() - y) < 1e-5, $"target {json.GetProperty("target")[0]} against (y − mean)/deviation = {y}");
+        double derivative = json.GetProperty("derivative").GetDouble(), expected = gradients.Weights[0][2 * 2 + 1];
+        Assert.True(Math.Abs(derivative - expected) <= 1e-4 * Math.Max(1e-3, Math.Abs(expected)), $"∂C/∂W1[2,1]: explain {derivative}, batched engine {expected}");
+        Assert.True(Math.Abs(json.GetProperty("cost").GetDouble() - cost) <= 1e-4 * Math.Max(1e-3, cost), $"C_k: explain {json.GetProperty("cost")}, batched engine {cost}");
+
+        var text = BackpropProcess.Run(folder.Path, "explain", "--model", "m.safetensors", "--data", "csv:prices.csv", "--example", "7", "--bias", "2:0");
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Contains(text.OutputLines, l => l.StartsWith("example 7 of csv:prices.csv (file, standardised as the model asks): a regression, target y = ", StringComparison.Ordinal));
+        Assert.Contains(text.OutputLines, l => l.StartsWith("the network gives a2 = ", StringComparison.Ordinal));
+
+        // Several examples: the mean of their ∂C_k/∂w is the batched engine's mini-batch gradient.
+        var batch = BackpropProcess.Run(folder.Path, "explain", "--model", "m.safetensors", "--data", "csv:prices.csv", "--example", "0-9", "--weight", "2:0:3", "--json");
+        Assert.True(batch.ExitCode == 0, batch.ToString());
+        var mean = LastJson(batch);
+        Assert.Equal(10, mean.GetProperty("examples").GetArrayLength());
+        double meanDerivative = mean.GetProperty("mean_derivative").GetDouble(), batched = mean.GetProperty("batch_derivative").GetDouble();
+        Assert.True(Math.Abs(meanDerivative - batched) <= 1e-9 * Math.Max(1, Math.Abs(batched)), $"mean {meanDerivative}, mini-batch {batched}");
+        Assert.True(Math.Abs(batched) > 1e-6, $"a gradient of {batched} would make the comparison empty");
+    }
 }
 
 /// <summary>The synthetic regression sets (plane, gaussians) from the command line: trained, evaluated, refused.</summary>

@@ -121,4 +121,82 @@ public class ReceiptAndWalkTests
         Assert.True(walk.HasDelta(5, 1));
         Assert.True(walk.CostAfter < walk.Trace.Cost, $"a small step on the example lowers its cost: {walk.Trace.Cost} → {walk.CostAfter}");
     }
+
+    /// <summary>A regression of the sum of Gaussians (identity output, quadratic cost, standardised targets) trained a little.</summary>
+    static TrainingRun TrainedRegression()
+    {
+        var run = TrainingRun.Start(new RunSettings
+        {
+            Data = "gaussians", HiddenLayers = [5, 4], Activation = "tanh", OutputActivation = "identity", Cost = "quadratic",
+            Standardize = true, Examples = 200, Batch = 10, Seed = 4,
+        });
+        for (int i = 0; i < 9; i++) run.StepBatch();
+        return run;
+    }
+
+    [Theory]
+    [InlineData(1, 2, 1)]
+    [InlineData(2, 3, 0)]
+    [InlineData(3, 0, 2)]
+    [InlineData(3, 0, null)]
+    [InlineData(1, 4, null)]
+    public void A_regression_receipt_follows_the_real_target_and_equals_the_batched_engine_and_the_finite_difference(int layer, int neuron, int? input)
+    {
+        var run = TrainedRegression();
+        var exact = run.Network.Convert<double>();
+        var test = run.Test!;
+        Assert.Equal(LearningTask.Regression, test.Task);
+        var parameter = new ParameterReference(layer, neuron, input);
+        var receipt = ParameterReceipt.For(run.Network, test, 11, parameter);
+
+        var x = test.Example(11).ToArray().Select(v => (double)v).ToArray();
+        double[] y = [test.Values![11]];
+        Assert.Equal(y, receipt.Explanation.Trace.Target);
+        // C_k = (aᴸ − y)² with the identity output aᴸ = zᴸ: the cost the trainer averages.
+        double a = exact.Forward(x, 1)[0];
+        Numeric.Close((a - y[0]) * (a - y[0]), receipt.Explanation.Trace.Cost, 1e-12, "C_k = (a − y)²");
+        if (layer == 3) Numeric.Close(2 * (a - y[0]), receipt.Explanation.Delta, 1e-12, "δᴸ = 2(a − y)·1 at an identity output");
+        var (_, gradients) = exact.Backpropagate(x, y, 1);
+        double batched = input is int k ? gradients.Weights[layer - 1][neuron * exact.Layers[layer - 1].InputSize + k] : gradients.Biases[layer - 1][neuron];
+        Numeric.Close(batched, receipt.Derivative, 1e-12, $"{parameter}: receipt against the batched engine");
+        Assert.True(receipt.RelativeDifference < 1e-6, $"{parameter}: backprop {receipt.Derivative}, finite difference {receipt.FiniteDifference}");
+        Assert.True(Math.Abs(receipt.Derivative) > 1e-6, $"{parameter}: a derivative of {receipt.Derivative} would make the comparison empty");
+        Assert.Equal(-1, receipt.Label);
+        Assert.Equal(-1, receipt.Predicted);
+    }
+
+    [Fact]
+    public void A_regression_batch_mean_is_the_mini_batch_gradient_and_its_walk_has_the_engines_deltas()
+    {
+        var run = TrainedRegression();
+        var exact = run.Network.Convert<double>();
+        int[] batch = run.LastBatch;
+        var parameter = new ParameterReference(2, 1, 3);
+        var mean = ParameterReceipt.OverBatch(run.Network, run.Train, batch, parameter);
+        var inputs = batch.SelectMany(i => run.Train.Example(i).ToArray().Select(v => (double)v)).ToArray();
+        var targets = batch.Select(i => (double)run.Train.Values![i]).ToArray();
+        var (cost, gradients) = exact.Backpropagate(inputs, targets, batch.Length);
+        Numeric.Close(gradients.Weights[1][1 * 5 + 3], mean.MeanDerivative, 1e-12, "mean of ∂C_k/∂w against the mini-batch gradient");
+        Numeric.Close(cost, mean.MeanCost, 1e-12, "mean cost (1/m) Σ_k (a_k − y_k)²");
+        Assert.All(mean.Examples, e => Assert.Equal(-1, e.Label));
+
+        var walk = BackpropagationWalk.Of(run.Network, run.Test!, 3, 0.05);
+        var x = run.Test!.Example(3).ToArray().Select(v => (double)v).ToArray();
+        double[] y = [run.Test.Values![3]];
+        var (_, one) = exact.Backpropagate(x, y, 1);
+        for (int l = 1; l <= exact.Layers.Count; l++)
+            for (int j = 0; j < exact.Layers[l - 1].OutputSize; j++)
+                Numeric.Close(one.Biases[l - 1][j], walk.Trace.Deltas[l - 1][j], 1e-12, $"δ{l}[{j}]");
+        var step = GradientStep.Take(exact, parameter, 0.05, x, y, 1);
+        Numeric.Close(step.CostAfter, walk.CostAfter, 1e-12, "cost after the step");
+    }
+
+    [Fact]
+    public void A_receipt_refuses_regression_data_whose_targets_do_not_fit_the_outputs()
+    {
+        var network = Network<float>.Initialize(new Architecture([2, 3, 2], [Activation.Tanh], Activation.Identity, Cost.Quadratic), 1);
+        var data = Dataset.FromArrays(new float[,] { { 0.5f, 1 } }, [2f]);
+        var e = Assert.Throws<BackpropException>(() => ParameterReceipt.For(network, data, 0, new ParameterReference(1, 0, 0)));
+        Assert.Contains("1 targets per example but the network has 2 outputs", e.Message);
+    }
 }

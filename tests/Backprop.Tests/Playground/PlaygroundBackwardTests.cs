@@ -152,6 +152,49 @@ public sealed class PlaygroundBackwardTests(PlaygroundSite site, ITestOutputHelp
         await Expect(stage).ToHaveAttributeAsync("data-phase", "Update");
     }
 
+    const string Plane = "data=plane&task=regression&noise=0.1&examples=200&test-fraction=0.25&standardize&layers=2,5,1&activation=tanh"
+                         + "&output-activation=identity&cost=quadratic&optimizer=adam&lr=0.03&batch=10&epochs=8&seed=3";
+    static readonly string[] PlaneData = ["--data", "plane", "--noise", "0.1", "--examples", "200", "--test-fraction", "0.25", "--seed", "3"];
+
+    [Fact]
+    public async Task A_regression_receipt_and_its_step_through_equal_explain_on_the_downloaded_regression_model()
+    {
+        var page = await site.OpenAsync("#" + Plane + "&example=9&weight=1:2:1");
+        await TwoEpochs(page);
+        var receipt = page.GetByTestId("receipt");
+        await Expect(receipt).ToHaveAttributeAsync("data-parameter", "W1[2,1]");
+        await Expect(receipt).ToContainTextAsync("target y = ");
+        double gradient = await Value(page.GetByTestId("receipt-gradient"));
+        double numeric = await Value(page.GetByTestId("receipt-numeric"));
+        double cost = await Value(page.GetByTestId("receipt-cost"));
+        // Step through to the output's δ, then to the first layer's.
+        for (int i = 0; i < 3; i++) await page.GetByTestId("walk-next").ClickAsync();
+        await Expect(page.GetByTestId("walk-stage")).ToHaveAttributeAsync("data-phase", "Backward");
+        await Expect(page.GetByTestId("walk-stage")).ToHaveAttributeAsync("data-layer", "2");
+        double outputDelta = await Value(page.GetByTestId("walk-neuron-2-0"), "data-delta");
+        await page.GetByTestId("walk-next").ClickAsync();
+        double delta = await Value(page.GetByTestId("walk-neuron-1-2"), "data-delta");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(PlaygroundSite.Shots, "receipt-regression.png"), FullPage = true });
+        Assert.Empty(await page.GetByTestId("error").InnerTextAsync());
+
+        string model = await Download(page, "plane.safetensors");
+        var explained = BackpropProcess.Run(folder, ["explain", "--model", model, .. PlaneData, "--weight", "1:2:1", "--example", "9", "--json"]);
+        Assert.True(explained.ExitCode == 0, explained.ToString());
+        var json = JsonDocument.Parse(explained.OutputLines[^1]).RootElement;
+        double cliDerivative = json.GetProperty("derivative").GetDouble();
+        output.WriteLine($"plane, page ∂C/∂W1[2,1] = {gradient:R}, explain {cliDerivative:R}, finite difference {numeric:R}; C_k {cost:R}");
+        Assert.True(Math.Abs(cliDerivative) > 1e-6, $"a derivative of {cliDerivative} would make the comparison empty");
+        Relative(cliDerivative, gradient, 1e-6, "∂C/∂W1[2,1] of a regression");
+        Relative(json.GetProperty("cost").GetDouble(), cost, 1e-6, "C_k = (a − y)²");
+        Relative(json.GetProperty("delta").GetDouble(), delta, 1e-6, "δ1[2] in the step-through");
+        var forward = json.GetProperty("forward").EnumerateArray().ToArray();
+        Relative(forward[1].GetProperty("delta")[0].GetDouble(), outputDelta, 1e-6, "δ2[0] in the step-through");
+        // At the identity output δ = 2(a − y), with y the standardised target explain reports.
+        double a = forward[1].GetProperty("a")[0].GetDouble(), y = json.GetProperty("target")[0].GetDouble();
+        Relative(2 * (a - y), outputDelta, 1e-6, "δ2[0] = 2(a − y)");
+        Relative(gradient, numeric, 1e-5, "the finite difference beside it");
+    }
+
     static async Task<double> Value(ILocator locator, string attribute) =>
         double.Parse(await locator.GetAttributeAsync(attribute) ?? "NaN", NumberStyles.Float, CultureInfo.InvariantCulture);
 }

@@ -39,20 +39,41 @@ public sealed class PlaygroundDigitsTests(PlaygroundSite site, ITestOutputHelper
         Assert.Equal((359 - diagonal).ToString(CultureInfo.InvariantCulture), await Text(page, "misclassified-count"));
         Assert.Equal(16, await page.Locator("[data-testid^=weight-image-]").CountAsync());
 
-        // A vertical stroke down the middle of the pad is read, and the probabilities are a distribution.
+        // The network drawing shows pixels as the image they are: no plane maps, no column of 64 rows.
+        await Expect(page.GetByTestId("input-image")).ToBeVisibleAsync();
+        Assert.Equal(0, await page.Locator("canvas[id^=input-], canvas[id^=neuron-]").CountAsync());
+        var drawing = await page.Locator(".network").BoundingBoxAsync();
+        output.WriteLine($"the network drawing of 64,16,10 is {drawing!.Width}×{drawing.Height} px");
+        Assert.True(drawing.Height < 700, $"the network drawing is {drawing.Height} px tall");
+
+        // Drawn digits are read as what they are: a vertical stroke as 1, a ring as 0, a bar with a slanted stem as 7.
         // The mouse works in the viewport's coordinates: the pad must be on screen first.
         await page.GetByTestId("pad").ScrollIntoViewIfNeededAsync();
         var pad = await page.GetByTestId("pad").BoundingBoxAsync();
-        await page.Mouse.MoveAsync(pad!.X + pad.Width / 2, pad.Y + pad.Height * 0.15f);
-        await page.Mouse.DownAsync();
-        for (int step = 1; step <= 20; step++) await page.Mouse.MoveAsync(pad.X + pad.Width / 2, pad.Y + pad.Height * (0.15f + 0.7f * step / 20));
-        await page.Mouse.UpAsync();
-        await Expect(page.GetByTestId("pad-prediction")).ToBeVisibleAsync();
-        double sum = 0;
-        for (int k = 0; k < 10; k++)
-            sum += double.Parse((await page.GetByTestId($"pad-probability-{k}").GetAttributeAsync("data-value"))!, CultureInfo.InvariantCulture);
-        Assert.True(Math.Abs(sum - 1) < 1e-9, $"the probabilities add to {sum}");
-        output.WriteLine($"a vertical stroke reads as {await Text(page, "pad-prediction")}");
+        var ring = Enumerable.Range(0, 41).Select(i => (X: 0.5 + 0.22 * Math.Sin(2 * Math.PI * i / 40), Y: 0.5 - 0.33 * Math.Cos(2 * Math.PI * i / 40))).ToArray();
+        foreach (var (digit, stroke) in new[]
+                 {
+                     ("1", Line((0.5, 0.15), (0.5, 0.85))),
+                     ("0", ring),
+                     ("7", Line((0.25, 0.15), (0.75, 0.15)).Concat(Line((0.75, 0.15), (0.42, 0.85))).ToArray()),
+                 })
+        {
+            await page.GetByTestId("pad-clear").ClickAsync();
+            await page.Mouse.MoveAsync((float)(pad!.X + pad.Width * stroke[0].X), (float)(pad.Y + pad.Height * stroke[0].Y));
+            await page.Mouse.DownAsync();
+            foreach (var (x, y) in stroke.Skip(1)) await page.Mouse.MoveAsync((float)(pad.X + pad.Width * x), (float)(pad.Y + pad.Height * y));
+            await page.Mouse.UpAsync();
+            await Expect(page.GetByTestId("pad-prediction")).ToBeVisibleAsync();
+            var probabilities = new double[10];
+            for (int k = 0; k < 10; k++)
+                probabilities[k] = double.Parse((await page.GetByTestId($"pad-probability-{k}").GetAttributeAsync("data-value"))!, CultureInfo.InvariantCulture);
+            Assert.True(Math.Abs(probabilities.Sum() - 1) < 1e-9, $"the probabilities add to {probabilities.Sum()}");
+            string read = await Text(page, "pad-prediction");
+            output.WriteLine($"a drawn {digit} reads as {read}: {string.Join(" ", probabilities.Select((p, k) => FormattableString.Invariant($"{k}:{p:P1}")))}");
+            Assert.Equal(digit, read);
+            // The network drawing shows the drawing as its input layer.
+            await Expect(page.GetByTestId("input-image")).ToContainTextAsync("the pad's drawing");
+        }
 
         // A misclassified digit clicked becomes the example; a pixel of a weight image clicked becomes the weight.
         var wrong = page.GetByTestId("misclassified").Locator("button").First;
@@ -63,6 +84,19 @@ public sealed class PlaygroundDigitsTests(PlaygroundSite site, ITestOutputHelper
         var image = await page.GetByTestId("weight-image-3").Locator("svg").BoundingBoxAsync();
         await page.Mouse.ClickAsync(image!.X + 6 * 5 + 3, image.Y + 6 * 2 + 3); // row 2, column 5: input 21
         await Expect(page.GetByTestId("receipt")).ToHaveAttributeAsync("data-parameter", "W1[3,21]");
+        // The step-through of the example: the input as its 8×8 image, and numbers on the hidden neurons.
+        await Expect(page.GetByTestId("walk-neuron-0-63")).ToBeVisibleAsync();
+        await page.GetByTestId("walk-next").ClickAsync();
+        await Expect(page.GetByTestId("walk-neuron-1-0")).ToContainTextAsync("z=");
+        var walk = await page.Locator("svg.walk").BoundingBoxAsync();
+        Assert.True(walk!.Height < 700, $"the step-through is {walk.Height} px tall");
+        await page.GetByTestId("walk-next").ClickAsync();
+        await page.GetByTestId("walk-next").ClickAsync();
+        await Expect(page.GetByTestId("walk-neuron-2-0")).ToContainTextAsync("δ=");
         await page.ScreenshotAsync(new() { Path = Path.Combine(PlaygroundSite.Shots, "digits.png"), FullPage = true });
     }
+
+    /// <summary>Points along a straight stroke from <paramref name="from"/> to <paramref name="to"/> (pad fractions), 20 steps.</summary>
+    static (double X, double Y)[] Line((double X, double Y) from, (double X, double Y) to) =>
+        Enumerable.Range(0, 21).Select(i => (from.X + (to.X - from.X) * i / 20, from.Y + (to.Y - from.Y) * i / 20)).ToArray();
 }

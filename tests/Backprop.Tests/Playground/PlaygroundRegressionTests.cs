@@ -112,4 +112,64 @@ public sealed class PlaygroundRegressionTests(PlaygroundSite site, ITestOutputHe
         Assert.True(Math.Abs(r2 - pageR2) <= 5e-5, $"evaluate R² {r2} against the page's {pageR2}");
         Assert.True(r2 > 0.9, $"test R² {r2} after 8 epochs on the plane");
     }
+
+    [Fact]
+    public async Task A_csv_file_opens_as_a_regression_learns_its_plane_and_its_model_file_opens_again()
+    {
+        // y = 2·x1 − x2 + noise, x uniform in [−1, 1]², noise uniform in ±0.05: a plane any network here can learn.
+        var random = new Random(11);
+        string table = Path.Combine(folder, "line.csv");
+        File.WriteAllLines(table, new[] { "x1,x2,y" }.Concat(Enumerable.Range(0, 200).Select(_ =>
+        {
+            double x1 = 2 * random.NextDouble() - 1, x2 = 2 * random.NextDouble() - 1, noise = 0.1 * random.NextDouble() - 0.05;
+            return FormattableString.Invariant($"{x1:F4},{x2:F4},{2 * x1 - x2 + noise:F4}");
+        })));
+        var page = await site.OpenAsync("", 1400, 1000);
+
+        // Read as classes, the 200 different targets are refused, and the message names the switch beside the file.
+        await page.GetByTestId("open-csv").SetInputFilesAsync(table);
+        await Expect(page.GetByTestId("error")).ToContainTextAsync("numbers: a regression");
+        Assert.Contains("--data spiral", await Text(page, "command"));
+        // Choosing numbers reads the refused file again (a browser reports no change when the same file is chosen twice).
+        await page.GetByTestId("csv-task").SelectOptionAsync("regression");
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=command]').innerText.includes('csv:line.csv')"
+                                        + " || document.querySelector('[data-testid=error]').innerText.trim() !== ''");
+        Assert.Empty(await Text(page, "error"));
+        Assert.StartsWith("backprop train --data csv:line.csv --task regression --test-fraction 0.5 --standardize --layers 2,8,8,1 --activation tanh "
+                          + "--output-activation identity --cost quadratic", await Text(page, "command"));
+        Assert.Equal("100 training and 100 test examples, a regression: one real target.", await Text(page, "data-summary"));
+        await Expect(page.GetByTestId("target-column")).ToBeVisibleAsync();
+        Assert.Empty(await Text(page, "error"));
+
+        await page.GetByTestId("stop-after").FillAsync("30");
+        await page.GetByTestId("stop-after").PressAsync("Enter");
+        await PlayToTheEnd(page, 30);
+        double r2 = await Number(page, "test-r2");
+        output.WriteLine($"y = 2·x1 − x2 + noise from a CSV file, 2,8,8,1 tanh, adam 0.01, batch 16, 30 epochs, in the browser: test R² {r2}");
+        Assert.True(r2 > 0.95, $"test R² {r2} after 30 epochs on a plane read from a CSV file");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(PlaygroundSite.Shots, "regression-csv.png"), FullPage = true });
+
+        // Its model file opens again on the same file: the same weights give the same R², at epoch 0 of a new run.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("download-model").ClickAsync());
+        string model = Path.Combine(folder, "line.safetensors");
+        await download.SaveAsAsync(model);
+        Assert.Equal(LearningTask.Regression, ModelFile.Load(model).Task);
+        await page.GetByTestId("open-model").SetInputFilesAsync(model);
+        await Expect(page.GetByTestId("epoch")).ToHaveTextAsync("0");
+        Assert.Equal(r2, await Number(page, "test-r2"), 4);
+        Assert.Contains("--task regression", await Text(page, "command"));
+        Assert.Empty(await Text(page, "error"));
+
+        // The same file as classes is refused, and the file stays a regression.
+        await page.GetByTestId("csv-task").SelectOptionAsync("classification");
+        await Expect(page.GetByTestId("error")).ToContainTextAsync("numbers: a regression");
+        // On classes the regression model is refused with what to open instead (under another name: a browser reports no
+        // change when the same file is chosen twice).
+        await page.GetByTestId("data-spiral").ClickAsync();
+        string again = Path.Combine(folder, "again.safetensors");
+        File.Copy(model, again);
+        await page.GetByTestId("open-model").SetInputFilesAsync(again);
+        await Expect(page.GetByTestId("error")).ToContainTextAsync("again.safetensors is a regression model: open the CSV file it was trained on as a regression");
+        Assert.Contains("--data spiral", await Text(page, "command"));
+    }
 }

@@ -130,8 +130,24 @@ public class RegressionRunTests
         Assert.Equal(LearningTask.Classification, (Plane with { Data = "spiral" }).Task);
     }
 
+    [Fact]
+    public void A_csv_file_is_read_as_the_address_says_and_its_command_says_so_too()
+    {
+        var table = RunSettings.FromQuery("task=regression&data=csv:prices.csv&label-column=2&test-fraction=0.2&standardize&layers=2,8,1&activation=tanh"
+                                          + "&output-activation=identity&cost=quadratic");
+        Assert.Equal(LearningTask.Regression, table.Task);
+        Assert.Equal(LearningTask.Regression, table.DataOptions.Task);
+        Assert.Equal([2, 8, 1], table.LayerSizes(2, 1));
+        Assert.StartsWith("backprop train --data csv:prices.csv --task regression --label-column 2 --test-fraction 0.2 --standardize --layers 2,8,1 ",
+            table.ToCommandLine(2, 1));
+        Assert.Equal(table.ToQuery(2, 1), RunSettings.FromQuery(table.ToQuery(2, 1)).ToQuery(2, 1));
+        // Without task=, a file holds classes; the task of a CSV file is not read for the built-in sets.
+        Assert.Equal(LearningTask.Classification, RunSettings.FromQuery("data=csv:points.csv").Task);
+        Assert.Equal(LearningTask.Classification, (table with { Data = "spiral" }).Task);
+    }
+
     [Theory]
-    [InlineData("data=spiral&task=regression", "task=regression does not go with data=spiral: plane and gaussians are regressions")]
+    [InlineData("data=spiral&task=regression", "task=regression does not go with data=spiral: plane and gaussians are regressions, the other sets classes (a CSV file is either)")]
     [InlineData("data=plane&task=classification", "task=classification does not go with data=plane")]
     [InlineData("data=plane&task=ranking", "task=ranking: unknown task; write task=regression or task=classification")]
     public void An_address_whose_task_is_not_its_data_s_is_refused(string query, string message) =>

@@ -61,8 +61,10 @@ export function drawLines(canvasId, lines, width, height) {
 }
 
 /**
- * A draw pad: a canvas of 32×32 cells (the UCI digits were drawn at 32×32) that the pointer paints with a pen about
- * three cells wide. Only the bitmap leaves it (readPad); counting it into 8×8 is the library's (DigitsData.FromBitmap).
+ * A draw pad: a canvas of 32×32 cells (the UCI digits were drawn at 32×32) that the pointer paints with a round pen
+ * 6.5 cells wide. The data's strokes are that thick: its lit 4×4 blocks hold 9.6 on-cells on average, and a pen of
+ * radius 3.25 gives straight strokes 9.5 (radius 1.5 gave 5 to 6, and a stroke of 1 read as 4). Only the bitmap leaves
+ * it (readPad); counting it into 8×8 is the library's (DigitsData.FromBitmap).
  */
 export function initPad(canvasId) {
     const canvas = document.getElementById(canvasId);
@@ -75,23 +77,31 @@ export function initPad(canvasId) {
     const context = canvas.getContext("2d");
     context.fillStyle = "#fff";
     context.fillRect(0, 0, side, side);
-    let down = false;
-    const paint = event => {
-        const box = canvas.getBoundingClientRect();
-        const x = (event.clientX - box.left) / box.width * side, y = (event.clientY - box.top) / box.height * side;
-        for (let row = Math.floor(y - 2); row <= Math.ceil(y + 2); row++)
-            for (let column = Math.floor(x - 2); column <= Math.ceil(x + 2); column++) {
+    const radius = 3.25;
+    let down = false, last = null;
+    const dot = (x, y) => {
+        for (let row = Math.floor(y - radius); row <= Math.ceil(y + radius); row++)
+            for (let column = Math.floor(x - radius); column <= Math.ceil(x + radius); column++) {
                 if (row < 0 || column < 0 || row >= side || column >= side) continue;
                 const dx = column + 0.5 - x, dy = row + 0.5 - y;
-                if (dx * dx + dy * dy > 2.25) continue;
+                if (dx * dx + dy * dy > radius * radius) continue;
                 canvas._cells[row * side + column] = 1;
                 context.fillStyle = "#000";
                 context.fillRect(column, row, 1, 1);
             }
     };
-    canvas.addEventListener("pointerdown", event => { down = true; canvas.setPointerCapture(event.pointerId); paint(event); });
+    // Pointer events come tens of pixels apart on a quick stroke: the pen goes along the segment in half-cell steps.
+    const paint = event => {
+        const box = canvas.getBoundingClientRect();
+        const x = (event.clientX - box.left) / box.width * side, y = (event.clientY - box.top) / box.height * side;
+        const from = last ?? { x, y };
+        const steps = Math.max(1, Math.ceil(Math.hypot(x - from.x, y - from.y) / 0.5));
+        for (let t = 1; t <= steps; t++) dot(from.x + (x - from.x) * t / steps, from.y + (y - from.y) * t / steps);
+        last = { x, y };
+    };
+    canvas.addEventListener("pointerdown", event => { down = true; last = null; canvas.setPointerCapture(event.pointerId); paint(event); });
     canvas.addEventListener("pointermove", event => { if (down) paint(event); });
-    const up = () => { down = false; };
+    const up = () => { down = false; last = null; };
     canvas.addEventListener("pointerup", up);
     canvas.addEventListener("pointercancel", up);
 }
