@@ -17,6 +17,16 @@ string[] defaultNamespaces =
     "Backprop.Tests.Kernels.", "Backprop.Tests.Layers.", "Backprop.Tests.Activations.", "Backprop.Tests.Checking.",
     "Backprop.Tests.Descent.", "Backprop.Tests.CrossCheck.", "Backprop.Tests.Training.",
 ];
+// Left out: tests that start the x64 `backprop` CLI or PyTorch as another process (they would not run on ARM64, and
+// need the checkout), and the two allocation tests that repeat a large product ~160 times to get past tiered
+// compilation (3 minutes each under emulation; allocation is managed code, checked on x86 by every CI run).
+string[] excluded =
+[
+    "Backprop.Tests.CrossCheck.ModelFileInTorchTests.",
+    "Backprop.Tests.Training.TrainingControlTests.Model_train_in_one_call_makes_the_model_file_the_command_makes",
+    "Backprop.Tests.Kernels.GemmFloatTests.RepeatedCallsAtTrainingShapesAllocateNothing",
+    "Backprop.Tests.Layers.PredictorTests.A_call_allocates_nothing_after_warm_up",
+];
 
 if (args.Length >= 2 && args[0] == "--write-training")
 {
@@ -33,7 +43,7 @@ if (args.Length >= 2 && args[0] == "--expect-training")
     bool processorOk = Processor.Check(out string processorProblem);
     if (!processorOk) Console.WriteLine($"MISMATCH: {processorProblem}");
 
-    var (passed, failed, skipped) = InProcessRunner.Run(typeof(Backprop.Tests.WarmUp).Assembly, namespaces);
+    var (passed, failed, skipped) = InProcessRunner.Run(typeof(Backprop.Tests.WarmUp).Assembly, namespaces, excluded);
 
     var actual = SmallTraining.Run();
     bool trainingOk = SmallTraining.Compare(expected, actual, Console.Out);
