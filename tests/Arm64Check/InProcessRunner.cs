@@ -12,8 +12,8 @@ namespace Backprop.Tests.Arm64Check;
 static class InProcessRunner
 {
     /// <summary>
-    /// Runs every test whose class lies in one of <paramref name="namespaces"/> and whose ClassName.Method does not
-    /// start with one of <paramref name="excluded"/> (prefixes both); prints each failure.
+    /// Runs every test whose Namespace.Class.Method starts with one of <paramref name="namespaces"/> and with none of
+    /// <paramref name="excluded"/>; prints each failure.
     /// </summary>
     public static (int Passed, int Failed, int Skipped) Run(Assembly assembly, IReadOnlyList<string> namespaces, IReadOnlyList<string> excluded)
     {
@@ -27,8 +27,10 @@ static class InProcessRunner
             discovery.Finished.Wait();
         }
         var chosen = discovery.TestCases
-            .Where(t => namespaces.Any(prefix => t.TestMethod.TestClass.Class.Name.StartsWith(prefix, StringComparison.Ordinal)))
-            .Where(t => !excluded.Any(prefix => $"{t.TestMethod.TestClass.Class.Name}.{t.TestMethod.Method.Name}".StartsWith(prefix, StringComparison.Ordinal)))
+            .Select(t => (Name: $"{t.TestMethod.TestClass.Class.Name}.{t.TestMethod.Method.Name}", Case: t))
+            .Where(t => namespaces.Any(prefix => t.Name.StartsWith(prefix, StringComparison.Ordinal)))
+            .Where(t => !excluded.Any(prefix => t.Name.StartsWith(prefix, StringComparison.Ordinal)))
+            .Select(t => t.Case)
             .ToList();
         Console.WriteLine($"running {chosen.Count} of {discovery.TestCases.Count} test cases ({string.Join(", ", namespaces.Select(n => n.TrimEnd('.')))}; " +
             $"{excluded.Count} left out: {string.Join(", ", excluded.Select(e => e.TrimEnd('.')))})");
