@@ -16,10 +16,10 @@ namespace Backprop.Tests.Arm64Check;
 static class SmallTraining
 {
     /// <summary>One run's cost after each epoch, final test accuracy and every final parameter.</summary>
-    public sealed record Run1(string Name, double[] Costs, double TestAccuracy, float[] Parameters);
+    public sealed record RunResult(string Name, double[] Costs, double TestAccuracy, float[] Parameters);
 
     /// <summary>The runs, and the instruction set that made them.</summary>
-    public sealed record Result(string InstructionSet, Run1[] Runs)
+    public sealed record Result(string InstructionSet, RunResult[] Runs)
     {
         public string ToJson() => JsonSerializer.Serialize(this);
         public static Result FromJson(string json) => JsonSerializer.Deserialize<Result>(json)
@@ -36,11 +36,11 @@ static class SmallTraining
             new TrainingOptions { Epochs = 5, BatchSize = 17, Optimizer = "adam", LearningRate = 0.002, Seed = 8 }),
     ]);
 
-    static Run1 Train(string name, Architecture architecture, TrainingOptions options)
+    static RunResult Train(string name, Architecture architecture, TrainingOptions options)
     {
         var network = Network<float>.Initialize(architecture, options.Seed);
         var reports = new Trainer(network, options, DigitsData.Train).Run(test: DigitsData.Test).ToList();
-        return new Run1(name, reports.Select(r => r.TrainCost).ToArray(), reports[^1].TestAccuracy ?? double.NaN,
+        return new RunResult(name, reports.Select(r => r.TrainCost).ToArray(), reports[^1].TestAccuracy ?? double.NaN,
             network.Layers.SelectMany(l => l.Weights.Concat(l.Biases)).ToArray());
     }
 
