@@ -3,7 +3,7 @@
 // training tests of Backprop.Tests in-process, and trains two small networks to compare with the x86 run.
 //
 //   Arm64Check --write-training FILE          (x86) train and write the reference run
-//   Arm64Check --expect-training FILE [NS…]   (ARM64) report, run the tests in the namespaces NS (default below),
+//   Arm64Check --expect-training FILE [P…]    (ARM64) report, run the tests whose Namespace.Class.Method starts with a P (default below),
 //                                             train and compare with FILE; exit 1 on any mismatch or failure
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -54,7 +54,7 @@ if (args.Length >= 2 && args[0] == "--expect-training")
     Console.WriteLine($"{passed} passed, {failed} failed" + (skipped > 0 ? $", {skipped} skipped" : ""));
     return failed == 0 && passed > 2 ? 0 : 1;
 }
-Console.Error.WriteLine("usage: Arm64Check --write-training FILE | --expect-training FILE [NAMESPACE-PREFIX…]");
+Console.Error.WriteLine("usage: Arm64Check --write-training FILE | --expect-training FILE [TEST-NAME-PREFIX…]");
 return 2;
 
 namespace Backprop.Tests.Arm64Check
