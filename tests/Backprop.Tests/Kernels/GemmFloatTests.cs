@@ -62,6 +62,20 @@ public class GemmFloatTests
         Assert.Equal(expected, GemmFloat.Detected);
         if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX") == "0" && (Sse2.IsSupported || AdvSimd.IsSupported))
             Assert.Equal(GemmInstructionSet.Vector128, GemmFloat.Detected);
+        if (System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64)
+            Assert.Equal(GemmInstructionSet.Vector128, GemmFloat.Detected);
+    }
+
+    [Fact]
+    public void The_128_bit_multiply_add_rounds_once_where_the_processor_has_FMA_and_twice_elsewhere()
+    {
+        // x = 1 + 2⁻¹²: x² = 1 + 2⁻¹¹ + 2⁻²⁴ needs 25 significant bits. A separate multiply rounds the 2⁻²⁴ away
+        // (a tie, to even), so x·x − (1 + 2⁻¹¹) is 0; a fused multiply-add (ARM64 FMLA, x86 FMA) keeps it. Under
+        // DOTNET_EnableAVX=0 this is the unfused branch, not a lane-by-lane emulation of FMA (which would give 2⁻²⁴).
+        var x = Vector128.Create(1f + MathF.ScaleB(1, -12));
+        var result = MultiplyAdd128.Run(x, x, Vector128.Create(-(1f + MathF.ScaleB(1, -11))));
+        float expected = Fma.IsSupported || AdvSimd.IsSupported ? MathF.ScaleB(1, -24) : 0;
+        Assert.Equal(Vector128.Create(expected), result);
     }
 
     /// <summary>Each dimension swept over the awkward sizes with the other two awkward too; then blocks crossed.</summary>
