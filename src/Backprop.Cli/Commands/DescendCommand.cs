@@ -49,7 +49,7 @@ public sealed class DescendCommand : Command<DescendCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellation)
     {
-        var function = Expression.Parse(MathSymbols(s.Function ?? DefaultFunction));
+        var function = Expression.Parse(s.Function ?? DefaultFunction);
         int n = function.VariableCount;
         if (n == 0)
             throw new BackpropException($"--function {function} has no variables, so there is nothing to descend; write it in x1, x2, …");
@@ -103,17 +103,10 @@ public sealed class DescendCommand : Command<DescendCommand.Settings>
 
     static string Point(IEnumerable<double> x) => DescentResult.Point(x);
 
-    /// <summary>
-    /// Lets the typographic − × ÷ · stand for - * / *. Each is one character for one, so the columns in a parse error
-    /// still point into the text as typed.
-    /// </summary>
-    internal static string MathSymbols(string text) =>
-        text.Replace('−', '-').Replace('×', '*').Replace('÷', '/').Replace('·', '*');
-
     /// <summary>A comma-separated list of numbers, like "3,4" or "0.8,-0.4".</summary>
     internal static double[] Numbers(string text, string option)
     {
-        var parts = MathSymbols(text).Split(',', StringSplitOptions.TrimEntries);
+        var parts = Expression.PlainSymbols(text).Split(',', StringSplitOptions.TrimEntries);
         var numbers = new double[parts.Length];
         for (int i = 0; i < parts.Length; i++)
             if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out numbers[i]) || !double.IsFinite(numbers[i]))

@@ -155,7 +155,7 @@ public sealed class GraphCommand : Command<GraphCommand.Settings>
     {
         if (s.X is not null || s.Y is not null || s.Weights is not null || s.Biases is not null || s.Activation is not null)
             throw new BackpropException("--function draws an expression; --x, --y, --w, --b and --activation describe the chain instead; use one or the other");
-        var function = Expression.Parse(DescendCommand.MathSymbols(s.Function!));
+        var function = Expression.Parse(s.Function!);
         int n = function.VariableCount;
         if (s.At is null && n > 0)
             throw new BackpropException($"--at is needed: give {n} number(s), one for each of x1 … x{n}, like --at {string.Join(",", Enumerable.Repeat("1", n))}");

@@ -40,15 +40,22 @@ public sealed class Expression
     /// <summary>The highest n among the variables xn used (x1 + x3 gives 3); 0 for a constant expression.</summary>
     public int VariableCount { get; }
 
-    /// <summary>Parses <paramref name="text"/>.</summary>
+    /// <summary>Parses <paramref name="text"/>; the typographic − × ÷ · are read as - * / *.</summary>
     /// <exception cref="BackpropException">The text is not an expression; the message gives the 1-based column.</exception>
     public static Expression Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var parser = new Parser(text);
+        var parser = new Parser(PlainSymbols(text));
         Node root = parser.ParseWhole();
         return new Expression(root, parser.HighestVariable);
     }
+
+    /// <summary>
+    /// Lets the typographic − × ÷ · stand for - * / *, as a formula copied from a page is written. Each is one character
+    /// for one, so the columns in a parse error still point into the text as typed.
+    /// </summary>
+    internal static string PlainSymbols(string text) =>
+        text.Replace('−', '-').Replace('×', '*').Replace('÷', '/').Replace('·', '*');
 
     /// <summary>The value at x (x[0] is x1). x may be longer than <see cref="VariableCount"/>.</summary>
     public double Evaluate(ReadOnlySpan<double> x)

@@ -81,6 +81,16 @@ public class ExpressionTests
     }
 
     [Fact]
+    public void Typographic_minus_times_and_divide_read_as_their_ascii_forms()
+    {
+        // As a formula is copied from a page: − × ÷ · for - * / *; a parse error's column still points into the text.
+        Expression typographic = Parse("x1 × x2 − 3 ÷ x1 + 2·x2");
+        Assert.Equal(2.0 * 5.0 - 3.0 / 2.0 + 2.0 * 5.0, typographic.Evaluate([2.0, 5.0]));
+        var e = Assert.Throws<BackpropException>(() => Parse("x1 × × x2"));
+        Assert.Contains("column 6", e.Message);
+    }
+
+    [Fact]
     public void Gradient_of_a_compound_expression_matches_central_differences()
     {
         Expression f = Parse("sigmoid(x1 * x2) + ln(x3) * sin(x1) - x2^x3 / sqrt(x3) + tanh(x1 - x2)^2 + exp(-x1) * cos(x2) + relu(x3 - 1)");
