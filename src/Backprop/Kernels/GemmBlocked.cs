@@ -21,6 +21,15 @@ internal unsafe struct GemmProblem
     public bool ATransposed;
     public bool BTransposed;
     public bool Accumulate;
+
+    /// <summary>
+    /// B already packed whole for the kernel of <see cref="PackedFor"/> (<see cref="GemmPackedWeights"/>), or null to
+    /// pack per call. The packed driver then reads its panels in place; <see cref="B"/> still points to B unpacked.
+    /// </summary>
+    public float* PackedB;
+
+    /// <summary>The instruction set whose panels <see cref="PackedB"/> holds.</summary>
+    public GemmInstructionSet PackedFor;
 }
 
 /// <summary>
@@ -195,10 +204,18 @@ internal static unsafe class GemmBlocked
             for (int pc = 0; pc < k; pc += GemmWorkspace.Kc)
             {
                 int kc = Math.Min(GemmWorkspace.Kc, k - pc);
+                if (problem.PackedB != null)
+                {
+                    // Packed once for all calls (GemmPackedWeights: jc is on a panel boundary); panels k deep.
+                    float* panels = problem.PackedB + (nint)jc * k + (nint)pc * nr;
+                    for (int ic = i0; ic < i1; ic += GemmWorkspace.Mc)
+                        RowBlock<TKernel>(problem, ic, Math.Min(GemmWorkspace.Mc, i1 - ic), pc, kc, jc, nc, panels, k, 0, workspace);
+                    continue;
+                }
                 int packedFrom = packB ? 0 : nc / nr * nr;
                 PackB<TKernel>(problem, pc, kc, jc + packedFrom, nc - packedFrom, workspace.PackedB + (nint)packedFrom * kc);
                 for (int ic = i0; ic < i1; ic += GemmWorkspace.Mc)
-                    RowBlock<TKernel>(problem, ic, Math.Min(GemmWorkspace.Mc, i1 - ic), pc, kc, jc, nc, workspace.PackedB, packedFrom, workspace);
+                    RowBlock<TKernel>(problem, ic, Math.Min(GemmWorkspace.Mc, i1 - ic), pc, kc, jc, nc, workspace.PackedB, kc, packedFrom, workspace);
             }
         }
     }
@@ -236,7 +253,7 @@ internal static unsafe class GemmBlocked
                 start += groups + members;
                 int chunks = (m + chunkRows - 1) / chunkRows;
                 for (int chunk; (chunk = schedule.Next(start)) < chunks;)
-                    RowBlock<TKernel>(problem, chunk * chunkRows, Math.Min(chunkRows, m - chunk * chunkRows), pc, kc, jc, nc, team.PackedB, 0, workspace);
+                    RowBlock<TKernel>(problem, chunk * chunkRows, Math.Min(chunkRows, m - chunk * chunkRows), pc, kc, jc, nc, team.PackedB, kc, 0, workspace);
                 start += chunks + members;
             }
         }
@@ -244,11 +261,11 @@ internal static unsafe class GemmBlocked
 
     /// <summary>
     /// Packs A[ic..ic+mc, pc..pc+kc] and sweeps its micro-tiles against the Kc×Nc block of B starting at column
-    /// jc: packed micro-panels from <paramref name="packedB"/>, except columns below
-    /// <paramref name="packedFrom"/>, which the kernel reads from row-major B in place.
+    /// jc: packed micro-panels from <paramref name="packedB"/> (each <paramref name="panelDepth"/>·Nr floats after the
+    /// one before), except columns below <paramref name="packedFrom"/>, which the kernel reads from row-major B in place.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void RowBlock<TKernel>(in GemmProblem problem, int ic, int mc, int pc, int kc, int jc, int nc, float* packedB, int packedFrom, GemmWorkspace workspace)
+    static void RowBlock<TKernel>(in GemmProblem problem, int ic, int mc, int pc, int kc, int jc, int nc, float* packedB, nint panelDepth, int packedFrom, GemmWorkspace workspace)
         where TKernel : struct, IMicroKernel
     {
         int mr = TKernel.Mr, nr = TKernel.Nr;
@@ -259,7 +276,7 @@ internal static unsafe class GemmBlocked
         for (int jr = 0; jr < nc; jr += nr)
         {
             int columns = Math.Min(nr, nc - jr);
-            float* bPanel = packedB + (nint)jr * kc;
+            float* bPanel = packedB + jr * panelDepth;
             nint bStep = nr;
             if (jr < packedFrom)
             {
@@ -320,7 +337,7 @@ internal static unsafe class GemmBlocked
     /// destination[t·Nr·kc + q·Nr + j], columns past nc zero.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void PackB<TKernel>(in GemmProblem problem, int pc, int kc, int jc, int nc, float* destination)
+    internal static void PackB<TKernel>(in GemmProblem problem, int pc, int kc, int jc, int nc, float* destination)
         where TKernel : struct, IMicroKernel
     {
         int nr = TKernel.Nr;
