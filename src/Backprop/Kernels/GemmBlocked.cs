@@ -194,6 +194,8 @@ internal static unsafe class GemmBlocked
         where TKernel : struct, IMicroKernel
     {
         int nr = TKernel.Nr, k = problem.K;
+        // A pre-broadcast A block takes ACopies floats a value: fewer rows keep it the same size in L2 (192 / 4 = 48 rows).
+        int mcBlock = GemmWorkspace.Mc / TKernel.ACopies;
         // With few rows, each B micro-panel would be used at most a few times after packing: the kernel reads
         // row-major B in place instead (backward Δ·W and gradient Δᵀ·A at small batch), packing only the
         // ragged last panel.
@@ -208,14 +210,14 @@ internal static unsafe class GemmBlocked
                 {
                     // Packed once for all calls (GemmPackedWeights: jc is on a panel boundary); panels k deep.
                     float* panels = problem.PackedB + (nint)jc * k + (nint)pc * nr;
-                    for (int ic = i0; ic < i1; ic += GemmWorkspace.Mc)
-                        RowBlock<TKernel>(problem, ic, Math.Min(GemmWorkspace.Mc, i1 - ic), pc, kc, jc, nc, panels, k, 0, workspace);
+                    for (int ic = i0; ic < i1; ic += mcBlock)
+                        RowBlock<TKernel>(problem, ic, Math.Min(mcBlock, i1 - ic), pc, kc, jc, nc, panels, k, 0, workspace);
                     continue;
                 }
                 int packedFrom = packB ? 0 : nc / nr * nr;
                 PackB<TKernel>(problem, pc, kc, jc + packedFrom, nc - packedFrom, workspace.PackedB + (nint)packedFrom * kc);
-                for (int ic = i0; ic < i1; ic += GemmWorkspace.Mc)
-                    RowBlock<TKernel>(problem, ic, Math.Min(GemmWorkspace.Mc, i1 - ic), pc, kc, jc, nc, workspace.PackedB, kc, packedFrom, workspace);
+                for (int ic = i0; ic < i1; ic += mcBlock)
+                    RowBlock<TKernel>(problem, ic, Math.Min(mcBlock, i1 - ic), pc, kc, jc, nc, workspace.PackedB, kc, packedFrom, workspace);
             }
         }
     }
@@ -287,7 +289,7 @@ internal static unsafe class GemmBlocked
             for (int ir = 0; ir < mc; ir += mr)
             {
                 int rows = Math.Min(mr, mc - ir);
-                float* aPanel = workspace.PackedA + (nint)ir * kc;
+                float* aPanel = workspace.PackedA + (nint)ir * kc * TKernel.ACopies;
                 float* cTile = cColumn + (ic + ir) * ldc;
                 if (rows == mr && columns == nr)
                 {
@@ -311,6 +313,11 @@ internal static unsafe class GemmBlocked
         where TKernel : struct, IMicroKernel
     {
         int mr = TKernel.Mr;
+        if (TKernel.ACopies > 1)
+        {
+            PackABroadcast(problem, ic, mc, pc, kc, destination, mr, TKernel.ACopies);
+            return;
+        }
         if (problem.ATransposed)
         {
             // Aᵀ storage: one k step of every panel lies in one contiguous source row; walk the rows in order.
@@ -329,6 +336,28 @@ internal static unsafe class GemmBlocked
             // Row-major A: each panel row is a contiguous source row, so packing is a transpose.
             float* source = problem.A + (nint)(ic + ir) * problem.K + pc;
             Transpose(source, problem.K, Math.Min(mr, mc - ir), kc, destination, mr, TKernel.VectorPacking);
+        }
+    }
+
+    /// <summary>
+    /// Packs A as <see cref="PackA{TKernel}"/> does, each value written <paramref name="copies"/> (4) times in a row:
+    /// A[ic + t·Mr + r, pc + q] at destination[((t·kc + q)·Mr + r)·4 + 0…3], rows past mc zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void PackABroadcast(in GemmProblem problem, int ic, int mc, int pc, int kc, float* destination, int mr, int copies)
+    {
+        nint rowStride = problem.ATransposed ? 1 : problem.K, depthStride = problem.ATransposed ? problem.M : 1;
+        for (int ir = 0; ir < mc; ir += mr)
+        {
+            int rows = Math.Min(mr, mc - ir);
+            float* d = destination + (nint)ir * kc * copies;
+            float* source = problem.ATransposed ? problem.A + (nint)pc * problem.M + ic + ir : problem.A + (nint)(ic + ir) * problem.K + pc;
+            for (int q = 0; q < kc; q++, source += depthStride)
+            {
+                int r = 0;
+                for (; r < rows; r++, d += copies) Vector128.Store(Vector128.Create(source[r * rowStride]), d);
+                for (; r < mr; r++, d += copies) Vector128.Store(Vector128<float>.Zero, d);
+            }
         }
     }
 
