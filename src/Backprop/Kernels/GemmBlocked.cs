@@ -28,7 +28,13 @@ internal unsafe struct GemmProblem
     /// </summary>
     public float* PackedB;
 
-    /// <summary>The instruction set whose panels <see cref="PackedB"/> holds.</summary>
+    /// <summary>
+    /// B's rows grouped by 4 for the matrix-vector kernel of <see cref="PackedFor"/> (<see cref="GemvKernel.GroupRows"/>), or null
+    /// to read B in place.
+    /// </summary>
+    public float* PackedRows;
+
+    /// <summary>The instruction set whose layouts <see cref="PackedB"/> and <see cref="PackedRows"/> hold.</summary>
     public GemmInstructionSet PackedFor;
 }
 

@@ -105,7 +105,7 @@ internal static unsafe class GemmFloat
     {
         CheckShapes(a.Length, b.Weights.Length, c.Length, m, b.N, b.K);
         fixed (float* pa = a, pb = b.Weights, pc = c)
-            Execute(new GemmProblem { A = pa, B = pb, C = pc, M = m, N = b.N, K = b.K, BTransposed = true, Accumulate = accumulate, PackedB = b.Panels, PackedFor = b.InstructionSet });
+            Execute(new GemmProblem { A = pa, B = pb, C = pc, M = m, N = b.N, K = b.K, BTransposed = true, Accumulate = accumulate, PackedB = b.Panels, PackedRows = b.Rows, PackedFor = b.InstructionSet });
     }
 
     /// <summary>The instruction set a product started on this thread now runs: the forced one, else <see cref="Detected"/>.</summary>
@@ -140,7 +140,11 @@ internal static unsafe class GemmFloat
 
         GemmSettings settings = forced ?? new GemmSettings(Detected);
         // Panels packed for another kernel (a test or benchmark forcing a set) are not used: B is packed per call.
-        if (problem.PackedB != null && problem.PackedFor != settings.InstructionSet) problem.PackedB = null;
+        if (problem.PackedFor != settings.InstructionSet)
+        {
+            problem.PackedB = null;
+            problem.PackedRows = null;
+        }
         long multiplyAdds = (long)problem.M * problem.N * problem.K;
         // One example's forward pass, z = W a, is a matrix-vector product: the tiles of the other kernels would waste
         // most of their work on it (see GemvKernel, which has 512- and 256-bit forms only: on a 128-bit processor its
@@ -207,10 +211,17 @@ internal static unsafe class GemmFloat
     {
         if (job.MatrixVector)
         {
+            float* rows = job.Problem.PackedRows;
             if (job.InstructionSet == GemmInstructionSet.Vector512)
-                GemvKernel.TransposedB512(job.Problem, job.J0, job.J1);
+            {
+                if (rows != null) GemvKernel.TransposedB512(job.Problem, rows, job.J0, job.J1);
+                else GemvKernel.TransposedB512(job.Problem, job.J0, job.J1);
+            }
             else
-                GemvKernel.TransposedB256(job.Problem, job.J0, job.J1);
+            {
+                if (rows != null) GemvKernel.TransposedB256(job.Problem, rows, job.J0, job.J1);
+                else GemvKernel.TransposedB256(job.Problem, job.J0, job.J1);
+            }
             return;
         }
         if (job.Direct)

@@ -15,24 +15,35 @@ namespace Backprop.Kernels;
 /// p0 of the panel at column j0 (a multiple of Nr) is then at j0·k + p0·Nr, with a stride of Nr·k from one panel
 /// to the next, so the driver's Kc×Nc blocks, and any split of C on panel boundaries, read it without copying.
 /// Each C entry is summed in the same order as with per-call packing, so the results are the same to the bit.
-/// A snapshot: later changes to the source weights are not seen.
+/// A snapshot: later changes to the source weights are not seen. For one example at a time (m = 1, the
+/// matrix-vector kernel) W is also kept with its rows grouped by 4 (<see cref="Rows"/>), read in one stream.
 /// </remarks>
 internal sealed unsafe class GemmPackedWeights
 {
     const int Alignment = 64;
-    readonly float[] storage;
+    readonly float[]? panelStorage, rowStorage;
 
-    GemmPackedWeights(ReadOnlySpan<float> weights, int n, int k, GemmInstructionSet instructionSet, int nr)
+    GemmPackedWeights(ReadOnlySpan<float> weights, int n, int k, GemmInstructionSet instructionSet, int nr, bool panels)
     {
         N = n;
         K = k;
         InstructionSet = instructionSet;
         Weights = weights.ToArray();
-        long panels = ((long)n + nr - 1) / nr * nr * k;
-        storage = GC.AllocateUninitializedArray<float>((int)panels + Alignment / sizeof(float), pinned: true);
-        // 64-byte alignment keeps every 512-bit load of a panel inside one cache line, as in GemmWorkspace.
+        if (panels) Panels = Allocate(((long)n + nr - 1) / nr * nr * k, out panelStorage);
+        if (instructionSet is GemmInstructionSet.Vector512 or GemmInstructionSet.Vector256)
+        {
+            Rows = Allocate((long)n * k, out rowStorage);
+            fixed (float* w = Weights)
+                GemvKernel.GroupRows(w, n, k, instructionSet == GemmInstructionSet.Vector512 ? 32 : 16, Rows);
+        }
+    }
+
+    /// <summary>Pinned, 64-byte aligned (every 512-bit load inside one cache line, as in GemmWorkspace).</summary>
+    static float* Allocate(long length, out float[] storage)
+    {
+        storage = GC.AllocateUninitializedArray<float>(checked((int)length) + Alignment / sizeof(float), pinned: true);
         nint address = (nint)Unsafe.AsPointer(ref storage[0]);
-        Panels = (float*)((address + Alignment - 1) & ~(nint)(Alignment - 1));
+        return (float*)((address + Alignment - 1) & ~(nint)(Alignment - 1));
     }
 
     /// <summary>Rows of W: columns of C.</summary>
@@ -47,11 +58,22 @@ internal sealed unsafe class GemmPackedWeights
     /// <summary>W as given (n×k, row-major), copied.</summary>
     public float[] Weights { get; }
 
-    /// <summary>The packed panels (see the remarks), in pinned memory that lives as long as this object.</summary>
+    /// <summary>The packed panels (see the remarks), in pinned memory that lives as long as this object; null when
+    /// packed for one example at a time, whose products never run the packed kernels.</summary>
     public float* Panels { get; }
 
-    /// <summary>Copies and packs <paramref name="weights"/> (n×k) for the kernel of <paramref name="instructionSet"/>.</summary>
-    public static GemmPackedWeights Pack(ReadOnlySpan<float> weights, int n, int k, GemmInstructionSet instructionSet)
+    /// <summary>
+    /// W's rows grouped by 4 for the matrix-vector kernel (one example's forward pass, <see cref="GemvKernel.GroupRows"/>),
+    /// so that it streams W in one sequence; null for the instruction sets without that kernel.
+    /// </summary>
+    public float* Rows { get; }
+
+    /// <summary>
+    /// Copies and packs <paramref name="weights"/> (n×k) for the kernels of <paramref name="instructionSet"/>: the
+    /// micro-panels unless <paramref name="oneRowOnly"/> (products with one row of A, which never use them), and the
+    /// matrix-vector kernel's row groups.
+    /// </summary>
+    public static GemmPackedWeights Pack(ReadOnlySpan<float> weights, int n, int k, GemmInstructionSet instructionSet, bool oneRowOnly = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
@@ -59,17 +81,18 @@ internal sealed unsafe class GemmPackedWeights
             throw new ArgumentException($"a {n}×{k} weight matrix has {(long)n * k} values, got {weights.Length}", nameof(weights));
         return instructionSet switch
         {
-            GemmInstructionSet.Vector512 => Pack<MicroKernel512>(weights, n, k, instructionSet),
-            GemmInstructionSet.Vector256 => Pack<MicroKernel256>(weights, n, k, instructionSet),
-            GemmInstructionSet.Vector128 => Pack<MicroKernel128>(weights, n, k, instructionSet),
-            _ => Pack<MicroKernelScalar>(weights, n, k, instructionSet),
+            GemmInstructionSet.Vector512 => Pack<MicroKernel512>(weights, n, k, instructionSet, oneRowOnly),
+            GemmInstructionSet.Vector256 => Pack<MicroKernel256>(weights, n, k, instructionSet, oneRowOnly),
+            GemmInstructionSet.Vector128 => Pack<MicroKernel128>(weights, n, k, instructionSet, oneRowOnly),
+            _ => Pack<MicroKernelScalar>(weights, n, k, instructionSet, oneRowOnly),
         };
     }
 
-    static GemmPackedWeights Pack<TKernel>(ReadOnlySpan<float> weights, int n, int k, GemmInstructionSet instructionSet)
+    static GemmPackedWeights Pack<TKernel>(ReadOnlySpan<float> weights, int n, int k, GemmInstructionSet instructionSet, bool oneRowOnly)
         where TKernel : struct, IMicroKernel
     {
-        var packed = new GemmPackedWeights(weights, n, k, instructionSet, TKernel.Nr);
+        var packed = new GemmPackedWeights(weights, n, k, instructionSet, TKernel.Nr, panels: !oneRowOnly);
+        if (oneRowOnly) return packed;
         fixed (float* w = packed.Weights)
         {
             var problem = new GemmProblem { B = w, N = n, K = k, BTransposed = true };

@@ -60,7 +60,7 @@ public sealed class Predictor<T> where T : IFloatingPointIeee754<T>
         {
             var layer = network.Layers[l];
             GemmPackedWeights? packed = snapshot && typeof(T) == typeof(float)
-                ? GemmPackedWeights.Pack(FloatView.Of<T>(layer.Weights), layer.OutputSize, layer.InputSize, GemmFloat.Current)
+                ? GemmPackedWeights.Pack(FloatView.Of<T>(layer.Weights), layer.OutputSize, layer.InputSize, GemmFloat.Current, oneRowOnly: maximumBatch == 1)
                 : null;
             var weights = !snapshot ? layer.Weights : packed is not null ? (T[])(object)packed.Weights : (T[])layer.Weights.Clone();
             var biases = snapshot ? (T[])layer.Biases.Clone() : layer.Biases;

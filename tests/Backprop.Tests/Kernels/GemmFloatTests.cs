@@ -114,13 +114,16 @@ public class GemmFloatTests
         // summation order is that of packing per call, so the results must be the same bits, and near the reference.
         using var scope = PathSettings[path] is { } settings ? GemmFloat.Force(settings) : default;
         var rng = new Rng(20261202);
-        var shapes = Shapes().Where(s => s.N > 0 && s.K > 0).Concat([(256, 256, 784), (256, 128, 256), (64, 1024, 784), (1, 1024, 784)]);
+        // m = 1 over every awkward width and depth: the matrix-vector kernel on W's rows grouped by 4 (chunks of 16 or 32).
+        var oneRow = Awkward.Where(n => n > 0).SelectMany(n => Awkward.Where(k => k > 0).Select(k => (1, n, k)));
+        var shapes = Shapes().Where(s => s.N > 0 && s.K > 0).Concat(oneRow).Concat([(256, 256, 784), (256, 128, 256), (64, 1024, 784), (1, 1024, 784)]);
         foreach (var (m, n, k) in shapes)
             foreach (bool accumulate in new[] { false, true })
             {
                 float[] a = RandomMatrix(m * k, rng), w = RandomMatrix(n * k, rng), initial = RandomMatrix(m * n, rng);
                 float[] perCall = (float[])initial.Clone(), packedOnce = (float[])initial.Clone();
-                var packed = GemmPackedWeights.Pack(w, n, k, GemmFloat.Current);
+                // For one row, as a predictor for one example at a time packs it: without the micro-panels.
+                var packed = GemmPackedWeights.Pack(w, n, k, GemmFloat.Current, oneRowOnly: m == 1 && accumulate);
                 GemmFloat.MultiplyTransposedB(a, w, perCall, m, n, k, accumulate);
                 GemmFloat.MultiplyTransposedB(a, packed, packedOnce, m, accumulate);
                 for (int i = 0; i < m * n; i++)
