@@ -15,7 +15,9 @@ namespace Backprop.Layers;
 /// <para>A snapshot: the predictor copies the network's weights and biases when it is made, and for float networks
 /// also packs each weight matrix once into the layout of the matrix-product kernels (what every training product
 /// does per call), so later changes to the network (more training, edits to <see cref="Layer{T}.Weights"/>) are not
-/// seen. Make a new predictor after changing the weights. It holds about twice the network's weights.</para>
+/// seen. Make a new predictor after changing the weights. It holds up to three copies of the weights: as given, in the
+/// micro-kernels' panels (when <see cref="MaximumBatch"/> is above 1), and with rows grouped for the one-example kernel
+/// (on AVX2 and AVX-512).</para>
 /// <para>Thread safety: a predictor is not thread safe, since its buffers hold one call's activations; give each
 /// thread its own. A large product may share its work with the library's one GEMM worker thread; a caller that
 /// finds the worker busy computes alone, and either way every output is the same to the bit: each output value is
