@@ -42,12 +42,16 @@ public class InferenceBenchmarks
 
     [Benchmark]
     public void Backprop() => setup.RunBackprop();
+
+    /// <summary>The same predictor reading the network's weights unpacked, so every packed product packs W again (before weights were packed once).</summary>
+    [Benchmark]
+    public void BackpropPackingPerCall() => setup.RunBackpropPackingPerCall();
 }
 
 /// <summary>The two engines loaded with the same network and inputs, their outputs checked against each other first.</summary>
 public sealed class InferenceSetup : IDisposable
 {
-    readonly Predictor<float> predictor;
+    readonly Predictor<float> predictor, packingPerCall;
     readonly float[] inputs, outputs, onnxOutputs;
     readonly InferenceSession session;
     readonly OrtValue inputValue, outputValue;
@@ -64,6 +68,7 @@ public sealed class InferenceSetup : IDisposable
         outputs = new float[batch * sizes[^1]];
         onnxOutputs = new float[batch * sizes[^1]];
         predictor = network.CreatePredictor(batch);
+        packingPerCall = new Predictor<float>(network, batch, snapshot: false);
         // Threads 1: never the worker; threads 2: the worker by size, as in training.
         gemm = new GemmSettings(GemmFloat.Detected, GemmStrategy.Auto, threads == 1 ? 1 : 0);
 
@@ -94,6 +99,12 @@ public sealed class InferenceSetup : IDisposable
         predictor.Forward(inputs, outputs);
     }
 
+    public void RunBackpropPackingPerCall()
+    {
+        using var scope = GemmFloat.Force(gemm);
+        packingPerCall.Forward(inputs, outputs);
+    }
+
     public void RunOnnx() => session.RunWithBinding(runOptions, binding);
 
     /// <summary>The one-off <see cref="Network{T}.Forward(ReadOnlySpan{T}, int)"/>, which makes its buffers each call.</summary>
@@ -110,44 +121,72 @@ public sealed class InferenceSetup : IDisposable
 
     /// <summary>
     /// `--inference`: a Stopwatch loop over the same cases, median of 15 rounds, for tuning between BenchmarkDotNet runs;
-    /// the allocation column is this thread's bytes per call.
+    /// the allocation column is this thread's bytes per call. Beside each wall time, the CPU time per call: of the calling
+    /// thread with one thread (on a shared machine the steadier figure: time spent descheduled does not count), of the
+    /// whole process with two (spinning counts too). "per call" is the same predictor packing W on every call.
     /// </summary>
     public static void Quick(string[] layers)
     {
         if (layers.Length == 0) layers = ["784,256,128,10", "784,1024,1024,10"];
-        Console.WriteLine($"{"layers",-18} {"batch",5} {"threads",7} {"ONNX µs",10} {"Backprop µs",12} {"ratio",6} {"B/call",7}");
+        Console.WriteLine($"{"layers",-18} {"batch",5} {"threads",7} {"ONNX µs",14} {"Backprop µs",14} {"ratio",11} {"per call µs",14} {"B/call",7}");
+        Console.WriteLine($"{"",-18} {"",5} {"",7} {"wall / CPU",14} {"wall / CPU",14} {"wall / CPU",11} {"wall / CPU",14}");
         foreach (var l in layers)
             foreach (int batch in new[] { 1, 256 })
                 foreach (int threads in new[] { 1, 2 })
                 {
                     using var s = new InferenceSetup(l, batch, threads);
-                    double onnx = Median(s.RunOnnx, batch), ours = Median(s.RunBackprop, batch);
+                    var onnx = Median(s.RunOnnx, batch, threads);
+                    var ours = Median(s.RunBackprop, batch, threads);
+                    var perCall = Median(s.RunBackpropPackingPerCall, batch, threads);
                     long before = GC.GetAllocatedBytesForCurrentThread();
                     for (int i = 0; i < 100; i++) s.RunBackprop();
                     long bytes = (GC.GetAllocatedBytesForCurrentThread() - before) / 100;
-                    Console.WriteLine($"{l,-18} {batch,5} {threads,7} {onnx,10:F1} {ours,12:F1} {ours / onnx,6:F2} {bytes,7}");
+                    Console.WriteLine($"{l,-18} {batch,5} {threads,7} {onnx.Wall,6:F1} / {onnx.Cpu,-6:F1} {ours.Wall,6:F1} / {ours.Cpu,-6:F1} {ours.Wall / onnx.Wall,4:F2} / {ours.Cpu / onnx.Cpu,-4:F2} {perCall.Wall,6:F1} / {perCall.Cpu,-6:F1} {bytes,7}");
                     if (threads == 1)
                     {
-                        double oneOff = Median(() => s.RunNetworkForward(), batch);
+                        var oneOff = Median(() => s.RunNetworkForward(), batch, threads);
                         before = GC.GetAllocatedBytesForCurrentThread();
                         for (int i = 0; i < 100; i++) s.RunNetworkForward();
-                        Console.WriteLine($"{"",-18} Network.Forward(inputs, count): {oneOff:F1} µs, {(GC.GetAllocatedBytesForCurrentThread() - before) / 100} B/call");
+                        Console.WriteLine($"{"",-18} Network.Forward(inputs, count): {oneOff.Wall:F1} µs, {(GC.GetAllocatedBytesForCurrentThread() - before) / 100} B/call");
                     }
                 }
     }
 
-    static double Median(Action run, int batch)
+    /// <summary>Median over 15 rounds of the wall time and the CPU time per call, in µs.</summary>
+    static (double Wall, double Cpu) Median(Action run, int batch, int threads)
     {
         int calls = batch == 1 ? 2000 : 40;
         for (int i = 0; i < calls; i++) run();
-        var rounds = new double[15];
-        for (int r = 0; r < rounds.Length; r++)
+        var walls = new double[15];
+        var cpus = new double[15];
+        for (int r = 0; r < walls.Length; r++)
         {
+            double cpuStart = CpuMicroseconds(threads);
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < calls; i++) run();
-            rounds[r] = Stopwatch.GetElapsedTime(start).TotalMicroseconds / calls;
+            walls[r] = Stopwatch.GetElapsedTime(start).TotalMicroseconds / calls;
+            cpus[r] = (CpuMicroseconds(threads) - cpuStart) / calls;
         }
-        Array.Sort(rounds);
-        return rounds[rounds.Length / 2];
+        Array.Sort(walls);
+        Array.Sort(cpus);
+        return (walls[walls.Length / 2], cpus[cpus.Length / 2]);
     }
+
+    /// <summary>CPU time so far of the calling thread (one thread) or of the process (two), in µs (Linux).</summary>
+    static double CpuMicroseconds(int threads)
+    {
+        clock_gettime(threads == 1 ? ThreadCpuClock : ProcessCpuClock, out var time);
+        return time.Seconds * 1e6 + time.Nanoseconds / 1e3;
+    }
+
+    const int ProcessCpuClock = 2, ThreadCpuClock = 3; // CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID
+
+    struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    static extern int clock_gettime(int clock, out TimeSpec time);
 }

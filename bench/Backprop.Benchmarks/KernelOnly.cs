@@ -23,7 +23,7 @@ internal static unsafe class KernelOnly
 
     public static void Run<TKernel>(int kc) where TKernel : struct, IMicroKernel
     {
-        var a = GC.AllocateArray<float>(TKernel.Mr * kc + 16, pinned: true);
+        var a = GC.AllocateArray<float>(TKernel.Mr * kc * TKernel.ACopies + 16, pinned: true);
         var b = GC.AllocateArray<float>(TKernel.Nr * kc + 16, pinned: true);
         var c = GC.AllocateArray<float>(TKernel.Mr * TKernel.Nr + 16, pinned: true);
         fixed (float* pa = a, pb = b, pc = c)

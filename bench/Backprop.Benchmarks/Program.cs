@@ -8,6 +8,7 @@ using Backprop.Benchmarks;
 // --peak               FP32 FMA peak on 1 and 2 threads.
 // --kernel [kc] [isa]  one micro-kernel (by default the detected set's) alone on cache-resident panels.
 // --phases [A B C]    Stopwatch split of one training step into forward, backward and update.
+// --epoch-phases [A B C] whole epochs of Fashion-MNIST split into gather, forward, backward (worker waits), update.
 // --quick [shapes…]    Stopwatch sweep for tuning; --isa, --strategy, --threads force settings.
 // --inference [layers…] Stopwatch comparison of the predictor with ONNX Runtime (batch 1 and 256, 1 and 2 threads).
 // anything else        BenchmarkDotNet (e.g. --filter '*Gemm*'), short in-process runs: the machine is shared.
@@ -21,6 +22,12 @@ if (args.Length > 0 && args[0] == "--kernel")
 if (args.Length > 0 && args[0] == "--phases")
 {
     TrainingStep.Phases(args.Length > 1 ? args[1..] : TrainingStep.Configurations);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "--epoch-phases")
+{
+    EpochPhases.Run(args.Length > 1 ? args[1..] : TrainingStep.Configurations);
     return;
 }
 

@@ -36,7 +36,7 @@ public sealed class TrainingStep
         MultiplyAdds = MultiplyAddsOf(configuration);
     }
 
-    static (int[] Sizes, Activation Hidden, Activation Output, Cost Cost, string Optimizer, double Rate, int Batch) Settings(string configuration) =>
+    internal static (int[] Sizes, Activation Hidden, Activation Output, Cost Cost, string Optimizer, double Rate, int Batch) Settings(string configuration) =>
         configuration switch
         {
             "A" => ([784, 30, 10], Activation.Sigmoid, Activation.Sigmoid, Cost.Quadratic, "sgd", 3.0, 10),

@@ -21,6 +21,21 @@ internal unsafe struct GemmProblem
     public bool ATransposed;
     public bool BTransposed;
     public bool Accumulate;
+
+    /// <summary>
+    /// B already packed whole for the kernel of <see cref="PackedFor"/> (<see cref="GemmPackedWeights"/>), or null to
+    /// pack per call. The packed driver then reads its panels in place; <see cref="B"/> still points to B unpacked.
+    /// </summary>
+    public float* PackedB;
+
+    /// <summary>
+    /// B's rows grouped by 4 for the matrix-vector kernel of <see cref="PackedFor"/> (<see cref="GemvKernel.GroupRows"/>), or null
+    /// to read B in place.
+    /// </summary>
+    public float* PackedRows;
+
+    /// <summary>The instruction set whose layouts <see cref="PackedB"/> and <see cref="PackedRows"/> hold.</summary>
+    public GemmInstructionSet PackedFor;
 }
 
 /// <summary>
@@ -185,6 +200,8 @@ internal static unsafe class GemmBlocked
         where TKernel : struct, IMicroKernel
     {
         int nr = TKernel.Nr, k = problem.K;
+        // A pre-broadcast A block takes ACopies floats a value: fewer rows keep it the same size in L2 (192 / 4 = 48 rows).
+        int mcBlock = GemmWorkspace.Mc / TKernel.ACopies;
         // With few rows, each B micro-panel would be used at most a few times after packing: the kernel reads
         // row-major B in place instead (backward Δ·W and gradient Δᵀ·A at small batch), packing only the
         // ragged last panel.
@@ -195,10 +212,18 @@ internal static unsafe class GemmBlocked
             for (int pc = 0; pc < k; pc += GemmWorkspace.Kc)
             {
                 int kc = Math.Min(GemmWorkspace.Kc, k - pc);
+                if (problem.PackedB != null)
+                {
+                    // Packed once for all calls (GemmPackedWeights: jc is on a panel boundary); panels k deep.
+                    float* panels = problem.PackedB + (nint)jc * k + (nint)pc * nr;
+                    for (int ic = i0; ic < i1; ic += mcBlock)
+                        RowBlock<TKernel>(problem, ic, Math.Min(mcBlock, i1 - ic), pc, kc, jc, nc, panels, k, 0, workspace);
+                    continue;
+                }
                 int packedFrom = packB ? 0 : nc / nr * nr;
                 PackB<TKernel>(problem, pc, kc, jc + packedFrom, nc - packedFrom, workspace.PackedB + (nint)packedFrom * kc);
-                for (int ic = i0; ic < i1; ic += GemmWorkspace.Mc)
-                    RowBlock<TKernel>(problem, ic, Math.Min(GemmWorkspace.Mc, i1 - ic), pc, kc, jc, nc, workspace.PackedB, packedFrom, workspace);
+                for (int ic = i0; ic < i1; ic += mcBlock)
+                    RowBlock<TKernel>(problem, ic, Math.Min(mcBlock, i1 - ic), pc, kc, jc, nc, workspace.PackedB, kc, packedFrom, workspace);
             }
         }
     }
@@ -236,7 +261,7 @@ internal static unsafe class GemmBlocked
                 start += groups + members;
                 int chunks = (m + chunkRows - 1) / chunkRows;
                 for (int chunk; (chunk = schedule.Next(start)) < chunks;)
-                    RowBlock<TKernel>(problem, chunk * chunkRows, Math.Min(chunkRows, m - chunk * chunkRows), pc, kc, jc, nc, team.PackedB, 0, workspace);
+                    RowBlock<TKernel>(problem, chunk * chunkRows, Math.Min(chunkRows, m - chunk * chunkRows), pc, kc, jc, nc, team.PackedB, kc, 0, workspace);
                 start += chunks + members;
             }
         }
@@ -244,11 +269,11 @@ internal static unsafe class GemmBlocked
 
     /// <summary>
     /// Packs A[ic..ic+mc, pc..pc+kc] and sweeps its micro-tiles against the Kc×Nc block of B starting at column
-    /// jc: packed micro-panels from <paramref name="packedB"/>, except columns below
-    /// <paramref name="packedFrom"/>, which the kernel reads from row-major B in place.
+    /// jc: packed micro-panels from <paramref name="packedB"/> (each <paramref name="panelDepth"/>·Nr floats after the
+    /// one before), except columns below <paramref name="packedFrom"/>, which the kernel reads from row-major B in place.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void RowBlock<TKernel>(in GemmProblem problem, int ic, int mc, int pc, int kc, int jc, int nc, float* packedB, int packedFrom, GemmWorkspace workspace)
+    static void RowBlock<TKernel>(in GemmProblem problem, int ic, int mc, int pc, int kc, int jc, int nc, float* packedB, nint panelDepth, int packedFrom, GemmWorkspace workspace)
         where TKernel : struct, IMicroKernel
     {
         int mr = TKernel.Mr, nr = TKernel.Nr;
@@ -259,7 +284,7 @@ internal static unsafe class GemmBlocked
         for (int jr = 0; jr < nc; jr += nr)
         {
             int columns = Math.Min(nr, nc - jr);
-            float* bPanel = packedB + (nint)jr * kc;
+            float* bPanel = packedB + jr * panelDepth;
             nint bStep = nr;
             if (jr < packedFrom)
             {
@@ -270,7 +295,7 @@ internal static unsafe class GemmBlocked
             for (int ir = 0; ir < mc; ir += mr)
             {
                 int rows = Math.Min(mr, mc - ir);
-                float* aPanel = workspace.PackedA + (nint)ir * kc;
+                float* aPanel = workspace.PackedA + (nint)ir * kc * TKernel.ACopies;
                 float* cTile = cColumn + (ic + ir) * ldc;
                 if (rows == mr && columns == nr)
                 {
@@ -294,6 +319,11 @@ internal static unsafe class GemmBlocked
         where TKernel : struct, IMicroKernel
     {
         int mr = TKernel.Mr;
+        if (TKernel.ACopies > 1)
+        {
+            PackABroadcast(problem, ic, mc, pc, kc, destination, mr, TKernel.ACopies);
+            return;
+        }
         if (problem.ATransposed)
         {
             // Aᵀ storage: one k step of every panel lies in one contiguous source row; walk the rows in order.
@@ -316,11 +346,33 @@ internal static unsafe class GemmBlocked
     }
 
     /// <summary>
+    /// Packs A as <see cref="PackA{TKernel}"/> does, each value written <paramref name="copies"/> (4) times in a row:
+    /// A[ic + t·Mr + r, pc + q] at destination[((t·kc + q)·Mr + r)·4 + 0…3], rows past mc zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void PackABroadcast(in GemmProblem problem, int ic, int mc, int pc, int kc, float* destination, int mr, int copies)
+    {
+        nint rowStride = problem.ATransposed ? 1 : problem.K, depthStride = problem.ATransposed ? problem.M : 1;
+        for (int ir = 0; ir < mc; ir += mr)
+        {
+            int rows = Math.Min(mr, mc - ir);
+            float* d = destination + (nint)ir * kc * copies;
+            float* source = problem.ATransposed ? problem.A + (nint)pc * problem.M + ic + ir : problem.A + (nint)(ic + ir) * problem.K + pc;
+            for (int q = 0; q < kc; q++, source += depthStride)
+            {
+                int r = 0;
+                for (; r < rows; r++, d += copies) Vector128.Store(Vector128.Create(source[r * rowStride]), d);
+                for (; r < mr; r++, d += copies) Vector128.Store(Vector128<float>.Zero, d);
+            }
+        }
+    }
+
+    /// <summary>
     /// Packs B[pc..pc+kc, jc..jc+nc] as micro-panels of Nr columns: panel t holds B[pc + q, jc + t·Nr + j] at
     /// destination[t·Nr·kc + q·Nr + j], columns past nc zero.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void PackB<TKernel>(in GemmProblem problem, int pc, int kc, int jc, int nc, float* destination)
+    internal static void PackB<TKernel>(in GemmProblem problem, int pc, int kc, int jc, int nc, float* destination)
         where TKernel : struct, IMicroKernel
     {
         int nr = TKernel.Nr;

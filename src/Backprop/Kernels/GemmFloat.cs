@@ -96,6 +96,21 @@ internal static unsafe class GemmFloat
             Execute(new GemmProblem { A = pa, B = pb, C = pc, M = m, N = n, K = k, BTransposed = true, Accumulate = accumulate });
     }
 
+    /// <summary>
+    /// C = A·Wᵀ (+ C when accumulating) for the weights <paramref name="b"/> packed once (inference): A is m×b.K, C is
+    /// m×b.N. The same strategy and the same bits as <see cref="MultiplyTransposedB(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/> on the unpacked weights; only
+    /// the packed kernels of <see cref="GemmPackedWeights.InstructionSet"/> skip their per-call packing of B.
+    /// </summary>
+    public static void MultiplyTransposedB(ReadOnlySpan<float> a, GemmPackedWeights b, Span<float> c, int m, bool accumulate)
+    {
+        CheckShapes(a.Length, b.Weights.Length, c.Length, m, b.N, b.K);
+        fixed (float* pa = a, pb = b.Weights, pc = c)
+            Execute(new GemmProblem { A = pa, B = pb, C = pc, M = m, N = b.N, K = b.K, BTransposed = true, Accumulate = accumulate, PackedB = b.Panels, PackedRows = b.Rows, PackedFor = b.InstructionSet });
+    }
+
+    /// <summary>The instruction set a product started on this thread now runs: the forced one, else <see cref="Detected"/>.</summary>
+    public static GemmInstructionSet Current => forced?.InstructionSet ?? Detected;
+
     /// <inheritdoc cref="GemmReference.Multiply{T}"/>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
     {
@@ -113,7 +128,7 @@ internal static unsafe class GemmFloat
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Execute(in GemmProblem problem)
+    static void Execute(GemmProblem problem)
     {
         if (problem.M == 0 || problem.N == 0) return;
         if (problem.K == 0)
@@ -124,6 +139,12 @@ internal static unsafe class GemmFloat
         }
 
         GemmSettings settings = forced ?? new GemmSettings(Detected);
+        // Panels packed for another kernel (a test or benchmark forcing a set) are not used: B is packed per call.
+        if (problem.PackedFor != settings.InstructionSet)
+        {
+            problem.PackedB = null;
+            problem.PackedRows = null;
+        }
         long multiplyAdds = (long)problem.M * problem.N * problem.K;
         // One example's forward pass, z = W a, is a matrix-vector product: the tiles of the other kernels would waste
         // most of their work on it (see GemvKernel, which has 512- and 256-bit forms only: on a 128-bit processor its
@@ -163,7 +184,8 @@ internal static unsafe class GemmFloat
             _ => (MicroKernelScalar.Mr, MicroKernelScalar.Nr),
         };
         first = second = whole;
-        bool team = !whole.Direct && !whole.MatrixVector && whole.InstructionSet switch
+        // With B packed once there is nothing to share: each half reads the panels it needs in place.
+        bool team = !whole.Direct && !whole.MatrixVector && whole.Problem.PackedB == null && whole.InstructionSet switch
         {
             GemmInstructionSet.Vector512 => GemmBlocked.SuitsTeam<MicroKernel512>(whole.Problem),
             GemmInstructionSet.Vector256 => GemmBlocked.SuitsTeam<MicroKernel256>(whole.Problem),
@@ -189,10 +211,17 @@ internal static unsafe class GemmFloat
     {
         if (job.MatrixVector)
         {
+            float* rows = job.Problem.PackedRows;
             if (job.InstructionSet == GemmInstructionSet.Vector512)
-                GemvKernel.TransposedB512(job.Problem, job.J0, job.J1);
+            {
+                if (rows != null) GemvKernel.TransposedB512(job.Problem, rows, job.J0, job.J1);
+                else GemvKernel.TransposedB512(job.Problem, job.J0, job.J1);
+            }
             else
-                GemvKernel.TransposedB256(job.Problem, job.J0, job.J1);
+            {
+                if (rows != null) GemvKernel.TransposedB256(job.Problem, rows, job.J0, job.J1);
+                else GemvKernel.TransposedB256(job.Problem, job.J0, job.J1);
+            }
             return;
         }
         if (job.Direct)

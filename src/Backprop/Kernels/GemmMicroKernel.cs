@@ -29,6 +29,12 @@ internal unsafe interface IMicroKernel
 
     /// <summary>Whether packing may use SIMD transposes (false keeps the scalar path free of any intrinsics).</summary>
     static abstract bool VectorPacking { get; }
+
+    /// <summary>
+    /// Copies of each A value in the packed A micro-panel: 1, or 4 when the kernel loads A pre-broadcast (a k step
+    /// of the panel is then Mr groups of 4 equal floats, A[r, p] at a[(p·Mr + r)·4 + 0…3]).
+    /// </summary>
+    static abstract int ACopies { get; }
 }
 
 /// <summary>
@@ -41,6 +47,7 @@ internal readonly unsafe struct MicroKernel512 : IMicroKernel
     public static int Mr => 12;
     public static int Nr => 32;
     public static bool VectorPacking => true;
+    public static int ACopies => 1;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void CopyPanelRow(float* source, float* destination)
@@ -126,6 +133,7 @@ internal readonly unsafe struct MicroKernel256 : IMicroKernel
     public static int Mr => 6;
     public static int Nr => 16;
     public static bool VectorPacking => true;
+    public static int ACopies => 1;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void CopyPanelRow(float* source, float* destination)
@@ -188,6 +196,14 @@ internal readonly unsafe struct MicroKernel128 : IMicroKernel
     public static int Mr => 6;
     public static int Nr => 8;
     public static bool VectorPacking => true;
+    public static int ACopies => PreBroadcast ? 4 : 1;
+
+    /// <summary>
+    /// Whether A is packed pre-broadcast: on x86 without FMA (SSE), where broadcasting a float costs a load and a
+    /// shuffle (movss + shufps; SSE has no broadcast load) and the shuffles compete with the multiplies and adds for
+    /// the FP pipes; a pre-broadcast value is one aligned 16-byte load that the multiply takes as its memory operand.
+    /// </summary>
+    public static readonly bool PreBroadcast = Sse.IsSupported && !Fma.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void CopyPanelRow(float* source, float* destination)
@@ -202,6 +218,22 @@ internal readonly unsafe struct MicroKernel128 : IMicroKernel
         MicroKernel512.PrefetchTile(c, ldc, 6);
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector128<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        if (PreBroadcast)
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                Vector128<float> b0 = Vector128.Load(b), b1 = Vector128.Load(b + 4), s;
+                s = Vector128.LoadAligned(a); c00 += s * b0; c01 += s * b1;
+                s = Vector128.LoadAligned(a + 4); c10 += s * b0; c11 += s * b1;
+                s = Vector128.LoadAligned(a + 8); c20 += s * b0; c21 += s * b1;
+                s = Vector128.LoadAligned(a + 12); c30 += s * b0; c31 += s * b1;
+                s = Vector128.LoadAligned(a + 16); c40 += s * b0; c41 += s * b1;
+                s = Vector128.LoadAligned(a + 20); c50 += s * b0; c51 += s * b1;
+                a += 24;
+                b += bStep;
+            }
+        }
+        else
         for (int p = 0; p < kc; p++)
         {
             Vector128<float> b0 = Vector128.Load(b), b1 = Vector128.Load(b + 4), s;
@@ -257,6 +289,7 @@ internal readonly unsafe struct MicroKernelScalar : IMicroKernel
     public static int Mr => 4;
     public static int Nr => 4;
     public static bool VectorPacking => false;
+    public static int ACopies => 1;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void CopyPanelRow(float* source, float* destination)

@@ -72,6 +72,12 @@ internal sealed unsafe class GemmWorker
 
     [ThreadStatic] static long sharedByThisThread;
 
+    /// <summary>Stopwatch ticks the calling thread has spent waiting for the worker to finish its part (the epoch
+    /// breakdown of bench/RESULTS.md); two timestamps per shared product, which takes 10 µs and more.</summary>
+    public static long WaitTicksOfCurrentThread => waitedByThisThread;
+
+    [ThreadStatic] static long waitedByThisThread;
+
     /// <summary>Whether the calling thread is the worker (a team's two members take different parts in settling it).</summary>
     public static bool IsWorkerThread => isWorker;
 
@@ -112,7 +118,9 @@ internal sealed unsafe class GemmWorker
             if (!mineToo)
             {
                 // The worker reads through pointers the caller pinned: never leave before it ends.
+                long waitStarted = Stopwatch.GetTimestamp();
                 WaitFor(ref finished, doneEvent, FinishSpinTicks);
+                waitedByThisThread += Stopwatch.GetTimestamp() - waitStarted;
                 Exception? error = failure;
                 failure = null;
                 Volatile.Write(ref busy, 0);

@@ -76,7 +76,7 @@ public sealed class Network<T> where T : IFloatingPointIeee754<T>
     {
         CheckInputs(inputs, count);
         var outputs = new T[(long)count * OutputSize];
-        new Predictor<T>(this, count).Forward(inputs, outputs);
+        new Predictor<T>(this, count, snapshot: false).Forward(inputs, outputs);
         return outputs;
     }
 

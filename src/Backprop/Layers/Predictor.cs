@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Backprop.Activations;
 using Backprop.Kernels;
 
 namespace Backprop.Layers;
@@ -11,22 +12,39 @@ namespace Backprop.Layers;
 /// caller's span. After its first calls on a thread, a call allocates nothing.
 /// </summary>
 /// <remarks>
+/// <para>A snapshot: the predictor copies the network's weights and biases when it is made, and for float networks
+/// also packs each weight matrix once into the layout of the matrix-product kernels (what every training product
+/// does per call), so later changes to the network (more training, edits to <see cref="Layer{T}.Weights"/>) are not
+/// seen. Make a new predictor after changing the weights. It holds up to three copies of the weights: as given, in the
+/// micro-kernels' panels (when <see cref="MaximumBatch"/> is above 1), and with rows grouped for the one-example kernel
+/// (on AVX2 and AVX-512).</para>
 /// <para>Thread safety: a predictor is not thread safe, since its buffers hold one call's activations; give each
-/// thread its own (they are small: 2 × <see cref="MaximumBatch"/> × the widest layer). Any number of predictors
-/// may read the same network at the same time, as long as nothing trains it meanwhile. A large product may
-/// share its work with the library's one GEMM worker thread; a caller that finds the worker busy computes alone,
-/// and either way every output is the same to the bit: each output value is one dot product summed in an order
-/// that depends only on the batch's size, not on the thread that computes it.</para>
-/// <para>The outputs equal <see cref="Network{T}.Forward(ReadOnlySpan{T}, int)"/> to the bit for the same batch.</para>
+/// thread its own. A large product may share its work with the library's one GEMM worker thread; a caller that
+/// finds the worker busy computes alone, and either way every output is the same to the bit: each output value is
+/// one dot product summed in an order that depends only on the batch's size, not on the thread that computes it.</para>
+/// <para>The outputs equal <see cref="Network{T}.Forward(ReadOnlySpan{T}, int)"/> to the bit for the same batch
+/// (the packed weights are summed in the same order as packing per call).</para>
 /// </remarks>
 public sealed class Predictor<T> where T : IFloatingPointIeee754<T>
 {
     readonly T[] even, odd;
+    readonly LayerCopy[] layers;
 
-    /// <summary>Makes the buffers for batches of up to <paramref name="maximumBatch"/> examples of <paramref name="network"/>.</summary>
-    /// <param name="network">The network whose weights each call reads (not copied: later updates are seen).</param>
+    /// <summary>One layer as the predictor reads it: its own W and b, and W packed for the kernels (float only).</summary>
+    readonly record struct LayerCopy(int InputSize, int OutputSize, Activation Activation, T[] Weights, T[] Biases, GemmPackedWeights? Packed);
+
+    /// <summary>Copies the weights of <paramref name="network"/> and makes the buffers for batches of up to <paramref name="maximumBatch"/> examples.</summary>
+    /// <param name="network">The network to run, as it is now (its weights are copied: later updates are not seen).</param>
     /// <param name="maximumBatch">The most examples one pass takes; a call with more is computed in passes of this many.</param>
-    public Predictor(Network<T> network, int maximumBatch = 1)
+    public Predictor(Network<T> network, int maximumBatch = 1) : this(network, maximumBatch, snapshot: true)
+    {
+    }
+
+    /// <summary>
+    /// With <paramref name="snapshot"/> false, reads the network's own weights, unpacked: for one call made at once
+    /// (<see cref="Network{T}.Forward(ReadOnlySpan{T}, int)"/>), where copying and packing would be wasted.
+    /// </summary>
+    internal Predictor(Network<T> network, int maximumBatch, bool snapshot)
     {
         ArgumentNullException.ThrowIfNull(network);
         if (maximumBatch < 1)
@@ -39,6 +57,17 @@ public sealed class Predictor<T> where T : IFloatingPointIeee754<T>
         for (int l = 1; l < sizes.Count - 1; l++) widest = Math.Max(widest, sizes[l]);
         even = new T[(long)maximumBatch * widest];
         odd = sizes.Count > 3 ? new T[(long)maximumBatch * widest] : [];
+        layers = new LayerCopy[network.Layers.Count];
+        for (int l = 0; l < layers.Length; l++)
+        {
+            var layer = network.Layers[l];
+            GemmPackedWeights? packed = snapshot && typeof(T) == typeof(float)
+                ? GemmPackedWeights.Pack(FloatView.Of<T>(layer.Weights), layer.OutputSize, layer.InputSize, GemmFloat.Current, oneRowOnly: maximumBatch == 1)
+                : null;
+            var weights = !snapshot ? layer.Weights : packed is not null ? (T[])(object)packed.Weights : (T[])layer.Weights.Clone();
+            var biases = snapshot ? (T[])layer.Biases.Clone() : layer.Biases;
+            layers[l] = new LayerCopy(layer.InputSize, layer.OutputSize, layer.Activation, weights, biases, packed);
+        }
     }
 
     /// <summary>The network this predictor runs.</summary>
@@ -70,14 +99,16 @@ public sealed class Predictor<T> where T : IFloatingPointIeee754<T>
     /// <summary>zˡ = aˡ⁻¹ Wˡᵀ + bˡ, aˡ = φ(zˡ), for l = 1 … L, the same operations in the same order as the training pass.</summary>
     void ForwardPass(ReadOnlySpan<T> input, Span<T> output, int count)
     {
-        var layers = Network.Layers;
         ReadOnlySpan<T> previous = input;
-        for (int l = 0; l < layers.Count; l++)
+        for (int l = 0; l < layers.Length; l++)
         {
             var layer = layers[l];
             int width = layer.OutputSize;
-            var z = l == layers.Count - 1 ? output : (l % 2 == 0 ? even : odd).AsSpan(0, count * width);
-            Gemm.MultiplyTransposedB<T>(previous, layer.Weights, z, count, width, layer.InputSize, accumulate: false);
+            var z = l == layers.Length - 1 ? output : (l % 2 == 0 ? even : odd).AsSpan(0, count * width);
+            if (layer.Packed is { } packed)
+                GemmFloat.MultiplyTransposedB(FloatView.Of(previous), packed, FloatView.Of(z), count, accumulate: false);
+            else
+                Gemm.MultiplyTransposedB<T>(previous, layer.Weights, z, count, width, layer.InputSize, accumulate: false);
             for (int row = 0; row < z.Length; row += width)
                 TensorPrimitives.Add(z.Slice(row, width), layer.Biases, z.Slice(row, width));
             layer.Activation.Forward<T>(z, z, width);

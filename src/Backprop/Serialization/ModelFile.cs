@@ -50,23 +50,27 @@ public sealed partial record Model(Network<float> Network, Standardizer? Standar
     /// features and standardisation the model was trained with are applied, and a regression's values come back in the
     /// targets' own units. Thread safe; allocates its buffers each call (reuse <see cref="CreatePredictor"/> for many).
     /// </summary>
-    public Prediction Predict(ReadOnlySpan<float> rawInput) => CreatePredictor().Predict(rawInput);
+    public Prediction Predict(ReadOnlySpan<float> rawInput) => OneOff(1).Predict(rawInput);
 
     /// <summary>The predicted class of one raw example (see <see cref="Predict(ReadOnlySpan{float})"/>).</summary>
     /// <exception cref="BackpropException">The model is a regression.</exception>
-    public int PredictClass(ReadOnlySpan<float> rawInput) => CreatePredictor().PredictClass(rawInput);
+    public int PredictClass(ReadOnlySpan<float> rawInput) => OneOff(1).PredictClass(rawInput);
 
     /// <summary>
     /// The outputs of every raw example of <paramref name="rawInputs"/> (count × <see cref="RawFeatureCount"/>) into
     /// <paramref name="outputs"/> (count × the network's outputs), in the data's own terms (see <see cref="Prediction.Outputs"/>).
     /// </summary>
     public void Predict(ReadOnlySpan<float> rawInputs, Span<float> outputs) =>
-        CreatePredictor(BatchFor(rawInputs)).PredictOutputs(rawInputs, outputs);
+        OneOff(BatchFor(rawInputs)).PredictOutputs(rawInputs, outputs);
 
     /// <summary>The predicted class of every raw example of <paramref name="rawInputs"/> into <paramref name="classes"/>.</summary>
     /// <exception cref="BackpropException">The model is a regression.</exception>
     public void PredictClasses(ReadOnlySpan<float> rawInputs, Span<int> classes) =>
-        CreatePredictor(BatchFor(rawInputs)).PredictClasses(rawInputs, classes);
+        OneOff(BatchFor(rawInputs)).PredictClasses(rawInputs, classes);
+
+    /// <summary>A predictor for one call: it reads the network's weights in place rather than copying and packing them
+    /// (the same bits; packing once pays only over many calls).</summary>
+    ModelPredictor OneOff(int maximumBatch) => new(this, maximumBatch, snapshot: false);
 
     /// <summary>Passes of up to 256 examples: large enough for the packed GEMM's full speed, small enough to stay in cache.</summary>
     int BatchFor(ReadOnlySpan<float> rawInputs) => Math.Clamp(rawInputs.Length / Math.Max(RawFeatureCount, 1), 1, 256);

@@ -26,7 +26,7 @@ public sealed record Prediction(float[] Outputs, int? Class, string? ClassName)
 /// </summary>
 /// <remarks>
 /// Not thread safe: one per thread (see <see cref="Predictor{T}"/>, which it uses: the outputs are the same to the
-/// bit whichever thread computes them). <see cref="Model.Predict(ReadOnlySpan{float})"/> and the other methods of
+/// bit whichever thread computes them). Like it, a snapshot of the model's weights when made. <see cref="Model.Predict(ReadOnlySpan{float})"/> and the other methods of
 /// <see cref="Model"/> make a new one per call and may be called from any thread.
 /// </remarks>
 public sealed class ModelPredictor
@@ -34,10 +34,13 @@ public sealed class ModelPredictor
     readonly Predictor<float> network;
     readonly float[] prepared, scores;
 
-    internal ModelPredictor(Model model, int maximumBatch)
+    /// <param name="model">The model to run.</param>
+    /// <param name="maximumBatch">The most examples one pass takes.</param>
+    /// <param name="snapshot">Copy and pack the weights once (<see cref="Predictor{T}"/>); false reads them in place, for one call.</param>
+    internal ModelPredictor(Model model, int maximumBatch, bool snapshot = true)
     {
         ArgumentNullException.ThrowIfNull(model);
-        network = new Predictor<float>(model.Network, maximumBatch);
+        network = new Predictor<float>(model.Network, maximumBatch, snapshot);
         Model = model;
         prepared = new float[(long)maximumBatch * model.Network.InputSize];
         scores = new float[(long)maximumBatch * model.Network.OutputSize];

@@ -120,6 +120,64 @@ public class GemmFloatTests
         CheckAgainstReference(path, Product.TransposedB, 1, 1024, 784, accumulate: false, rng); // large enough to share
     }
 
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void WeightsPackedOnceGiveTheBitsOfPackingPerCallOnAwkwardSizes(string path)
+    {
+        // The predictor's forward product: W packed once for the forced set, then read in place by every call. Its
+        // summation order is that of packing per call, so the results must be the same bits, and near the reference.
+        using var scope = PathSettings[path] is { } settings ? GemmFloat.Force(settings) : default;
+        var rng = new Rng(20261202);
+        // m = 1 over every awkward width and depth: the matrix-vector kernel on W's rows grouped by 4 (chunks of 16 or 32).
+        var oneRow = Awkward.Where(n => n > 0).SelectMany(n => Awkward.Where(k => k > 0).Select(k => (1, n, k)));
+        var shapes = Shapes().Where(s => s.N > 0 && s.K > 0).Concat(oneRow).Concat([(256, 256, 784), (256, 128, 256), (64, 1024, 784), (1, 1024, 784)]);
+        foreach (var (m, n, k) in shapes)
+            foreach (bool accumulate in new[] { false, true })
+            {
+                float[] a = RandomMatrix(m * k, rng), w = RandomMatrix(n * k, rng), initial = RandomMatrix(m * n, rng);
+                float[] perCall = (float[])initial.Clone(), packedOnce = (float[])initial.Clone();
+                // For one row, as a predictor for one example at a time packs it: without the micro-panels.
+                var packed = GemmPackedWeights.Pack(w, n, k, GemmFloat.Current, oneRowOnly: m == 1 && accumulate);
+                GemmFloat.MultiplyTransposedB(a, w, perCall, m, n, k, accumulate);
+                GemmFloat.MultiplyTransposedB(a, packed, packedOnce, m, accumulate);
+                for (int i = 0; i < m * n; i++)
+                    Assert.True(BitConverter.SingleToInt32Bits(perCall[i]) == BitConverter.SingleToInt32Bits(packedOnce[i]),
+                        $"{path}: m={m} n={n} k={k} accumulate={accumulate}: C[{i / n},{i % n}] packed per call {perCall[i]:R}, packed once {packedOnce[i]:R}");
+                double[] expected = Array.ConvertAll(initial, x => (double)x), magnitude = new double[m * n];
+                GemmReference.MultiplyTransposedB<double>(Array.ConvertAll(a, x => (double)x), Array.ConvertAll(w, x => (double)x), expected, m, n, k, accumulate);
+                GemmReference.MultiplyTransposedB<double>(Array.ConvertAll(a, x => Math.Abs((double)x)), Array.ConvertAll(w, x => Math.Abs((double)x)), magnitude, m, n, k, false);
+                for (int i = 0; i < m * n; i++)
+                {
+                    double tolerance = 1e-5 * Math.Sqrt(k) * (magnitude[i] + (accumulate ? Math.Abs(initial[i]) : 0) + 1e-30);
+                    Assert.True(Math.Abs(packedOnce[i] - expected[i]) <= tolerance,
+                        $"{path}: m={m} n={n} k={k} accumulate={accumulate}: C[{i / n},{i % n}] expected {expected[i]:R}, packed once {packedOnce[i]:R}, tolerance {tolerance:E2}");
+                }
+            }
+    }
+
+    [Fact]
+    public void WeightsPackedForAnotherSetAreNotReadByThisOne()
+    {
+        // Panels of the 4-wide scalar kernel read by a 32-wide kernel would be garbage: the product must pack per call.
+        var rng = new Rng(11);
+        const int m = 40, n = 70, k = 300;
+        float[] a = RandomMatrix(m * k, rng), w = RandomMatrix(n * k, rng);
+        var scalarPanels = GemmPackedWeights.Pack(w, n, k, GemmInstructionSet.Scalar);
+        float[] expected = new float[m * n], actual = new float[m * n];
+        using var scope = GemmFloat.Force(new GemmSettings(GemmFloat.Detected, GemmStrategy.Packed, 1));
+        GemmFloat.MultiplyTransposedB(a, w, expected, m, n, k, accumulate: false);
+        GemmFloat.MultiplyTransposedB(a, scalarPanels, actual, m, accumulate: false);
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void PackingRefusesWeightsOfTheWrongLength()
+    {
+        var e = Assert.Throws<ArgumentException>(() => GemmPackedWeights.Pack(new float[11], 3, 4, GemmInstructionSet.Scalar));
+        Assert.Equal("weights", e.ParamName);
+        Assert.StartsWith("a 3×4 weight matrix has 12 values, got 11", e.Message);
+    }
+
     [Fact]
     public void OneRowOfAGivesTheSameBitsOnOneThreadAndOnTwo()
     {

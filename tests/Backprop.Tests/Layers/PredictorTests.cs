@@ -46,6 +46,8 @@ public class PredictorTests
     [InlineData(new[] { 6, 9, 4, 8, 2 }, "relu", "identity", 17)]
     [InlineData(new[] { 784, 30, 10 }, "sigmoid", "sigmoid", 10)]
     [InlineData(new[] { 200, 130, 70, 10 }, "leaky-relu", "softmax", 33)]
+    [InlineData(new[] { 784, 256, 128, 10 }, "relu", "softmax", 256)] // weights packed once, two threads; training packs per call, as a team
+    [InlineData(new[] { 784, 1024, 1024, 10 }, "relu", "softmax", 1)] // the matrix-vector kernel on the predictor's copy of W
     public void Outputs_equal_the_training_forward_pass_to_the_bit(int[] sizes, string hidden, string output, int count)
     {
         var network = Make(sizes, Activation.Parse(hidden), Activation.Parse(output), 3);
@@ -142,6 +144,29 @@ public class PredictorTests
         foreach (var w in workers) w.Join();
         Assert.All(failures, f => Assert.Null(f));
         Assert.All(results, r => AssertBits(expected, r, "a thread's last round"));
+    }
+
+    [Fact]
+    public void A_predictor_keeps_the_weights_it_was_made_with()
+    {
+        // It copies and packs W and b when made: training the network afterwards changes a new predictor's outputs only.
+        var network = Make([50, 40, 3], Activation.Tanh, Activation.Softmax, 12);
+        var x = Inputs(30, 50, 13);
+        var before = new float[30 * 3];
+        var predictor = network.CreatePredictor(30);
+        predictor.Forward(x, before);
+        foreach (var layer in network.Layers)
+        {
+            for (int i = 0; i < layer.Weights.Length; i++) layer.Weights[i] *= 0.5f;
+            layer.Biases[0] += 1;
+        }
+        var again = new float[30 * 3];
+        predictor.Forward(x, again);
+        AssertBits(before, again, "the first predictor after the weights changed");
+        var fresh = new float[30 * 3];
+        network.CreatePredictor(30).Forward(x, fresh);
+        AssertBits(TrainingForward(network, x, 30), fresh, "a predictor made after the change");
+        Assert.NotEqual(before, fresh);
     }
 
     [Fact]
