@@ -52,9 +52,16 @@ public partial class Playground : IDisposable
     /// <summary>A weight W^l[j,k] (Bias false) or a bias b^l[j] (Bias true; K unused); Layer is 0-based weighted layer.</summary>
     public sealed record Selection(int Layer, int J, int K, bool Bias);
 
+    // A benchmarking switch, gemm=scalar in the address (or another set this browser accelerates), read once at start-up:
+    // the page's products run on that set for its lifetime, so bench/PlaygroundBench can measure the 128-bit path
+    // against the scalar tiles on one published site. Per thread, which in the browser is the only one.
+    IDisposable? gemmSwitch;
+    readonly string gemmDefault = MatrixProducts.Description;
+
     protected override void OnInitialized()
     {
         string hash = Browser.GetHash();
+        ReadGemmSwitch(hash);
         if (hash.Length > 1)
         {
             try
@@ -77,6 +84,21 @@ public partial class Playground : IDisposable
         if (!Restart(settings)) Restart(new RunSettings());
         else if (hash.Length > 1) ReadSelection(hash);
         WriteHash();
+    }
+
+    void ReadGemmSwitch(string hash)
+    {
+        foreach (var part in hash.TrimStart('#').Split('&'))
+        {
+            if (!part.StartsWith("gemm=")) continue;
+            string value = Uri.UnescapeDataString(part[5..]);
+            if (!Enum.GetNames<MatrixInstructionSet>().Contains(value, StringComparer.OrdinalIgnoreCase))
+                error = $"gemm={value} in the address is not an instruction set and was ignored: the benchmarking switch is gemm=scalar.";
+            else if (Enum.Parse<MatrixInstructionSet>(value, ignoreCase: true) is var set && set > MatrixProducts.Widest)
+                error = $"gemm={value} in the address was ignored: this browser accelerates {MatrixProducts.Widest} at most; write gemm=scalar.";
+            else
+                gemmSwitch ??= MatrixProducts.Use(set);
+        }
     }
 
     void ReadPlane(string hash)
@@ -403,7 +425,11 @@ public partial class Playground : IDisposable
         Refresh();
     }
 
-    public void Dispose() => playing = false;
+    public void Dispose()
+    {
+        playing = false;
+        gemmSwitch?.Dispose();
+    }
 }
 
 // What the panels read and call. The panels hold no state of their own beyond what they are editing.
@@ -421,6 +447,9 @@ public partial class Playground
     internal Selection? Selected => selected;
     internal (double Batches, double Frames) Speed => (batchesPerSecond, framesPerSecond);
     internal FrameTimes LastFrame => frameTimes;
+    /// <summary>The instructions the library's matrix products run on here, and whether the gemm= switch changed them.</summary>
+    internal string Gemm => gemmSwitch is null ? MatrixProducts.Description
+        : $"{MatrixProducts.Description}, by the benchmarking switch gemm= in the address (the default here: {gemmDefault}; results can differ from it in the last digits)";
     /// <summary>Whether this render draws the network panel (see <see cref="NetworkInterval"/>).</summary>
     internal bool NetworkDue => networkDue;
 

@@ -74,6 +74,9 @@ internal static unsafe class GemmFloat
 
     [ThreadStatic] static GemmSettings? forced;
 
+    /// <summary>The instruction set products on the calling thread run on: the forced one, else <see cref="Detected"/>.</summary>
+    public static GemmInstructionSet Current => forced?.InstructionSet ?? Detected;
+
     /// <summary>Forces <paramref name="settings"/> on the calling thread until the returned scope is disposed (tests, benchmarks).</summary>
     public static Scope Force(GemmSettings settings)
     {
