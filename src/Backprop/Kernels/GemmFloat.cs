@@ -111,9 +111,6 @@ internal static unsafe class GemmFloat
             Execute(new GemmProblem { A = pa, B = pb, C = pc, M = m, N = b.N, K = b.K, BTransposed = true, Accumulate = accumulate, PackedB = b.Panels, PackedRows = b.Rows, PackedFor = b.InstructionSet });
     }
 
-    /// <summary>The instruction set a product started on this thread now runs: the forced one, else <see cref="Detected"/>.</summary>
-    public static GemmInstructionSet Current => forced?.InstructionSet ?? Detected;
-
     /// <inheritdoc cref="GemmReference.Multiply{T}"/>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
     {
