@@ -1,7 +1,7 @@
 namespace Backprop.Explaining;
 
 /// <summary>
-/// The seeds' chain of one neuron per layer, x → w1 → a1 → w2 → a2, with sigmoid neurons and optional biases:
+/// The one-neuron-per-layer chain of the source notes, x → w1 → a1 → w2 → a2, with sigmoid neurons and optional biases:
 /// z1 = w1·x + b1, a1 = σ(z1), z2 = w2·a1 + b2, a2 = σ(z2), and on a data set of n pairs (x, y) the cost averaged over
 /// it, C(w1, w2) = (1/n) Σ (a2 − y)². Small enough to draw its whole cost surface and the paths gradient descent takes on it.
 /// </summary>
