@@ -21,7 +21,7 @@ import torch
 from torch.optim import lr_scheduler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_torch_fixtures import example_costs, format_json, make_optimizer, snapshot, targets_for  # noqa: E402
+from make_torch_fixtures import example_costs, make_optimizer, snapshot, targets_for, write_fixture  # noqa: E402
 
 PLATEAU_THRESHOLD = 1e-4  # torch's default (relative, mode min)
 
@@ -134,14 +134,7 @@ def main():
         "rates": [rates(case) for case in RATE_CASES],
         "training": [train(case) for case in TRAINING_CASES],
     }
-    if len(sys.argv) == 3 and sys.argv[1] == "--out":
-        path = sys.argv[2]
-    else:
-        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "lr_schedules.json")
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.write(format_json(document) + "\n")
-    print(f"wrote {path} ({os.path.getsize(path)} bytes)", file=sys.stderr)
+    write_fixture(document, "lr_schedules.json")
 
 
 if __name__ == "__main__":

@@ -263,15 +263,20 @@ def main():
         "torch_version": torch.__version__,
         "cases": [run_case(case) for case in CASES],
     }
-    # --out PATH writes elsewhere (CI regenerates into a temporary folder and compares with the committed file).
+    write_fixture(document, "torch_parity.json", f", {len(CASES)} cases")
+
+
+def write_fixture(document, name, summary=""):
+    """Writes document to fixtures/NAME beside this script, or to PATH given as --out PATH (CI regenerates into a
+    temporary folder and compares with the committed file)."""
     if len(sys.argv) == 3 and sys.argv[1] == "--out":
         path = sys.argv[2]
     else:
-        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "torch_parity.json")
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", name)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         f.write(format_json(document) + "\n")
-    print(f"wrote {path} ({os.path.getsize(path)} bytes, {len(CASES)} cases)", file=sys.stderr)
+    print(f"wrote {path} ({os.path.getsize(path)} bytes{summary})", file=sys.stderr)
 
 
 if __name__ == "__main__":
