@@ -89,13 +89,7 @@ backprop=(dotnet src/Backprop.Cli/bin/Release/net10.0/backprop.dll)
 backprop_extra=()
 "${backprop[@]}" train --help | grep -- --no-pictures >/dev/null && backprop_extra+=(--no-pictures)
 
-flags_of() {
-  case $1 in
-    A) echo "--layers 784,30,10 --activation sigmoid --output-activation sigmoid --cost quadratic --optimizer sgd --lr 3.0 --batch 10" ;;
-    B) echo "--layers 784,256,128,10 --activation relu --output-activation softmax --cost cross-entropy --optimizer momentum --lr 0.01 --momentum 0.9 --batch 64" ;;
-    C) echo "--layers 784,1024,1024,10 --activation relu --output-activation softmax --cost cross-entropy --optimizer sgd --lr 0.1 --batch 256" ;;
-  esac
-}
+source bench/configs.sh
 
 run() {
   local config=$1 implementation=$2
