@@ -10,13 +10,13 @@ namespace Backprop.Benchmarks;
 /// </summary>
 internal static unsafe class KernelOnly
 {
-    public static void Run(int kc, GemmInstructionSet instructionSet)
+    public static void Run(int kc, MatrixInstructionSet instructionSet)
     {
         switch (instructionSet)
         {
-            case GemmInstructionSet.Vector512: Run<MicroKernel512>(kc); break;
-            case GemmInstructionSet.Vector256: Run<MicroKernel256>(kc); break;
-            case GemmInstructionSet.Vector128: Run<MicroKernel128>(kc); break;
+            case MatrixInstructionSet.Vector512: Run<MicroKernel512>(kc); break;
+            case MatrixInstructionSet.Vector256: Run<MicroKernel256>(kc); break;
+            case MatrixInstructionSet.Vector128: Run<MicroKernel128>(kc); break;
             default: Run<MicroKernelScalar>(kc); break;
         }
     }

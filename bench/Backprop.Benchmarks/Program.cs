@@ -2,6 +2,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Backprop;
 using Backprop.Kernels;
 using Backprop.Benchmarks;
 
@@ -15,7 +16,7 @@ using Backprop.Benchmarks;
 if (args.Length > 0 && args[0] == "--kernel")
 {
     KernelOnly.Run(args.Length > 1 ? int.Parse(args[1]) : 512,
-        args.Length > 2 ? Enum.Parse<GemmInstructionSet>(args[2], ignoreCase: true) : GemmFloat.Detected);
+        args.Length > 2 ? Enum.Parse<MatrixInstructionSet>(args[2], ignoreCase: true) : GemmFloat.Detected);
     return;
 }
 
@@ -46,7 +47,7 @@ if (args.Contains("--peak"))
 if (args.Length > 0 && args[0] == "--quick")
 {
     var shapes = new List<GemmShape>();
-    GemmInstructionSet isa = GemmFloat.Detected;
+    MatrixInstructionSet isa = GemmFloat.Detected;
     GemmStrategy strategy = GemmStrategy.Auto;
     int threads = 0;
     bool forced = false;
@@ -54,7 +55,7 @@ if (args.Length > 0 && args[0] == "--quick")
     {
         switch (args[i])
         {
-            case "--isa": isa = Enum.Parse<GemmInstructionSet>(args[++i], ignoreCase: true); forced = true; break;
+            case "--isa": isa = Enum.Parse<MatrixInstructionSet>(args[++i], ignoreCase: true); forced = true; break;
             case "--strategy": strategy = Enum.Parse<GemmStrategy>(args[++i], ignoreCase: true); forced = true; break;
             case "--threads": threads = int.Parse(args[++i]); forced = true; break;
             default: shapes.Add(GemmShape.Parse(args[i])); break;

@@ -30,10 +30,10 @@ public enum MatrixInstructionSet
 public static class MatrixProducts
 {
     /// <summary>The widest instruction set this processor accelerates: what products run on unless <see cref="Use"/> says otherwise.</summary>
-    public static MatrixInstructionSet Widest => Public(GemmFloat.Detected);
+    public static MatrixInstructionSet Widest => GemmFloat.Detected;
 
     /// <summary>The instruction set products called from this thread run on now.</summary>
-    public static MatrixInstructionSet Current => Public(GemmFloat.Current);
+    public static MatrixInstructionSet Current => GemmFloat.Current;
 
     /// <summary>
     /// Whether large products (and long optimizer updates) may share their work with one background thread, which
@@ -85,7 +85,7 @@ public static class MatrixProducts
         };
         if (!accelerated)
             throw new ArgumentException($"this processor does not accelerate {instructionSet}; use {Widest} or a narrower set", nameof(instructionSet));
-        return new Scope(GemmFloat.Force(new GemmSettings(Internal(instructionSet))));
+        return new Scope(GemmFloat.Force(new GemmSettings(instructionSet)));
     }
 
     sealed class Scope(GemmFloat.Scope inner) : IDisposable
@@ -99,20 +99,4 @@ public static class MatrixProducts
             inner.Dispose();
         }
     }
-
-    static MatrixInstructionSet Public(GemmInstructionSet set) => set switch
-    {
-        GemmInstructionSet.Vector512 => MatrixInstructionSet.Vector512,
-        GemmInstructionSet.Vector256 => MatrixInstructionSet.Vector256,
-        GemmInstructionSet.Vector128 => MatrixInstructionSet.Vector128,
-        _ => MatrixInstructionSet.Scalar,
-    };
-
-    static GemmInstructionSet Internal(MatrixInstructionSet set) => set switch
-    {
-        MatrixInstructionSet.Vector512 => GemmInstructionSet.Vector512,
-        MatrixInstructionSet.Vector256 => GemmInstructionSet.Vector256,
-        MatrixInstructionSet.Vector128 => GemmInstructionSet.Vector128,
-        _ => GemmInstructionSet.Scalar,
-    };
 }

@@ -87,7 +87,7 @@ namespace Backprop.Tests.Arm64Check
             problem = "";
             if (RuntimeInformation.ProcessArchitecture != Architecture.Arm64) return true;
             if (!AdvSimd.IsSupported || !Vector128.IsHardwareAccelerated) problem = "ARM64 without AdvSimd acceleration";
-            else if (GemmFloat.Detected != GemmInstructionSet.Vector128) problem = $"ARM64 chose {GemmFloat.Detected}, expected Vector128";
+            else if (GemmFloat.Detected != MatrixInstructionSet.Vector128) problem = $"ARM64 chose {GemmFloat.Detected}, expected Vector128";
             else if (!Fused) problem = $"ARM64's 128-bit multiply-add is not fused (probe gave {FusedProbe():R}, expected 2^-24)";
             return problem.Length == 0;
         }

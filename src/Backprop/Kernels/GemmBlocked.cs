@@ -35,7 +35,7 @@ internal unsafe struct GemmProblem
     public float* PackedRows;
 
     /// <summary>The instruction set whose layouts <see cref="PackedB"/> and <see cref="PackedRows"/> hold.</summary>
-    public GemmInstructionSet PackedFor;
+    public MatrixInstructionSet PackedFor;
 }
 
 /// <summary>

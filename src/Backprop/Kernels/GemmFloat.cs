@@ -5,22 +5,6 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Backprop.Kernels;
 
-/// <summary>Which micro-kernels run: chosen once at start-up from the processor, or forced by tests.</summary>
-internal enum GemmInstructionSet
-{
-    /// <summary>4×4 scalar tiles: any processor.</summary>
-    Scalar,
-
-    /// <summary>6×8 tiles of <see cref="Vector128{T}"/> where SIMD is 128 bits wide (ARM64, x86 without AVX, WebAssembly), FMA where the processor has one.</summary>
-    Vector128,
-
-    /// <summary>6×16 tiles of <see cref="Vector256{T}"/> with FMA (AVX2).</summary>
-    Vector256,
-
-    /// <summary>12×32 tiles of <see cref="Vector512{T}"/> (AVX-512).</summary>
-    Vector512,
-}
-
 /// <summary>How a product is computed; <see cref="Auto"/> picks by size.</summary>
 internal enum GemmStrategy
 {
@@ -37,7 +21,7 @@ internal enum GemmStrategy
 }
 
 /// <summary>A forced configuration. <see cref="Threads"/> 0 means by size; 1 the calling thread only; 2 also the worker.</summary>
-internal readonly record struct GemmSettings(GemmInstructionSet InstructionSet, GemmStrategy Strategy = GemmStrategy.Auto, int Threads = 0);
+internal readonly record struct GemmSettings(MatrixInstructionSet InstructionSet, GemmStrategy Strategy = GemmStrategy.Auto, int Threads = 0);
 
 /// <summary>
 /// float products for training: packed, cache-blocked, register-tiled SIMD micro-kernels; large products split
@@ -48,11 +32,11 @@ internal readonly record struct GemmSettings(GemmInstructionSet InstructionSet, 
 internal static unsafe class GemmFloat
 {
     /// <summary>The best instruction set this processor accelerates.</summary>
-    public static readonly GemmInstructionSet Detected =
-        Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? GemmInstructionSet.Vector512
-        : Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmInstructionSet.Vector256
-        : Vector128.IsHardwareAccelerated ? GemmInstructionSet.Vector128
-        : GemmInstructionSet.Scalar;
+    public static readonly MatrixInstructionSet Detected =
+        Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? MatrixInstructionSet.Vector512
+        : Vector256.IsHardwareAccelerated && Fma.IsSupported ? MatrixInstructionSet.Vector256
+        : Vector128.IsHardwareAccelerated ? MatrixInstructionSet.Vector128
+        : MatrixInstructionSet.Scalar;
 
     /// <summary>
     /// Products below this many multiply-adds (m·n·k, here 2 Mflop) stay on the calling thread. Measured on
@@ -75,7 +59,7 @@ internal static unsafe class GemmFloat
     [ThreadStatic] static GemmSettings? forced;
 
     /// <summary>The instruction set products on the calling thread run on: the forced one, else <see cref="Detected"/>.</summary>
-    public static GemmInstructionSet Current => forced?.InstructionSet ?? Detected;
+    public static MatrixInstructionSet Current => forced?.InstructionSet ?? Detected;
 
     /// <summary>Forces <paramref name="settings"/> on the calling thread until the returned scope is disposed (tests, benchmarks).</summary>
     public static Scope Force(GemmSettings settings)
@@ -149,9 +133,9 @@ internal static unsafe class GemmFloat
         // One example's forward pass, z = W a, is a matrix-vector product: the tiles of the other kernels would waste
         // most of their work on it (see GemvKernel, which has 512- and 256-bit forms only: on a 128-bit processor its
         // Vector256 form would be emulated, so there the direct 128-bit tiles take the product).
-        bool vector = problem.M == 1 && problem.BTransposed && settings.InstructionSet is GemmInstructionSet.Vector512 or GemmInstructionSet.Vector256
+        bool vector = problem.M == 1 && problem.BTransposed && settings.InstructionSet is MatrixInstructionSet.Vector512 or MatrixInstructionSet.Vector256
                       && settings.Strategy is GemmStrategy.Auto or GemmStrategy.MatrixVector;
-        bool direct = !vector && problem.BTransposed && settings.InstructionSet != GemmInstructionSet.Scalar && settings.Strategy switch
+        bool direct = !vector && problem.BTransposed && settings.InstructionSet != MatrixInstructionSet.Scalar && settings.Strategy switch
         {
             GemmStrategy.Direct => true,
             GemmStrategy.Packed => false,
@@ -178,18 +162,18 @@ internal static unsafe class GemmFloat
     {
         (int mr, int nr) = whole.Direct || whole.MatrixVector ? (4, 4) : whole.InstructionSet switch
         {
-            GemmInstructionSet.Vector512 => (MicroKernel512.Mr, MicroKernel512.Nr),
-            GemmInstructionSet.Vector256 => (MicroKernel256.Mr, MicroKernel256.Nr),
-            GemmInstructionSet.Vector128 => (MicroKernel128.Mr, MicroKernel128.Nr),
+            MatrixInstructionSet.Vector512 => (MicroKernel512.Mr, MicroKernel512.Nr),
+            MatrixInstructionSet.Vector256 => (MicroKernel256.Mr, MicroKernel256.Nr),
+            MatrixInstructionSet.Vector128 => (MicroKernel128.Mr, MicroKernel128.Nr),
             _ => (MicroKernelScalar.Mr, MicroKernelScalar.Nr),
         };
         first = second = whole;
         // With B packed once there is nothing to share: each half reads the panels it needs in place.
         bool team = !whole.Direct && !whole.MatrixVector && whole.Problem.PackedB == null && whole.InstructionSet switch
         {
-            GemmInstructionSet.Vector512 => GemmBlocked.SuitsTeam<MicroKernel512>(whole.Problem),
-            GemmInstructionSet.Vector256 => GemmBlocked.SuitsTeam<MicroKernel256>(whole.Problem),
-            GemmInstructionSet.Vector128 => GemmBlocked.SuitsTeam<MicroKernel128>(whole.Problem),
+            MatrixInstructionSet.Vector512 => GemmBlocked.SuitsTeam<MicroKernel512>(whole.Problem),
+            MatrixInstructionSet.Vector256 => GemmBlocked.SuitsTeam<MicroKernel256>(whole.Problem),
+            MatrixInstructionSet.Vector128 => GemmBlocked.SuitsTeam<MicroKernel128>(whole.Problem),
             _ => GemmBlocked.SuitsTeam<MicroKernelScalar>(whole.Problem),
         };
         int m = whole.Problem.M, n = whole.Problem.N;
@@ -212,7 +196,7 @@ internal static unsafe class GemmFloat
         if (job.MatrixVector)
         {
             float* rows = job.Problem.PackedRows;
-            if (job.InstructionSet == GemmInstructionSet.Vector512)
+            if (job.InstructionSet == MatrixInstructionSet.Vector512)
             {
                 if (rows != null) GemvKernel.TransposedB512(job.Problem, rows, job.J0, job.J1);
                 else GemvKernel.TransposedB512(job.Problem, job.J0, job.J1);
@@ -228,8 +212,8 @@ internal static unsafe class GemmFloat
         {
             switch (job.InstructionSet)
             {
-                case GemmInstructionSet.Vector512: GemmDirect.TransposedB512(job.Problem, job.I0, job.I1, job.J0, job.J1); break;
-                case GemmInstructionSet.Vector256: GemmDirect.TransposedB256(job.Problem, job.I0, job.I1, job.J0, job.J1); break;
+                case MatrixInstructionSet.Vector512: GemmDirect.TransposedB512(job.Problem, job.I0, job.I1, job.J0, job.J1); break;
+                case MatrixInstructionSet.Vector256: GemmDirect.TransposedB256(job.Problem, job.I0, job.I1, job.J0, job.J1); break;
                 default: GemmDirect.TransposedB128(job.Problem, job.I0, job.I1, job.J0, job.J1); break;
             }
             return;
@@ -240,22 +224,22 @@ internal static unsafe class GemmFloat
             var team = new GemmTeam(job.SharedPackedB, GemmWorker.Instance.Schedule);
             switch (job.InstructionSet)
             {
-                case GemmInstructionSet.Vector512: GemmBlocked.RunTeam<MicroKernel512>(job.Problem, workspace, team); break;
-                case GemmInstructionSet.Vector256: GemmBlocked.RunTeam<MicroKernel256>(job.Problem, workspace, team); break;
-                case GemmInstructionSet.Vector128: GemmBlocked.RunTeam<MicroKernel128>(job.Problem, workspace, team); break;
+                case MatrixInstructionSet.Vector512: GemmBlocked.RunTeam<MicroKernel512>(job.Problem, workspace, team); break;
+                case MatrixInstructionSet.Vector256: GemmBlocked.RunTeam<MicroKernel256>(job.Problem, workspace, team); break;
+                case MatrixInstructionSet.Vector128: GemmBlocked.RunTeam<MicroKernel128>(job.Problem, workspace, team); break;
                 default: GemmBlocked.RunTeam<MicroKernelScalar>(job.Problem, workspace, team); break;
             }
             return;
         }
         switch (job.InstructionSet)
         {
-            case GemmInstructionSet.Vector512:
+            case MatrixInstructionSet.Vector512:
                 GemmBlocked.Run<MicroKernel512>(job.Problem, job.I0, job.I1, job.J0, job.J1, workspace);
                 break;
-            case GemmInstructionSet.Vector256:
+            case MatrixInstructionSet.Vector256:
                 GemmBlocked.Run<MicroKernel256>(job.Problem, job.I0, job.I1, job.J0, job.J1, workspace);
                 break;
-            case GemmInstructionSet.Vector128:
+            case MatrixInstructionSet.Vector128:
                 GemmBlocked.Run<MicroKernel128>(job.Problem, job.I0, job.I1, job.J0, job.J1, workspace);
                 break;
             default:

@@ -23,18 +23,18 @@ internal sealed unsafe class GemmPackedWeights
     const int Alignment = 64;
     readonly float[]? panelStorage, rowStorage;
 
-    GemmPackedWeights(ReadOnlySpan<float> weights, int n, int k, GemmInstructionSet instructionSet, int nr, bool panels)
+    GemmPackedWeights(ReadOnlySpan<float> weights, int n, int k, MatrixInstructionSet instructionSet, int nr, bool panels)
     {
         N = n;
         K = k;
         InstructionSet = instructionSet;
         Weights = weights.ToArray();
         if (panels) Panels = Allocate(((long)n + nr - 1) / nr * nr * k, out panelStorage);
-        if (instructionSet is GemmInstructionSet.Vector512 or GemmInstructionSet.Vector256)
+        if (instructionSet is MatrixInstructionSet.Vector512 or MatrixInstructionSet.Vector256)
         {
             Rows = Allocate((long)n * k, out rowStorage);
             fixed (float* w = Weights)
-                GemvKernel.GroupRows(w, n, k, instructionSet == GemmInstructionSet.Vector512 ? 32 : 16, Rows);
+                GemvKernel.GroupRows(w, n, k, instructionSet == MatrixInstructionSet.Vector512 ? 32 : 16, Rows);
         }
     }
 
@@ -53,7 +53,7 @@ internal sealed unsafe class GemmPackedWeights
     public int K { get; }
 
     /// <summary>The kernel whose panels these are; a product run with another set packs per call as usual.</summary>
-    public GemmInstructionSet InstructionSet { get; }
+    public MatrixInstructionSet InstructionSet { get; }
 
     /// <summary>W as given (n×k, row-major), copied.</summary>
     public float[] Weights { get; }
@@ -73,7 +73,7 @@ internal sealed unsafe class GemmPackedWeights
     /// micro-panels unless <paramref name="oneRowOnly"/> (products with one row of A, which never use them), and the
     /// matrix-vector kernel's row groups.
     /// </summary>
-    public static GemmPackedWeights Pack(ReadOnlySpan<float> weights, int n, int k, GemmInstructionSet instructionSet, bool oneRowOnly = false)
+    public static GemmPackedWeights Pack(ReadOnlySpan<float> weights, int n, int k, MatrixInstructionSet instructionSet, bool oneRowOnly = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
@@ -81,14 +81,14 @@ internal sealed unsafe class GemmPackedWeights
             throw new ArgumentException($"a {n}×{k} weight matrix has {(long)n * k} values, got {weights.Length}", nameof(weights));
         return instructionSet switch
         {
-            GemmInstructionSet.Vector512 => Pack<MicroKernel512>(weights, n, k, instructionSet, oneRowOnly),
-            GemmInstructionSet.Vector256 => Pack<MicroKernel256>(weights, n, k, instructionSet, oneRowOnly),
-            GemmInstructionSet.Vector128 => Pack<MicroKernel128>(weights, n, k, instructionSet, oneRowOnly),
+            MatrixInstructionSet.Vector512 => Pack<MicroKernel512>(weights, n, k, instructionSet, oneRowOnly),
+            MatrixInstructionSet.Vector256 => Pack<MicroKernel256>(weights, n, k, instructionSet, oneRowOnly),
+            MatrixInstructionSet.Vector128 => Pack<MicroKernel128>(weights, n, k, instructionSet, oneRowOnly),
             _ => Pack<MicroKernelScalar>(weights, n, k, instructionSet, oneRowOnly),
         };
     }
 
-    static GemmPackedWeights Pack<TKernel>(ReadOnlySpan<float> weights, int n, int k, GemmInstructionSet instructionSet, bool oneRowOnly)
+    static GemmPackedWeights Pack<TKernel>(ReadOnlySpan<float> weights, int n, int k, MatrixInstructionSet instructionSet, bool oneRowOnly)
         where TKernel : struct, IMicroKernel
     {
         var packed = new GemmPackedWeights(weights, n, k, instructionSet, TKernel.Nr, panels: !oneRowOnly);

@@ -199,7 +199,7 @@ internal sealed unsafe class GemmWorker
         public delegate*<void*, int, int, void> Part;
         public void* State;
         public GemmProblem Problem;
-        public GemmInstructionSet InstructionSet;
+        public MatrixInstructionSet InstructionSet;
         public bool Direct;
         public bool MatrixVector;
         public int I0, I1, J0, J1;

@@ -19,35 +19,35 @@ public class GemmFloatTests
     /// <summary>Every forced path whose instruction set this processor runs in hardware (emulated sets would only be slow).</summary>
     public static TheoryData<string> Paths => new(PathSettings.Where(path => path.Value is not { } settings || Runs(settings.InstructionSet)).Select(path => path.Key));
 
-    static bool Runs(GemmInstructionSet instructionSet) => instructionSet switch
+    static bool Runs(MatrixInstructionSet instructionSet) => instructionSet switch
     {
-        GemmInstructionSet.Vector512 => GemmFloat.Detected == GemmInstructionSet.Vector512,
-        GemmInstructionSet.Vector256 => GemmFloat.Detected is GemmInstructionSet.Vector512 or GemmInstructionSet.Vector256,
-        GemmInstructionSet.Vector128 => Vector128.IsHardwareAccelerated,
+        MatrixInstructionSet.Vector512 => GemmFloat.Detected == MatrixInstructionSet.Vector512,
+        MatrixInstructionSet.Vector256 => GemmFloat.Detected is MatrixInstructionSet.Vector512 or MatrixInstructionSet.Vector256,
+        MatrixInstructionSet.Vector128 => Vector128.IsHardwareAccelerated,
         _ => true,
     };
 
     static readonly Dictionary<string, GemmSettings?> PathSettings = new()
     {
         ["auto"] = null,
-        ["scalar, 1 thread"] = new(GemmInstructionSet.Scalar, GemmStrategy.Packed, 1),
-        ["scalar, 2 threads"] = new(GemmInstructionSet.Scalar, GemmStrategy.Packed, 2),
-        ["Vector128, 1 thread"] = new(GemmInstructionSet.Vector128, GemmStrategy.Packed, 1),
-        ["Vector128, 2 threads"] = new(GemmInstructionSet.Vector128, GemmStrategy.Packed, 2),
-        ["Vector128, direct, 1 thread"] = new(GemmInstructionSet.Vector128, GemmStrategy.Direct, 1),
-        ["Vector128, direct, 2 threads"] = new(GemmInstructionSet.Vector128, GemmStrategy.Direct, 2),
-        ["Vector256, 1 thread"] = new(GemmInstructionSet.Vector256, GemmStrategy.Packed, 1),
-        ["Vector256, 2 threads"] = new(GemmInstructionSet.Vector256, GemmStrategy.Packed, 2),
-        ["Vector256, direct, 1 thread"] = new(GemmInstructionSet.Vector256, GemmStrategy.Direct, 1),
-        ["Vector256, direct, 2 threads"] = new(GemmInstructionSet.Vector256, GemmStrategy.Direct, 2),
-        ["Vector512, 1 thread"] = new(GemmInstructionSet.Vector512, GemmStrategy.Packed, 1),
-        ["Vector512, 2 threads"] = new(GemmInstructionSet.Vector512, GemmStrategy.Packed, 2),
-        ["Vector512, direct, 1 thread"] = new(GemmInstructionSet.Vector512, GemmStrategy.Direct, 1),
-        ["Vector512, direct, 2 threads"] = new(GemmInstructionSet.Vector512, GemmStrategy.Direct, 2),
-        ["Vector256, matrix-vector, 1 thread"] = new(GemmInstructionSet.Vector256, GemmStrategy.MatrixVector, 1),
-        ["Vector256, matrix-vector, 2 threads"] = new(GemmInstructionSet.Vector256, GemmStrategy.MatrixVector, 2),
-        ["Vector512, matrix-vector, 1 thread"] = new(GemmInstructionSet.Vector512, GemmStrategy.MatrixVector, 1),
-        ["Vector512, matrix-vector, 2 threads"] = new(GemmInstructionSet.Vector512, GemmStrategy.MatrixVector, 2),
+        ["scalar, 1 thread"] = new(MatrixInstructionSet.Scalar, GemmStrategy.Packed, 1),
+        ["scalar, 2 threads"] = new(MatrixInstructionSet.Scalar, GemmStrategy.Packed, 2),
+        ["Vector128, 1 thread"] = new(MatrixInstructionSet.Vector128, GemmStrategy.Packed, 1),
+        ["Vector128, 2 threads"] = new(MatrixInstructionSet.Vector128, GemmStrategy.Packed, 2),
+        ["Vector128, direct, 1 thread"] = new(MatrixInstructionSet.Vector128, GemmStrategy.Direct, 1),
+        ["Vector128, direct, 2 threads"] = new(MatrixInstructionSet.Vector128, GemmStrategy.Direct, 2),
+        ["Vector256, 1 thread"] = new(MatrixInstructionSet.Vector256, GemmStrategy.Packed, 1),
+        ["Vector256, 2 threads"] = new(MatrixInstructionSet.Vector256, GemmStrategy.Packed, 2),
+        ["Vector256, direct, 1 thread"] = new(MatrixInstructionSet.Vector256, GemmStrategy.Direct, 1),
+        ["Vector256, direct, 2 threads"] = new(MatrixInstructionSet.Vector256, GemmStrategy.Direct, 2),
+        ["Vector512, 1 thread"] = new(MatrixInstructionSet.Vector512, GemmStrategy.Packed, 1),
+        ["Vector512, 2 threads"] = new(MatrixInstructionSet.Vector512, GemmStrategy.Packed, 2),
+        ["Vector512, direct, 1 thread"] = new(MatrixInstructionSet.Vector512, GemmStrategy.Direct, 1),
+        ["Vector512, direct, 2 threads"] = new(MatrixInstructionSet.Vector512, GemmStrategy.Direct, 2),
+        ["Vector256, matrix-vector, 1 thread"] = new(MatrixInstructionSet.Vector256, GemmStrategy.MatrixVector, 1),
+        ["Vector256, matrix-vector, 2 threads"] = new(MatrixInstructionSet.Vector256, GemmStrategy.MatrixVector, 2),
+        ["Vector512, matrix-vector, 1 thread"] = new(MatrixInstructionSet.Vector512, GemmStrategy.MatrixVector, 1),
+        ["Vector512, matrix-vector, 2 threads"] = new(MatrixInstructionSet.Vector512, GemmStrategy.MatrixVector, 2),
     };
 
     [Fact]
@@ -55,15 +55,15 @@ public class GemmFloatTests
     {
         // Not a copy of the detection: the expectation follows from what the runtime reports, so under
         // DOTNET_EnableAVX=0 (CI's second run) it must be Vector128, and on an AVX-512 machine Vector512.
-        var expected = Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? GemmInstructionSet.Vector512
-            : Avx2.IsSupported && Fma.IsSupported ? GemmInstructionSet.Vector256
-            : Vector128.IsHardwareAccelerated ? GemmInstructionSet.Vector128
-            : GemmInstructionSet.Scalar;
+        var expected = Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? MatrixInstructionSet.Vector512
+            : Avx2.IsSupported && Fma.IsSupported ? MatrixInstructionSet.Vector256
+            : Vector128.IsHardwareAccelerated ? MatrixInstructionSet.Vector128
+            : MatrixInstructionSet.Scalar;
         Assert.Equal(expected, GemmFloat.Detected);
         if (Environment.GetEnvironmentVariable("DOTNET_EnableAVX") == "0" && (Sse2.IsSupported || AdvSimd.IsSupported))
-            Assert.Equal(GemmInstructionSet.Vector128, GemmFloat.Detected);
+            Assert.Equal(MatrixInstructionSet.Vector128, GemmFloat.Detected);
         if (System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64)
-            Assert.Equal(GemmInstructionSet.Vector128, GemmFloat.Detected);
+            Assert.Equal(MatrixInstructionSet.Vector128, GemmFloat.Detected);
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public class GemmFloatTests
         var rng = new Rng(11);
         const int m = 40, n = 70, k = 300;
         float[] a = RandomMatrix(m * k, rng), w = RandomMatrix(n * k, rng);
-        var scalarPanels = GemmPackedWeights.Pack(w, n, k, GemmInstructionSet.Scalar);
+        var scalarPanels = GemmPackedWeights.Pack(w, n, k, MatrixInstructionSet.Scalar);
         float[] expected = new float[m * n], actual = new float[m * n];
         using var scope = GemmFloat.Force(new GemmSettings(GemmFloat.Detected, GemmStrategy.Packed, 1));
         GemmFloat.MultiplyTransposedB(a, w, expected, m, n, k, accumulate: false);
@@ -173,7 +173,7 @@ public class GemmFloatTests
     [Fact]
     public void PackingRefusesWeightsOfTheWrongLength()
     {
-        var e = Assert.Throws<ArgumentException>(() => GemmPackedWeights.Pack(new float[11], 3, 4, GemmInstructionSet.Scalar));
+        var e = Assert.Throws<ArgumentException>(() => GemmPackedWeights.Pack(new float[11], 3, 4, MatrixInstructionSet.Scalar));
         Assert.Equal("weights", e.ParamName);
         Assert.StartsWith("a 3×4 weight matrix has 12 values, got 11", e.Message);
     }
