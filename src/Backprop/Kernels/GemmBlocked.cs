@@ -39,79 +39,6 @@ internal unsafe struct GemmProblem
 }
 
 /// <summary>
-/// Two threads computing one product together (<see cref="GemmBlocked.Run{TKernel}"/>): the shared packed-B
-/// buffer (the calling thread's) and the shared schedule. A struct, so forming a team allocates nothing.
-/// </summary>
-internal readonly unsafe struct GemmTeam(float* packedB, GemmSchedule schedule)
-{
-    public float* PackedB { get; } = packedB;
-    public GemmSchedule? Schedule { get; } = schedule;
-    public bool IsActive => Schedule is not null;
-}
-
-/// <summary>
-/// Work handed out one ticket at a time to two threads, with a barrier between phases. Dynamic hand-out, not a
-/// fixed half each, because the machine is shared: a thread that loses its core for a while simply takes fewer
-/// chunks instead of making the other wait. Both threads take exactly one ticket past the end of every phase,
-/// so each knows where the next phase's tickets start without resetting the counter.
-/// </summary>
-internal sealed class GemmSchedule
-{
-    int tickets;
-    int arrived;
-    int generation;
-    // Who computes: 0 until decided, Joined when the worker joined the caller, Alone when the caller went on alone.
-    int members;
-    const int Joined = 1, Alone = 2;
-
-    /// <summary>Restarts the ticket count and the team; only while no thread is in a product.</summary>
-    public void Reset()
-    {
-        Volatile.Write(ref tickets, 0);
-        Volatile.Write(ref members, 0);
-    }
-
-    /// <summary>The worker, before its first ticket: false when the caller has already gone on alone.</summary>
-    public bool Join() => Interlocked.CompareExchange(ref members, Joined, 0) == 0;
-
-    /// <summary>Whether the caller computed the whole product without the worker.</summary>
-    public bool WentAlone => Volatile.Read(ref members) == Alone;
-
-    /// <summary>
-    /// The first barrier, where the team is settled: the caller, if the worker has not joined by then (on a loaded
-    /// machine it can wait a time slice for a core), goes on alone rather than wait. Returns how many threads take
-    /// tickets, each one past the end of every phase.
-    /// </summary>
-    public int Meet(bool worker)
-    {
-        if (!worker && Interlocked.CompareExchange(ref members, Alone, 0) == 0) return 1;
-        Barrier();
-        return 2;
-    }
-
-    /// <summary>The next item of a phase that started at ticket <paramref name="start"/>.</summary>
-    public int Next(int start) => Interlocked.Increment(ref tickets) - 1 - start;
-
-    /// <summary>
-    /// Waits for the other thread. Spins (yielding under contention) rather than blocking: the threads arrive
-    /// within microseconds of each other, far below the cost of a kernel wake-up.
-    /// </summary>
-    public void Barrier()
-    {
-        if (Volatile.Read(ref members) == Alone) return;
-        int current = Volatile.Read(ref generation);
-        if (Interlocked.Increment(ref arrived) == 2)
-        {
-            arrived = 0;
-            Volatile.Write(ref generation, current + 1);
-            return;
-        }
-        var spinner = new SpinWait();
-        while (Volatile.Read(ref generation) == current) spinner.SpinOnce(sleep1Threshold: -1);
-    }
-}
-
-/// <summary>
 /// Per-thread packing buffers, allocated once per thread on first use and reused by every product after.
 /// Pinned arrays (not native memory) so a thread's workspace is freed with the thread, with no finalizer.
 /// </summary>
@@ -176,24 +103,6 @@ internal static unsafe class GemmBlocked
     /// </summary>
     const int UnpackedBMaxRows = 2;
 
-    /// <summary>
-    /// Rows of one dynamically scheduled chunk, in micro-panels. One: the finest hand-out balances the two
-    /// threads best, and a B micro-panel streamed from L3 once per A micro-panel is still only ~5 bytes per cycle.
-    /// With 4 (48 rows), 256 rows made 6 chunks of which one thread got 144 rows and the other 112:
-    /// 256×1024×1024 ran at 163–180 GFLOP/s against 193–201 with 1 (1024³ within noise, 205–212).
-    /// </summary>
-    const int TeamChunkPanels = 1;
-
-    /// <summary>B micro-panels packed per ticket by a team.</summary>
-    const int TeamPackPanels = 4;
-
-    /// <summary>
-    /// Whether m is tall enough (16 micro-panels, 192 rows with the 12×32 kernel) for two threads to share one
-    /// packed B; below it a static split of C measured faster (64×128×256: 25 against 39 µs; 128×256×64: 22 against 27).
-    /// </summary>
-    public static bool SuitsTeam<TKernel>(in GemmProblem problem) where TKernel : struct, IMicroKernel =>
-        problem.M >= 16 * TKernel.Mr;
-
     /// <summary>Computes rows [i0, i1) × columns [j0, j1) of C for <paramref name="problem"/> (k ≥ 1) on this thread alone.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TKernel>(in GemmProblem problem, int i0, int i1, int j0, int j1, GemmWorkspace workspace)
@@ -224,45 +133,6 @@ internal static unsafe class GemmBlocked
                 PackB<TKernel>(problem, pc, kc, jc + packedFrom, nc - packedFrom, workspace.PackedB + (nint)packedFrom * kc);
                 for (int ic = i0; ic < i1; ic += mcBlock)
                     RowBlock<TKernel>(problem, ic, Math.Min(mcBlock, i1 - ic), pc, kc, jc, nc, workspace.PackedB, kc, packedFrom, workspace);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Computes all of C with another thread running the same call: for each Nc×Kc block the two pack B
-    /// micro-panels into the team's shared buffer, then take row chunks, each packing only its own A rows, so
-    /// neither operand is packed twice.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunTeam<TKernel>(in GemmProblem problem, GemmWorkspace workspace, in GemmTeam team)
-        where TKernel : struct, IMicroKernel
-    {
-        int nr = TKernel.Nr, k = problem.K, m = problem.M, chunkRows = TeamChunkPanels * TKernel.Mr;
-        GemmSchedule schedule = team.Schedule!;
-        bool worker = GemmWorker.IsWorkerThread;
-        if (worker && !schedule.Join()) return; // the caller has done it all
-        int start = 0, members = 0;
-        for (int jc = 0; jc < problem.N; jc += GemmWorkspace.Nc)
-        {
-            int nc = Math.Min(GemmWorkspace.Nc, problem.N - jc);
-            int groups = (nc + TeamPackPanels * nr - 1) / (TeamPackPanels * nr);
-            for (int pc = 0; pc < k; pc += GemmWorkspace.Kc)
-            {
-                int kc = Math.Min(GemmWorkspace.Kc, k - pc);
-                // The previous block's panels are in use until both threads are done with them.
-                if (jc > 0 || pc > 0) schedule.Barrier();
-                for (int group; (group = schedule.Next(start)) < groups;)
-                {
-                    int from = group * TeamPackPanels * nr, count = Math.Min(TeamPackPanels * nr, nc - from);
-                    PackB<TKernel>(problem, pc, kc, jc + from, count, team.PackedB + (nint)from * kc);
-                }
-                if (members == 0) members = schedule.Meet(worker);
-                else schedule.Barrier();
-                start += groups + members;
-                int chunks = (m + chunkRows - 1) / chunkRows;
-                for (int chunk; (chunk = schedule.Next(start)) < chunks;)
-                    RowBlock<TKernel>(problem, chunk * chunkRows, Math.Min(chunkRows, m - chunk * chunkRows), pc, kc, jc, nc, team.PackedB, kc, 0, workspace);
-                start += chunks + members;
             }
         }
     }

@@ -153,10 +153,19 @@ internal static unsafe class GemmFloat
     }
 
     /// <summary>
-    /// Shares C between two threads. When m is tall enough, both threads compute all of C as a team, sharing
-    /// one packed B and taking row chunks dynamically (<see cref="GemmBlocked.RunTeam{TKernel}"/>); otherwise C
-    /// is halved along its longer side on tile boundaries, each half packing (or reading in place) its own operands.
+    /// Shares C between two threads: halved along its longer side on tile boundaries, each half packing (or reading
+    /// in place) its own operands. The packing that is then done twice (all of A for a column split, all of B for a
+    /// row split) is 1/n or 1/m of the work.
     /// </summary>
+    /// <remarks>
+    /// Two threads once computed tall products as a team sharing one packed B, taking 12-row chunks dynamically.
+    /// On the 2-core Zen 5 host of 2026-12 (a 512-bit FMA per pipe, twice Zen 4's flops per cycle) every chunk
+    /// streamed the whole packed B block from L3, and the static halves measured faster at every size tried
+    /// (`--quick`, GFLOP/s, quiet): 256×1024×1024 278–291 against 337–378, 1024×1024×256 345–348 against 380–392,
+    /// 256×1024×784 258–267 against 361–373; also with the 256- and 128-bit kernels. C's epoch went from 2.41–2.46 s
+    /// to 1.96–1.98 s. A caller whose worker has not started its half by the time the caller's is done runs that
+    /// half too (<see cref="GemmWorker.TryShare"/>), so a worker waiting for a core does not hold the product up.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static bool Split(in GemmWorker.Job whole, out GemmWorker.Job first, out GemmWorker.Job second)
     {
@@ -168,19 +177,9 @@ internal static unsafe class GemmFloat
             _ => (MicroKernelScalar.Mr, MicroKernelScalar.Nr),
         };
         first = second = whole;
-        // With B packed once there is nothing to share: each half reads the panels it needs in place.
-        bool team = !whole.Direct && !whole.MatrixVector && whole.Problem.PackedB == null && whole.InstructionSet switch
-        {
-            MatrixInstructionSet.Vector512 => GemmBlocked.SuitsTeam<MicroKernel512>(whole.Problem),
-            MatrixInstructionSet.Vector256 => GemmBlocked.SuitsTeam<MicroKernel256>(whole.Problem),
-            MatrixInstructionSet.Vector128 => GemmBlocked.SuitsTeam<MicroKernel128>(whole.Problem),
-            _ => GemmBlocked.SuitsTeam<MicroKernelScalar>(whole.Problem),
-        };
         int m = whole.Problem.M, n = whole.Problem.N;
         int rowHalf = (m / 2 + mr - 1) / mr * mr, columnHalf = (n / 2 + nr - 1) / nr * nr;
-        if (team)
-            first.SharedPackedB = second.SharedPackedB = GemmWorkspace.Current.PackedB;
-        else if (n >= m && 0 < columnHalf && columnHalf < n)
+        if (n >= m && 0 < columnHalf && columnHalf < n)
             first.J1 = second.J0 = columnHalf;
         else if (0 < rowHalf && rowHalf < m)
             first.I1 = second.I0 = rowHalf;
@@ -219,18 +218,6 @@ internal static unsafe class GemmFloat
             return;
         }
         var workspace = GemmWorkspace.Current;
-        if (job.SharedPackedB is not null)
-        {
-            var team = new GemmTeam(job.SharedPackedB, GemmWorker.Instance.Schedule);
-            switch (job.InstructionSet)
-            {
-                case MatrixInstructionSet.Vector512: GemmBlocked.RunTeam<MicroKernel512>(job.Problem, workspace, team); break;
-                case MatrixInstructionSet.Vector256: GemmBlocked.RunTeam<MicroKernel256>(job.Problem, workspace, team); break;
-                case MatrixInstructionSet.Vector128: GemmBlocked.RunTeam<MicroKernel128>(job.Problem, workspace, team); break;
-                default: GemmBlocked.RunTeam<MicroKernelScalar>(job.Problem, workspace, team); break;
-            }
-            return;
-        }
         switch (job.InstructionSet)
         {
             case MatrixInstructionSet.Vector512:

@@ -60,9 +60,6 @@ internal sealed unsafe class GemmWorker
         }
     }
 
-    /// <summary>Hands out work to, and synchronises, the two threads of a team product.</summary>
-    public GemmSchedule Schedule { get; } = new();
-
     /// <summary>Jobs the worker thread has finished (tests use it to see that the two-thread path ran).</summary>
     public long CompletedJobs => Volatile.Read(ref completedJobs);
 
@@ -78,11 +75,6 @@ internal sealed unsafe class GemmWorker
 
     [ThreadStatic] static long waitedByThisThread;
 
-    /// <summary>Whether the calling thread is the worker (a team's two members take different parts in settling it).</summary>
-    public static bool IsWorkerThread => isWorker;
-
-    [ThreadStatic] static bool isWorker;
-
     /// <summary>Bytes the worker thread had allocated when it finished its last job, waits included (tests).</summary>
     public long AllocatedBytes => Volatile.Read(ref allocatedBytes);
 
@@ -92,15 +84,13 @@ internal sealed unsafe class GemmWorker
     /// another thread holds the worker: the caller then does all of the work itself.
     /// </summary>
     /// <remarks>
-    /// A caller that finishes its part before the worker has started the other runs that part too (a team's caller
-    /// goes on alone at the first barrier if the worker has not joined, <see cref="GemmSchedule.Meet"/>): on a loaded
+    /// A caller that finishes its part before the worker has started the other runs that part too: on a loaded
     /// machine the worker thread can wait a whole time slice for a core, and the caller would otherwise wait with it.
     /// The worker, finding its job taken, releases the worker for the next product without touching the job's memory.
     /// </remarks>
     public bool TryShare(in Job mine, in Job theirs)
     {
         if (Interlocked.CompareExchange(ref busy, 1, 0) != 0) return false;
-        Schedule.Reset();
         job = theirs;
         Volatile.Write(ref claimed, 0);
         Volatile.Write(ref finished, 0);
@@ -113,8 +103,7 @@ internal sealed unsafe class GemmWorker
         }
         finally
         {
-            // A team's caller that went on alone has done the worker's part already.
-            mineToo = (theirs.SharedPackedB is null || Schedule.WentAlone) && Interlocked.CompareExchange(ref claimed, 1, 0) == 0;
+            mineToo = Interlocked.CompareExchange(ref claimed, 1, 0) == 0;
             if (!mineToo)
             {
                 // The worker reads through pointers the caller pinned: never leave before it ends.
@@ -129,7 +118,7 @@ internal sealed unsafe class GemmWorker
             }
         }
         // Reached only when Run(mine) returned: the worker never started this part, and never will.
-        if (mineToo && theirs.SharedPackedB is null) Run(theirs);
+        if (mineToo) Run(theirs);
         return true;
     }
 
@@ -141,7 +130,6 @@ internal sealed unsafe class GemmWorker
 
     void Loop()
     {
-        isWorker = true;
         while (true)
         {
             WaitFor(ref started, startEvent, IdleSpinTicks);
@@ -191,8 +179,7 @@ internal sealed unsafe class GemmWorker
 
     /// <summary>
     /// A rectangle of C for one thread: rows [I0, I1) × columns [J0, J1) of <see cref="Problem"/>; or, when
-    /// <see cref="SharedPackedB"/> is set, all of C shared with the other thread through that packed-B buffer;
-    /// or, when <see cref="Part"/> is set, Part(State, I0, I1) (<see cref="RunHalves"/>).
+    /// <see cref="Part"/> is set, Part(State, I0, I1) (<see cref="RunHalves"/>).
     /// </summary>
     public unsafe struct Job
     {
@@ -203,6 +190,5 @@ internal sealed unsafe class GemmWorker
         public bool Direct;
         public bool MatrixVector;
         public int I0, I1, J0, J1;
-        public float* SharedPackedB;
     }
 }

@@ -46,7 +46,7 @@ public class PredictorTests
     [InlineData(new[] { 6, 9, 4, 8, 2 }, "relu", "identity", 17)]
     [InlineData(new[] { 784, 30, 10 }, "sigmoid", "sigmoid", 10)]
     [InlineData(new[] { 200, 130, 70, 10 }, "leaky-relu", "softmax", 33)]
-    [InlineData(new[] { 784, 256, 128, 10 }, "relu", "softmax", 256)] // weights packed once, two threads; training packs per call, as a team
+    [InlineData(new[] { 784, 256, 128, 10 }, "relu", "softmax", 256)] // weights packed once, two threads; training packs per call, each thread its half
     [InlineData(new[] { 784, 1024, 1024, 10 }, "relu", "softmax", 1)] // the matrix-vector kernel on the predictor's copy of W
     public void Outputs_equal_the_training_forward_pass_to_the_bit(int[] sizes, string hidden, string output, int count)
     {
