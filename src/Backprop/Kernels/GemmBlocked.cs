@@ -171,6 +171,23 @@ internal static unsafe class GemmBlocked
                 {
                     TKernel.Run(kc, aPanel, bPanel, bStep, cTile, ldc, add);
                 }
+                else if (rows <= 2 * TKernel.EdgeRows)
+                {
+                    // A short last tile: one or two passes of the short kernel instead of a whole tile mostly of zeros.
+                    for (int r = 0; r < rows; r += TKernel.EdgeRows)
+                    {
+                        int part = Math.Min(TKernel.EdgeRows, rows - r);
+                        if (part == TKernel.EdgeRows && columns == nr)
+                        {
+                            TKernel.RunEdge(kc, aPanel + r, bPanel, bStep, cTile + r * ldc, ldc, add);
+                        }
+                        else
+                        {
+                            TKernel.RunEdge(kc, aPanel + r, bPanel, bStep, workspace.Tile, nr, add: false);
+                            MergeTile(workspace.Tile, nr, cTile + r * ldc, ldc, part, columns, add);
+                        }
+                    }
+                }
                 else
                 {
                     TKernel.Run(kc, aPanel, bPanel, bStep, workspace.Tile, nr, add: false);

@@ -47,14 +47,14 @@ internal static unsafe class GemmFloat
 
     /// <summary>
     /// C = A·Bᵀ (the forward pass) skips packing when k is long enough to amortise the horizontal sums of the
-    /// dot-product tiles and either a side is narrow (micro-tiles would be mostly padding) or k is long and the
-    /// product small enough that packing B would cost a good share of it. Measured with `--quick`, drivers fully
-    /// optimised: direct wins 10×30×784 (6.5 vs 11.7 µs), 256×10×1024 (33 vs 134), 16×256×784 (38 vs 59),
-    /// 64×256×784 (140 vs 148); packing wins 32×64×256 (13 vs 16), 64×256×128 (24 vs 45), 128×128×128 (24 vs 49),
-    /// 256×1024×784 (2.2 vs 2.4 ms).
+    /// dot-product tiles and a side is narrow (micro-tiles would be mostly padding). Measured with `--quick`, one
+    /// thread, GFLOP/s direct against packed: direct wins 10×30×784 (118 vs 55), 256×10×1024 (108 vs 43), 16×256×784
+    /// (130 vs 113), 64×10×128 (62 vs 34); packing wins 24×256×784 (128 vs 142), 64×256×784 (127 vs 173, with the
+    /// 12×32 kernel's 4-row edge form), 128×128×784 (128 vs 183), 64×128×256 (114 vs 166). An earlier rule also sent
+    /// small products with k ≥ 512 direct; on this host it lost everywhere but 32×128×1024 (163 vs 143).
     /// </summary>
     static bool PrefersDirect(in GemmProblem problem) =>
-        problem.K >= 128 && (problem.N < 64 || problem.M < 24 || (problem.K >= 512 && (long)problem.M * problem.N * problem.K <= 1L << 24));
+        problem.K >= 128 && (problem.N < 64 || problem.M < 24);
 
     [ThreadStatic] static GemmSettings? forced;
 

@@ -35,6 +35,19 @@ internal unsafe interface IMicroKernel
     /// of the panel is then Mr groups of 4 equal floats, A[r, p] at a[(p·Mr + r)·4 + 0…3]).
     /// </summary>
     static abstract int ACopies { get; }
+
+    /// <summary>
+    /// Rows of the short kernel <see cref="RunEdge"/> for a last row tile of few rows, or 0 when there is none and such
+    /// a tile runs the whole kernel into scratch. Only kernels with <see cref="ACopies"/> 1 have one.
+    /// </summary>
+    static virtual int EdgeRows => 0;
+
+    /// <summary>
+    /// As <see cref="Run"/>, for the first <see cref="EdgeRows"/> rows of the A micro-panel only (still Mr values per k
+    /// step), with each element's sum taken in the same order, so results are bit-identical to <see cref="Run"/>'s.
+    /// </summary>
+    static virtual void RunEdge(int kc, float* a, float* b, nint bStep, float* c, nint ldc, bool add) =>
+        throw new System.Diagnostics.UnreachableException("this micro-kernel has no short form");
 }
 
 /// <summary>
@@ -94,6 +107,33 @@ internal readonly unsafe struct MicroKernel512 : IMicroKernel
         Store(c, c90, c91, add); c += ldc;
         Store(c, ca0, ca1, add); c += ldc;
         Store(c, cb0, cb1, add);
+    }
+
+    /// <remarks>
+    /// 4×32: 8 accumulators, as many chains as two FMA pipes of latency 4 need. A batch of 64 or 256 rows ends in a
+    /// 4-row tile that the 12-row kernel would compute two thirds in vain (B's batch of 64: 8 of 72 rows).
+    /// </remarks>
+    public static int EdgeRows => 4;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunEdge(int kc, float* a, float* b, nint bStep, float* c, nint ldc, bool add)
+    {
+        PrefetchTile(c, ldc, 4);
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16), s;
+            s = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(s, b0, c00); c01 = Vector512.FusedMultiplyAdd(s, b1, c01);
+            s = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(s, b0, c10); c11 = Vector512.FusedMultiplyAdd(s, b1, c11);
+            s = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(s, b0, c20); c21 = Vector512.FusedMultiplyAdd(s, b1, c21);
+            s = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(s, b0, c30); c31 = Vector512.FusedMultiplyAdd(s, b1, c31);
+            a += 12;
+            b += bStep;
+        }
+        Store(c, c00, c01, add); c += ldc;
+        Store(c, c10, c11, add); c += ldc;
+        Store(c, c20, c21, add); c += ldc;
+        Store(c, c30, c31, add);
     }
 
     /// <summary>

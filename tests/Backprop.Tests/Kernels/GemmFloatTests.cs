@@ -89,7 +89,7 @@ public class GemmFloatTests
         }
         yield return (193, 70, 300);  // one row past an Mc = 192 row block
         yield return (5, 2049, 3);    // one column past an Nc = 2048 column block
-        yield return (193, 2050, 5);  // the same with m tall enough for two threads to share packed B
+        yield return (193, 2050, 5);  // the same, split between two threads
         yield return (97, 129, 513);  // one step past a Kc = 512 depth block
         yield return (257, 40, 513);  // the same, shared by two threads
     }
@@ -206,6 +206,34 @@ public class GemmFloatTests
                     CheckAgainstReference("auto", product, m, n, k, accumulate, rng);
     }
 
+    [Theory]
+    [InlineData(16)] // one 12-row tile and a 4-row edge: one pass of the short kernel
+    [InlineData(20)] // an 8-row edge: two passes
+    [InlineData(18)] // a 6-row edge: a whole pass and a part one, through the scratch tile
+    public void A_short_last_row_tile_gives_the_bits_of_a_whole_tile(int m)
+    {
+        // Rows 12… of an m-row product sit in the short last tile; in a 24-row product the same rows of A fill a
+        // whole tile. Each element's sum is taken in the same order by both kernels, so the bits must agree,
+        // accumulating or not, across a Kc = 512 depth block (k = 600) and a ragged last column panel (n = 70).
+        const int n = 70, k = 600;
+        var rng = new Rng(41);
+        float[] a = RandomMatrix(24 * k, rng), b = RandomMatrix(n * k, rng), start = RandomMatrix(24 * n, rng);
+        foreach (string path in new[] { "Vector512, 1 thread", "Vector512, 2 threads", "Vector256, 1 thread", "Vector128, 1 thread" })
+        {
+            if (PathSettings[path] is not { } settings || !Runs(settings.InstructionSet)) continue;
+            using var scope = GemmFloat.Force(settings);
+            foreach (bool accumulate in new[] { false, true })
+            {
+                float[] edge = start[..(m * n)], whole = (float[])start.Clone();
+                GemmFloat.MultiplyTransposedB(a.AsSpan(0, m * k), b, edge, m, n, k, accumulate);
+                GemmFloat.MultiplyTransposedB(a, b, whole, 24, n, k, accumulate);
+                for (int i = 12 * n; i < m * n; i++)
+                    Assert.True(BitConverter.SingleToInt32Bits(edge[i]) == BitConverter.SingleToInt32Bits(whole[i]),
+                        $"{path}, accumulate {accumulate}: C[{i / n},{i % n}] {edge[i]:R} in the short tile, {whole[i]:R} in a whole one");
+            }
+        }
+    }
+
     [Fact]
     public void TwoThreadSettingHandsHalfOfTheProductToTheWorker()
     {
@@ -258,7 +286,7 @@ public class GemmFloatTests
     [InlineData(10, 30, 784)]
     [InlineData(1, 1024, 1024)] // one example's forward pass, the matrix-vector kernel shared with the worker
     [InlineData(64, 256, 784)] // large enough for two threads, each with half of C
-    [InlineData(256, 64, 64)]  // tall enough for two threads sharing packed B
+    [InlineData(256, 64, 64)]  // tall: two threads, each with half of C's rows
     public void RepeatedCallsAtTrainingShapesAllocateNothing(int m, int n, int k)
     {
         var rng = new Rng(3);
