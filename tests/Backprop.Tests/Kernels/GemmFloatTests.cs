@@ -235,6 +235,34 @@ public class GemmFloatTests
     }
 
     [Fact]
+    public void Row_major_A_read_in_place_gives_the_bits_of_A_packed()
+    {
+        // A·B from row-major A (whole panels read in place by the 12×32 kernel) and from Aᵀ storage (always packed)
+        // take every sum in the same order: the bits must agree, with a short last panel (30 = 2·12 + 6), a ragged
+        // last column panel (70) and a second depth block (600 > Kc).
+        const int m = 30, n = 70, k = 600;
+        var rng = new Rng(43);
+        float[] a = RandomMatrix(m * k, rng), b = RandomMatrix(k * n, rng), start = RandomMatrix(m * n, rng);
+        float[] aTransposed = new float[k * m];
+        for (int i = 0; i < m; i++)
+            for (int p = 0; p < k; p++) aTransposed[p * m + i] = a[i * k + p];
+        foreach (MatrixInstructionSet set in new[] { MatrixInstructionSet.Vector512, MatrixInstructionSet.Vector256, MatrixInstructionSet.Vector128 })
+        {
+            if (!Runs(set)) continue;
+            using var scope = GemmFloat.Force(new GemmSettings(set, GemmStrategy.Packed, 1));
+            foreach (bool accumulate in new[] { false, true })
+            {
+                float[] inPlace = (float[])start.Clone(), packed = (float[])start.Clone();
+                GemmFloat.Multiply(a, b, inPlace, m, n, k, accumulate);
+                GemmFloat.MultiplyTransposedA(aTransposed, b, packed, m, n, k, accumulate);
+                for (int i = 0; i < m * n; i++)
+                    Assert.True(BitConverter.SingleToInt32Bits(inPlace[i]) == BitConverter.SingleToInt32Bits(packed[i]),
+                        $"{set}, accumulate {accumulate}: C[{i / n},{i % n}] {inPlace[i]:R} from A in place, {packed[i]:R} from A packed");
+            }
+        }
+    }
+
+    [Fact]
     public void TwoThreadSettingHandsHalfOfTheProductToTheWorker()
     {
         // Counted per calling thread, so other tests' products on the worker do not count. A product that finds the
