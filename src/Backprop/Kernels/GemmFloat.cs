@@ -46,6 +46,15 @@ internal static unsafe class GemmFloat
     public const long ParallelThreshold = 1L << 20;
 
     /// <summary>
+    /// The same for one example's matrix-vector product (m = 1, 128 K multiply-adds: 512 KiB of weights). It reads each
+    /// weight once, so it is bound by memory, and a second core brings a second share of bandwidth. Measured
+    /// (`--inference`, two threads, batch 1, three runs each, µs): 784,1024,1024,10 60.9–72.6 at 1 M (its 784×1024
+    /// layer then stayed on one thread) against 46.9–61.2 at 128 K; 784,256,128,10 7.0–10.7 against 4.7–7.4; 64 K
+    /// and 32 K no better.
+    /// </summary>
+    public const long MatrixVectorParallelThreshold = 1L << 17;
+
+    /// <summary>
     /// C = A·Bᵀ (the forward pass) skips packing when k is long enough to amortise the horizontal sums of the
     /// dot-product tiles and a side is narrow (micro-tiles would be mostly padding). Measured with `--quick`, one
     /// thread, GFLOP/s direct against packed: direct wins 10×30×784 (118 vs 55), 256×10×1024 (108 vs 43), 16×256×784
@@ -145,7 +154,7 @@ internal static unsafe class GemmFloat
         bool split = settings.Threads switch
         {
             1 => false,
-            0 => multiplyAdds >= ParallelThreshold && Environment.ProcessorCount > 1,
+            0 => multiplyAdds >= (vector ? MatrixVectorParallelThreshold : ParallelThreshold) && Environment.ProcessorCount > 1,
             _ => true,
         };
         if (split && GemmWorker.Available && Split(whole, out var mine, out var theirs) && GemmWorker.Instance.TryShare(mine, theirs)) return;
