@@ -56,14 +56,16 @@ internal static unsafe class GemmFloat
 
     /// <summary>
     /// C = A·Bᵀ (the forward pass) skips packing when k is long enough to amortise the horizontal sums of the
-    /// dot-product tiles and a side is narrow (micro-tiles would be mostly padding). Measured with `--quick`, one
+    /// dot-product tiles and either a side is narrow (micro-tiles would be mostly padding) or, below 512 bits, k is
+    /// long and the product small enough that packing B would cost a good share of it. Measured with `--quick`, one
     /// thread, GFLOP/s direct against packed: direct wins 10×30×784 (118 vs 55), 256×10×1024 (108 vs 43), 16×256×784
-    /// (130 vs 113), 64×10×128 (62 vs 34); packing wins 24×256×784 (128 vs 142), 64×256×784 (127 vs 173, with the
-    /// 12×32 kernel's 4-row edge form), 128×128×784 (128 vs 183), 64×128×256 (114 vs 166). An earlier rule also sent
-    /// small products with k ≥ 512 direct; on this host it lost everywhere but 32×128×1024 (163 vs 143).
+    /// (130 vs 113); packing wins 64×128×256 (114 vs 166). For 64×256×784: 127 vs 173 with the 12×32 kernel (its
+    /// 4-row edge form and A read in place), but 94 vs 92 with the 256-bit kernel and 42 vs 37 under SSE; 32×256×784
+    /// 99 vs 78 (256-bit), 42 vs 31 (SSE).
     /// </summary>
-    static bool PrefersDirect(in GemmProblem problem) =>
-        problem.K >= 128 && (problem.N < 64 || problem.M < 24);
+    static bool PrefersDirect(in GemmProblem problem, MatrixInstructionSet instructionSet) =>
+        problem.K >= 128 && (problem.N < 64 || problem.M < 24
+            || (instructionSet != MatrixInstructionSet.Vector512 && problem.K >= 512 && (long)problem.M * problem.N * problem.K <= 1L << 24));
 
     [ThreadStatic] static GemmSettings? forced;
 
@@ -148,7 +150,7 @@ internal static unsafe class GemmFloat
         {
             GemmStrategy.Direct => true,
             GemmStrategy.Packed => false,
-            _ => PrefersDirect(problem),
+            _ => PrefersDirect(problem, settings.InstructionSet),
         };
         var whole = new GemmWorker.Job { Problem = problem, InstructionSet = settings.InstructionSet, Direct = direct, MatrixVector = vector, I1 = problem.M, J1 = problem.N };
         bool split = settings.Threads switch
