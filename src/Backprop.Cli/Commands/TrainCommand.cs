@@ -136,10 +136,15 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         resumption?.Loaded.Checkpoint.Restore(trainer);
         checkpoints?.Attach(trainer);
         var text = !settings.Json;
-        if (text) Console.Out.WriteLine(plan.Describe());
+        if (text)
+        {
+            Console.Out.WriteLine(plan.Describe());
+            // Which kernels ran is part of any timing a reader compares (bench/RESULTS.md has their speeds).
+            Console.Out.WriteLine($"matrix products: {MatrixProducts.Description}");
+        }
         if (resumption != null)
         {
-            if (text) Console.Out.WriteLine($"resuming from {resumption.Loaded.Path}: {trainer.Epoch} of {plan.Options.Epochs} epochs done" +
+            if (text) Console.Out.WriteLine($"resuming from {resumption.Loaded.Path}: {trainer.Epoch} of {Format.Count(plan.Options.Epochs, "epoch")} done" +
                                             (trainer.Batch > 0 ? $", and {trainer.Batch} of {trainer.BatchCount} batches of epoch {trainer.Epoch + 1}" : ""));
             else JsonLines.Write(new { @event = "resume", checkpoint = resumption.Loaded.Path, epochs_done = trainer.Epoch, batches_done = trainer.Batch });
         }

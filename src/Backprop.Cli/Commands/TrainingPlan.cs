@@ -125,8 +125,8 @@ internal sealed record TrainingPlan(
         var o = Options;
         string optimizer = o.Optimizer == "momentum" ? $"momentum μ={o.Momentum}" : o.Optimizer;
         return $"training {ShownText.Of(Architecture.SizesText)} {Architecture.HiddenActivationsText}/{Architecture.OutputActivation} {Architecture.Cost} " +
-               $"on {ShownText.Of(DataSpec, MaxShownPath)} ({Train.Count} examples{(Validation is null ? "" : $", {Validation.Count} held out")}{(Test is null ? "" : $", test {Test.Count}")}) " +
-               $"with {optimizer} η={o.LearningRate}{(o.Schedule is null ? "" : $" ({o.Schedule})")}{(o.EarlyStoppingPatience is { } p ? $", early stopping after {p} epochs without improvement" : "")}{(o.WeightDecay > 0 ? $" λ={o.WeightDecay}" : "")}{(o.L1 > 0 ? $" λ₁={o.L1}" : "")}, batch {o.BatchSize}, {o.Epochs} epochs, seed {o.Seed}" +
+               $"on {ShownText.Of(DataSpec, MaxShownPath)} ({Format.Count(Train.Count, "example")}{(Validation is null ? "" : $", {Validation.Count} held out")}{(Test is null ? "" : $", test {Test.Count}")}) " +
+               $"with {optimizer} η={o.LearningRate}{(o.Schedule is null ? "" : $" ({o.Schedule})")}{(o.EarlyStoppingPatience is { } p ? $", early stopping after {Format.Count(p, "epoch")} without improvement" : "")}{(o.WeightDecay > 0 ? $" λ={o.WeightDecay}" : "")}{(o.L1 > 0 ? $" λ₁={o.L1}" : "")}, batch {o.BatchSize}, {Format.Count(o.Epochs, "epoch")}, seed {o.Seed}" +
                (Standardizer is null ? "" : ", standardized") + (Regression ? $", regression of {Train.TargetCount} target{(Train.TargetCount == 1 ? "" : "s")}" : "");
     }
 }
