@@ -466,8 +466,15 @@ public partial class Playground
     internal void Edit(Selection s, float value) => Then(() => EditParameter(s, value));
     internal LearningTask FileTask => fileTask;
     internal void ChooseFileTask(LearningTask task) => Then(() => SetFileTask(task));
-    internal async Task CsvChosen(InputFileChangeEventArgs e) { await OpenCsv(e); StateHasChanged(); }
-    internal async Task ModelChosen(InputFileChangeEventArgs e) { await OpenModel(e); StateHasChanged(); }
+    internal async Task CsvChosen(InputFileChangeEventArgs e) { await OpenCsv(e); FileInputs++; StateHasChanged(); }
+    internal async Task ModelChosen(InputFileChangeEventArgs e) { await OpenModel(e); FileInputs++; StateHasChanged(); }
+
+    /// <summary>
+    /// The file choosers' key: a new value after every opened file gives them new, empty elements. A chooser keeps
+    /// the name of the file last chosen, and choosing that file again (after training on from it, say) fires no
+    /// change event, so reopening it did nothing.
+    /// </summary>
+    internal int FileInputs { get; private set; }
     internal void Download() => DownloadModel();
     internal void ChoosePlane(int x, int y) => Then(() => SetPlane(x, y));
     internal bool Discretize { get => discretize; set => Then(() => discretize = value); }

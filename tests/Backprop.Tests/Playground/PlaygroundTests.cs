@@ -107,6 +107,7 @@ public sealed class PlaygroundTests(PlaygroundSite site, ITestOutputHelper outpu
         await page.GetByTestId("open-csv").SetInputFilesAsync(good);
         await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=command]').innerText.includes('csv:points.csv')");
         await Expect(page.GetByTestId("data-summary")).ToHaveTextAsync("60 training and 60 test examples, 2 classes.");
+        Assert.Equal("", await page.GetByTestId("open-csv").InputValueAsync()); // emptied: the same file can be chosen again
         Assert.Contains("--layers 3,", await Text(page, "command"));
         Assert.Contains("--standardize", await Text(page, "command"));
         await page.GetByTestId("step").ClickAsync();
@@ -180,6 +181,8 @@ public sealed class PlaygroundTests(PlaygroundSite site, ITestOutputHelper outpu
         await Expect(page.GetByTestId("command")).ToContainTextAsync("--layers 2,6,4,2 --activation relu,tanh");
         Assert.Equal((100 * accuracy).ToString("0.0", CultureInfo.InvariantCulture) + "%", await Text(page, "test-accuracy"));
         await Expect(page.GetByTestId("epoch")).ToHaveTextAsync("0");
+        // The chooser is emptied, so choosing the same file again (after training on from it) is a change and reopens it.
+        Assert.Equal("", await page.GetByTestId("open-model").InputValueAsync());
         // A model of other data is refused with the reason, and the page goes on.
         var other = BackpropProcess.Run(folder, "train", "--data", "blobs", "--layers", "2,3,3", "--epochs", "1", "--no-pictures", "--out", "blobs.safetensors");
         Assert.True(other.ExitCode == 0, other.ToString());
