@@ -185,7 +185,7 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
 
     /// <summary>y of example <paramref name="index"/>: one-hot for a class, the (standardised, as the model trained on them)
     /// real targets for a regression — the targets the cost compares against.</summary>
-    static double[] TargetOf(Dataset data, int index, int outputs)
+    internal static double[] TargetOf(Dataset data, int index, int outputs)
     {
         var y = new float[outputs];
         data.FillTargets(index, y, outputs);

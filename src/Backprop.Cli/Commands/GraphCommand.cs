@@ -119,7 +119,7 @@ public sealed class GraphCommand : Command<GraphCommand.Settings>
         if (s.Function != null || s.At != null || s.X != null || s.Y != null || s.Weights != null || s.Biases != null || s.Activation != null)
             throw new BackpropException("--model draws a trained network; --function, --at, --x, --y, --w, --b and --activation describe other graphs; leave them out");
         var settings = new ModelSettings { Model = s.Model, Data = s.Data };
-        var model = settings.LoadClassificationModel("graph --model");
+        var model = settings.LoadModel("graph --model");
         var architecture = model.Network.Architecture;
         CommandWords.CheckDrawable(architecture);
         var parameter = s.Weight is null ? null : CommandWords.CheckIn(Backprop.Explaining.ParameterReference.ParseWeight(s.Weight), architecture);
@@ -128,7 +128,7 @@ public sealed class GraphCommand : Command<GraphCommand.Settings>
         if (index < 0 || index >= data.Count)
             throw new BackpropException($"--example {index} is out of range: the {part} of {s.Data} has {data.Count} examples; use 0…{data.Count - 1}");
         var input = data.Example(index).ToArray().Select(v => (double)v).ToArray();
-        var target = Backprop.Training.Targets.Create<double>([data.Labels[index]], architecture.OutputSize);
+        var target = ExplainCommand.TargetOf(data, index, architecture.OutputSize);
         var trace = Backprop.Explaining.NetworkTrace.Compute(model.Network.Convert<double>(), input, target);
         Backprop.Serialization.OutputFile.WriteAllText(svgPath, NetworkSvg.Write(trace, parameter));
         Backprop.Serialization.OutputFile.WriteAllText(dotPath, Backprop.Graphs.Dot.Write(trace, parameter));

@@ -22,15 +22,6 @@ public class ModelSettings : DataSettings
         return CommandWords.LoadModel(Model);
     }
 
-    /// <summary>Loads --model for a command that follows one example's class-label cost (explain, graph): a regression model is refused.</summary>
-    public Model LoadClassificationModel(string command)
-    {
-        var model = LoadModel(command);
-        if (model.Task == LearningTask.Regression)
-            throw new BackpropException($"{Path.GetFileName(Model)} is a regression model; {command} follows a class label's cost — give it a classification model");
-        return model;
-    }
-
     /// <summary>
     /// The examples a model is judged on: the test part where the source has one (t10k files, a synthetic set's
     /// test draw), a CSV file whole — standardised as the model was trained. Part is "test part" or "file".

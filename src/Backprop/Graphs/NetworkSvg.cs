@@ -109,10 +109,19 @@ public static class NetworkSvg
                 svg.Append("</g>\n");
             }
         string thick = selected is { Input: not null } ? " Thick: the selected weight and every path from it to the cost." : "";
-        svg.Append(F($"<text x=\"{Margin}\" y=\"{height - 30:0.#}\" font-size=\"11\">C = {NumberText.Of(trace.Cost, 6)} for this example; δ = ∂C/∂z. Numbers on links: weights (blue ≥ 0, orange &lt; 0).</text>\n"))
+        svg.Append(F($"<text x=\"{Margin}\" y=\"{height - 30:0.#}\" font-size=\"11\">C = {NumberText.Of(trace.Cost, 6)} for this example ({TargetText(trace.Target)}); δ = ∂C/∂z. Numbers on links: weights (blue ≥ 0, orange &lt; 0).</text>\n"))
            .Append(F($"<text x=\"{Margin}\" y=\"{height - 14:0.#}\" font-size=\"11\">{thick.Trim()}</text>\n"));
         svg.Append("</svg>\n");
         return svg.ToString();
+    }
+
+    /// <summary>What the output is compared with: a one-hot target as its class, real targets (a regression's, standardised
+    /// as in training) as numbers.</summary>
+    static string TargetText(double[] target)
+    {
+        int hot = Array.IndexOf(target, 1.0);
+        if (target.Length > 1 && hot >= 0 && target.Count(t => t == 0) == target.Length - 1) return $"target: class {hot}";
+        return target.Length == 1 ? $"target y = {NumberText.Of(target[0], 4)}" : $"target y = ({string.Join(", ", target.Select(t => NumberText.Of(t, 4)))})";
     }
 
     static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

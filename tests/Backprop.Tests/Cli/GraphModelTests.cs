@@ -27,6 +27,7 @@ public class GraphModelTests(ExplainModels models) : IClassFixture<ExplainModels
         var data = DataSource.Test("xor", new DataOptions())!;
         var trace = NetworkTrace.Compute(network, data.Example(3).ToArray().Select(v => (double)v).ToArray(), Targets.Create<double>([data.Labels[3]], 2));
         Assert.Contains($"C = {NumberText.Of(trace.Cost, 6)}", run.Output);
+        Assert.Contains($"for this example (target: class {data.Labels[3]})", File.ReadAllText(folder.File("net.svg")));
 
         var links = svg.Descendants(SvgNamespace + "g").Where(g => ((string?)g.Attribute("class"))?.StartsWith("link", StringComparison.Ordinal) == true).ToArray();
         Assert.Equal(2 * 3 + 3 * 2, links.Length);
@@ -63,16 +64,29 @@ public class GraphModelTests(ExplainModels models) : IClassFixture<ExplainModels
     }
 
     [Fact]
-    public void A_regression_model_is_refused_in_one_line_not_a_crash()
+    public void A_regression_model_is_drawn_with_its_cost_against_the_standardised_target()
     {
+        // y = x1 + 2·x2 on a small table; the output neuron is linear, its δ = 2(a − y) with y standardised as in training.
         using var folder = new TempDirectory();
         File.WriteAllLines(folder.File("t.csv"), ["x1,x2,y", .. Enumerable.Range(0, 40).Select(i => $"{i % 7},{i % 5},{i % 7 + 2 * (i % 5)}")]);
-        var train = BackpropProcess.Run(folder.Path, "train", "--task", "regression", "--data", "csv:t.csv", "--layers", "2,3,1", "--epochs", "1", "--out", "r.safetensors", "--no-pictures");
+        var train = BackpropProcess.Run(folder.Path, "train", "--task", "regression", "--data", "csv:t.csv", "--layers", "2,3,1", "--epochs", "3", "--out", "r.safetensors", "--no-pictures");
         Assert.True(train.ExitCode == 0, train.ToString());
-        var run = BackpropProcess.Run(folder.Path, "graph", "--model", "r.safetensors", "--data", "csv:t.csv");
-        Assert.Equal(2, run.ExitCode);
-        Assert.Equal("error: r.safetensors is a regression model; graph --model follows a class label's cost — give it a classification model", Assert.Single(run.ErrorLines));
-        Assert.False(File.Exists(folder.File("graph.svg")));
+        var run = BackpropProcess.Run(folder.Path, "graph", "--model", "r.safetensors", "--data", "csv:t.csv", "--example", "5", "--out", "r.svg");
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        var model = ModelFile.Load(folder.File("r.safetensors"));
+        var data = model.Prepare(DataSource.Train("csv:" + folder.File("t.csv"), new DataOptions { Task = LearningTask.Regression }));
+        var y = new float[1];
+        data.FillTargets(5, y, 1);
+        var trace = NetworkTrace.Compute(model.Network.Convert<double>(), data.Example(5).ToArray().Select(v => (double)v).ToArray(), [y[0]]);
+        Assert.Equal(Math.Pow(trace.Activations[^1][0] - y[0], 2), trace.Cost, 12);
+        Assert.Contains($"C = {NumberText.Of(trace.Cost, 6)}; wrote r.svg and r.dot", run.Output);
+        var svg = XDocument.Load(folder.File("r.svg"));
+        var output = svg.Descendants(SvgNamespace + "g").Single(g => (string?)g.Attribute("id") == "l2n0");
+        var lines = output.Elements(SvgNamespace + "text").Select(t => t.Value).ToArray();
+        Assert.Equal($"a2[0] = {NumberText.Of(trace.Activations[1][0], 4)}", lines[1]);
+        Assert.Equal($"δ2[0] = {NumberText.Of(2 * (trace.Activations[1][0] - y[0]), 4)}", lines[2]);
+        Assert.Contains($"C = {NumberText.Of(trace.Cost, 6)} for this example (target y = {NumberText.Of(y[0], 4)})", File.ReadAllText(folder.File("r.svg")));
     }
 
     [Fact]
