@@ -106,6 +106,24 @@ internal static unsafe class GemmFloat
             Execute(new GemmProblem { A = pa, B = pb, C = pc, M = m, N = b.N, K = b.K, BTransposed = true, Accumulate = accumulate, PackedB = b.Panels, PackedRows = b.Rows, PackedFor = b.InstructionSet });
     }
 
+    /// <summary>
+    /// z = a·Wᵀ + b, or a = max(z, 0) with <paramref name="relu"/>, for the weights <paramref name="w"/> packed once: a
+    /// layer of inference in one call. The bias and ReLU are applied to each part of z as it is finished, with the
+    /// operations and bits of a separate pass (<see cref="GemmEpilogue"/>).
+    /// </summary>
+    public static void Layer(ReadOnlySpan<float> a, GemmPackedWeights w, ReadOnlySpan<float> bias, bool relu, Span<float> z, int m)
+    {
+        CheckShapes(a.Length, w.Weights.Length, z.Length, m, w.N, w.K);
+        if (bias.Length != w.N) throw new ArgumentException($"the bias has {bias.Length} values for {w.N} outputs", nameof(bias));
+        if (w.K == 0) throw new ArgumentException("a layer with no inputs has no product to finish", nameof(w));
+        fixed (float* pa = a, pb = w.Weights, pz = z, pbias = bias)
+            Execute(new GemmProblem
+            {
+                A = pa, B = pb, C = pz, M = m, N = w.N, K = w.K, BTransposed = true, PackedB = w.Panels, PackedRows = w.Rows, PackedFor = w.InstructionSet,
+                Bias = pbias, Relu = relu,
+            });
+    }
+
     /// <inheritdoc cref="GemmReference.Multiply{T}"/>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
     {
@@ -216,6 +234,7 @@ internal static unsafe class GemmFloat
                 if (rows != null) GemvKernel.TransposedB256(job.Problem, rows, job.J0, job.J1);
                 else GemvKernel.TransposedB256(job.Problem, job.J0, job.J1);
             }
+            FinishPart(job);
             return;
         }
         if (job.Direct)
@@ -226,6 +245,7 @@ internal static unsafe class GemmFloat
                 case MatrixInstructionSet.Vector256: GemmDirect.TransposedB256(job.Problem, job.I0, job.I1, job.J0, job.J1); break;
                 default: GemmDirect.TransposedB128(job.Problem, job.I0, job.I1, job.J0, job.J1); break;
             }
+            FinishPart(job);
             return;
         }
         var workspace = GemmWorkspace.Current;
@@ -244,6 +264,15 @@ internal static unsafe class GemmFloat
                 GemmBlocked.Run<MicroKernelScalar>(job.Problem, job.I0, job.I1, job.J0, job.J1, workspace);
                 break;
         }
+    }
+
+    /// <summary>The bias and ReLU of a layer (<see cref="Layer"/>) on a job's rectangle, for the kernels that write C whole; the packed
+    /// driver applies them tile by tile instead.</summary>
+    static void FinishPart(in GemmWorker.Job job)
+    {
+        ref readonly var p = ref job.Problem;
+        if (p.Bias != null)
+            GemmEpilogue.Apply(p.C + (nint)job.I0 * p.N + job.J0, p.N, job.I1 - job.I0, job.J1 - job.J0, p.Bias + job.J0, p.Relu);
     }
 
     static void CheckShapes(int aLength, int bLength, int cLength, int m, int n, int k)

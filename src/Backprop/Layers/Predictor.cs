@@ -105,14 +105,20 @@ public sealed class Predictor<T> where T : IFloatingPointIeee754<T>
             var layer = layers[l];
             int width = layer.OutputSize;
             var z = l == layers.Length - 1 ? output : (l % 2 == 0 ? even : odd).AsSpan(0, count * width);
+            var layerInput = previous;
+            previous = z;
             if (layer.Packed is { } packed)
-                GemmFloat.MultiplyTransposedB(FloatView.Of(previous), packed, FloatView.Of(z), count, accumulate: false);
-            else
-                Gemm.MultiplyTransposedB<T>(previous, layer.Weights, z, count, width, layer.InputSize, accumulate: false);
+            {
+                // The bias, and a ReLU, finished in the product while each tile is in cache; another φ after it.
+                bool relu = layer.Activation == Activation.Relu;
+                GemmFloat.Layer(FloatView.Of(layerInput), packed, FloatView.Of<T>(layer.Biases), relu, FloatView.Of(z), count);
+                if (!relu) layer.Activation.Forward<T>(z, z, width);
+                continue;
+            }
+            Gemm.MultiplyTransposedB<T>(layerInput, layer.Weights, z, count, width, layer.InputSize, accumulate: false);
             for (int row = 0; row < z.Length; row += width)
                 TensorPrimitives.Add(z.Slice(row, width), layer.Biases, z.Slice(row, width));
             layer.Activation.Forward<T>(z, z, width);
-            previous = z;
         }
     }
 }

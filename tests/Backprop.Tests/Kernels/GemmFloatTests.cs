@@ -262,6 +262,41 @@ public class GemmFloatTests
         }
     }
 
+    [Theory]
+    [InlineData(17, 70, 600)] // packed tiles: a short last row tile, a ragged column panel, two depth blocks
+    [InlineData(300, 130, 40)] // tall enough for two threads
+    [InlineData(5, 40, 300)]  // the direct tiles (n < 64)
+    [InlineData(1, 300, 200)] // one example: the matrix-vector kernel
+    public void A_layer_with_its_bias_and_relu_finished_in_the_product_gives_the_bits_of_separate_passes(int m, int n, int k)
+    {
+        var rng = new Rng(47);
+        float[] a = RandomMatrix(m * k, rng), w = RandomMatrix(n * k, rng), bias = RandomMatrix(n, rng);
+        if (m > 1) a[k / 2] = float.NaN; // row 0's z all NaN, which ReLU must keep, as TensorPrimitives.Max does
+        foreach (MatrixInstructionSet set in new[] { MatrixInstructionSet.Vector512, MatrixInstructionSet.Vector256, MatrixInstructionSet.Vector128, MatrixInstructionSet.Scalar })
+        {
+            if (!Runs(set)) continue;
+            using var scope = GemmFloat.Force(new GemmSettings(set));
+            var packed = GemmPackedWeights.Pack(w, n, k, set, oneRowOnly: m == 1);
+            foreach (bool relu in new[] { false, true })
+            {
+                float[] expected = new float[m * n], actual = new float[m * n];
+                GemmFloat.MultiplyTransposedB(a, w, expected, m, n, k, accumulate: false);
+                for (int row = 0; row < m; row++)
+                {
+                    var z = expected.AsSpan(row * n, n);
+                    System.Numerics.Tensors.TensorPrimitives.Add(z, bias, z);
+                    if (relu) System.Numerics.Tensors.TensorPrimitives.Max(z, 0f, z);
+                }
+                GemmFloat.Layer(a, packed, bias, relu, actual, m);
+                Assert.True(m == 1 || float.IsNaN(actual[0]), "the NaN input's row");
+                if (relu) Assert.Contains(actual, v => v == 0); // some z < 0 were cut
+                for (int i = 0; i < m * n; i++)
+                    Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]),
+                        $"{set}, relu {relu}: z[{i / n},{i % n}] {expected[i]:R} in separate passes, {actual[i]:R} finished in the product");
+            }
+        }
+    }
+
     [Fact]
     public void TwoThreadSettingHandsHalfOfTheProductToTheWorker()
     {
