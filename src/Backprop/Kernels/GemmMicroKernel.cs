@@ -80,54 +80,24 @@ internal readonly unsafe struct MicroKernel512 : IMicroKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, nint bStep, float* c, nint ldc, bool add)
-    {
-        PrefetchTile(c, ldc, 12);
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default;
-        Vector512<float> c90 = default, c91 = default, ca0 = default, ca1 = default, cb0 = default, cb1 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16), s;
-            s = Vector512.Create(a[0]); c00 = Vector512.FusedMultiplyAdd(s, b0, c00); c01 = Vector512.FusedMultiplyAdd(s, b1, c01);
-            s = Vector512.Create(a[1]); c10 = Vector512.FusedMultiplyAdd(s, b0, c10); c11 = Vector512.FusedMultiplyAdd(s, b1, c11);
-            s = Vector512.Create(a[2]); c20 = Vector512.FusedMultiplyAdd(s, b0, c20); c21 = Vector512.FusedMultiplyAdd(s, b1, c21);
-            s = Vector512.Create(a[3]); c30 = Vector512.FusedMultiplyAdd(s, b0, c30); c31 = Vector512.FusedMultiplyAdd(s, b1, c31);
-            s = Vector512.Create(a[4]); c40 = Vector512.FusedMultiplyAdd(s, b0, c40); c41 = Vector512.FusedMultiplyAdd(s, b1, c41);
-            s = Vector512.Create(a[5]); c50 = Vector512.FusedMultiplyAdd(s, b0, c50); c51 = Vector512.FusedMultiplyAdd(s, b1, c51);
-            s = Vector512.Create(a[6]); c60 = Vector512.FusedMultiplyAdd(s, b0, c60); c61 = Vector512.FusedMultiplyAdd(s, b1, c61);
-            s = Vector512.Create(a[7]); c70 = Vector512.FusedMultiplyAdd(s, b0, c70); c71 = Vector512.FusedMultiplyAdd(s, b1, c71);
-            s = Vector512.Create(a[8]); c80 = Vector512.FusedMultiplyAdd(s, b0, c80); c81 = Vector512.FusedMultiplyAdd(s, b1, c81);
-            s = Vector512.Create(a[9]); c90 = Vector512.FusedMultiplyAdd(s, b0, c90); c91 = Vector512.FusedMultiplyAdd(s, b1, c91);
-            s = Vector512.Create(a[10]); ca0 = Vector512.FusedMultiplyAdd(s, b0, ca0); ca1 = Vector512.FusedMultiplyAdd(s, b1, ca1);
-            s = Vector512.Create(a[11]); cb0 = Vector512.FusedMultiplyAdd(s, b0, cb0); cb1 = Vector512.FusedMultiplyAdd(s, b1, cb1);
-            a += 12;
-            b += bStep;
-        }
-        Store(c, c00, c01, add); c += ldc;
-        Store(c, c10, c11, add); c += ldc;
-        Store(c, c20, c21, add); c += ldc;
-        Store(c, c30, c31, add); c += ldc;
-        Store(c, c40, c41, add); c += ldc;
-        Store(c, c50, c51, add); c += ldc;
-        Store(c, c60, c61, add); c += ldc;
-        Store(c, c70, c71, add); c += ldc;
-        Store(c, c80, c81, add); c += ldc;
-        Store(c, c90, c91, add); c += ldc;
-        Store(c, ca0, ca1, add); c += ldc;
-        Store(c, cb0, cb1, add);
-    }
+    public static void Run(int kc, float* a, float* b, nint bStep, float* c, nint ldc, bool add) => RunRows(kc, a, 1, 12, b, bStep, c, ldc, add);
 
     public static bool ReadsAInPlace => true;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunInPlaceA(int kc, float* a, nint lda, float* b, nint bStep, float* c, nint ldc, bool add)
+    public static void RunInPlaceA(int kc, float* a, nint lda, float* b, nint bStep, float* c, nint ldc, bool add) => RunRows(kc, a, lda, 1, b, bStep, c, ldc, add);
+
+    /// <summary>
+    /// The tile with A[r, p] at a[r·rowStride + p·depthStride]: a packed micro-panel (1, 12) or rows of A in place (lda, 1).
+    /// Three row pointers and three strides address all 12 rows (row 4g + i at a_g + l_i, x64's base + index·4), so
+    /// both layouts run the same loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void RunRows(int kc, float* a, nint rowStride, nint depthStride, float* b, nint bStep, float* c, nint ldc, bool add)
     {
         PrefetchTile(c, ldc, 12);
-        // Three row pointers and three strides address all 12 rows (row 4g + i at a_g + l_i), as x64 base + index·4.
-        float* a0 = a, a4 = a + 4 * lda, a8 = a + 8 * lda;
-        nint l1 = lda, l2 = 2 * lda, l3 = 3 * lda;
+        float* a0 = a, a4 = a + 4 * rowStride, a8 = a + 8 * rowStride;
+        nint l1 = rowStride, l2 = 2 * rowStride, l3 = 3 * rowStride;
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default;
@@ -147,9 +117,9 @@ internal readonly unsafe struct MicroKernel512 : IMicroKernel
             s = Vector512.Create(a8[l1]); c90 = Vector512.FusedMultiplyAdd(s, b0, c90); c91 = Vector512.FusedMultiplyAdd(s, b1, c91);
             s = Vector512.Create(a8[l2]); ca0 = Vector512.FusedMultiplyAdd(s, b0, ca0); ca1 = Vector512.FusedMultiplyAdd(s, b1, ca1);
             s = Vector512.Create(a8[l3]); cb0 = Vector512.FusedMultiplyAdd(s, b0, cb0); cb1 = Vector512.FusedMultiplyAdd(s, b1, cb1);
-            a0++;
-            a4++;
-            a8++;
+            a0 += depthStride;
+            a4 += depthStride;
+            a8 += depthStride;
             b += bStep;
         }
         Store(c, c00, c01, add); c += ldc;
