@@ -99,12 +99,8 @@ internal static unsafe class GemmFloat
     /// m×b.N. The same strategy and the same bits as <see cref="MultiplyTransposedB(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/> on the unpacked weights; only
     /// the packed kernels of <see cref="GemmPackedWeights.InstructionSet"/> skip their per-call packing of B.
     /// </summary>
-    public static void MultiplyTransposedB(ReadOnlySpan<float> a, GemmPackedWeights b, Span<float> c, int m, bool accumulate)
-    {
-        CheckShapes(a.Length, b.Weights.Length, c.Length, m, b.N, b.K);
-        fixed (float* pa = a, pb = b.Weights, pc = c)
-            Execute(new GemmProblem { A = pa, B = pb, C = pc, M = m, N = b.N, K = b.K, BTransposed = true, Accumulate = accumulate, PackedB = b.Panels, PackedRows = b.Rows, PackedFor = b.InstructionSet });
-    }
+    public static void MultiplyTransposedB(ReadOnlySpan<float> a, GemmPackedWeights b, Span<float> c, int m, bool accumulate) =>
+        Packed(a, b, c, m, accumulate, bias: default, relu: false);
 
     /// <summary>
     /// z = a·Wᵀ + b, or a = max(z, 0) with <paramref name="relu"/>, for the weights <paramref name="w"/> packed once: a
@@ -113,14 +109,19 @@ internal static unsafe class GemmFloat
     /// </summary>
     public static void Layer(ReadOnlySpan<float> a, GemmPackedWeights w, ReadOnlySpan<float> bias, bool relu, Span<float> z, int m)
     {
-        CheckShapes(a.Length, w.Weights.Length, z.Length, m, w.N, w.K);
         if (bias.Length != w.N) throw new ArgumentException($"the bias has {bias.Length} values for {w.N} outputs", nameof(bias));
-        if (w.K == 0) throw new ArgumentException("a layer with no inputs has no product to finish", nameof(w));
-        fixed (float* pa = a, pb = w.Weights, pz = z, pbias = bias)
+        Packed(a, w, z, m, accumulate: false, bias, relu);
+    }
+
+    /// <summary>C = A·Wᵀ (+ C), then, when <paramref name="bias"/> is not empty, its epilogue (w.K ≥ 1: <see cref="GemmPackedWeights.Pack"/>).</summary>
+    static void Packed(ReadOnlySpan<float> a, GemmPackedWeights w, Span<float> c, int m, bool accumulate, ReadOnlySpan<float> bias, bool relu)
+    {
+        CheckShapes(a.Length, w.Weights.Length, c.Length, m, w.N, w.K);
+        fixed (float* pa = a, pb = w.Weights, pc = c, pbias = bias)
             Execute(new GemmProblem
             {
-                A = pa, B = pb, C = pz, M = m, N = w.N, K = w.K, BTransposed = true, PackedB = w.Panels, PackedRows = w.Rows, PackedFor = w.InstructionSet,
-                Bias = pbias, Relu = relu,
+                A = pa, B = pb, C = pc, M = m, N = w.N, K = w.K, BTransposed = true, Accumulate = accumulate,
+                PackedB = w.Panels, PackedRows = w.Rows, PackedFor = w.InstructionSet, Bias = pbias, Relu = relu,
             });
     }
 
