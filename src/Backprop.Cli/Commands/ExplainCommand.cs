@@ -130,9 +130,9 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         int? label = LabelOf(data, index);
         if (label is int k) Targets.CheckFits(architecture, data.FeatureCount, [k], spec, Path.GetFileName(s.Model)); // hints in the model's words, never --layers
 
-        var input = data.Example(index).ToArray().Select(v => (double)v).ToArray();
-        var target = TargetOf(data, index, architecture.OutputSize);
-        var trace = NetworkTrace.Compute(model.Network.Convert<double>(), input, target);
+        var network = model.Network.Convert<double>();
+        var (input, target) = ParameterReceipt.ExampleOf(network, data, index);
+        var trace = NetworkTrace.Compute(network, input, target);
         var explanation = WeightExplanation.Explain(trace, parameter, s.Paths);
         var source = new ExampleSource(s.Model!, spec, part, index, label, model.Standardizer != null, model.ClassName);
         var step = s.LearningRate is double eta ? GradientStep.Take(trace.Network, parameter, eta, input, target, 1) : null;
@@ -156,11 +156,14 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
         var network = model.Network.Convert<double>();
         if (data.Task == LearningTask.Classification)
             Targets.CheckFits(architecture, data.FeatureCount, indices.Select(i => data.Labels[i]).ToArray(), s.Data!, Path.GetFileName(s.Model));
-        var examples = indices.Select(i => (i, LabelOf(data, i) ?? -1, data.Example(i).ToArray().Select(v => (double)v).ToArray(),
-            TargetOf(data, i, architecture.OutputSize))).ToArray();
+        var examples = indices.Select(i =>
+        {
+            var (input, target) = ParameterReceipt.ExampleOf(network, data, i);
+            return (i, ParameterReceipt.LabelOf(data, i), input, target);
+        }).ToArray();
         var batch = BatchDerivative.Compute(network, parameter, examples);
-        var inputs = examples.SelectMany(e => e.Item3).ToArray();
-        var targets = examples.SelectMany(e => e.Item4).ToArray();
+        var inputs = examples.SelectMany(e => e.input).ToArray();
+        var targets = examples.SelectMany(e => e.target).ToArray();
         // The batched engine's gradient for the same examples as one mini-batch: the mean must be it.
         var (_, gradients) = network.Backpropagate(inputs, targets, indices.Length);
         double batchGradient = parameter.IsBias ? gradients.Biases[parameter.Layer - 1][parameter.Neuron]
@@ -182,15 +185,6 @@ public sealed class ExplainCommand : Command<ExplainCommand.Settings>
 
     /// <summary>The example's class; null for a regression's example.</summary>
     static int? LabelOf(Dataset data, int index) => data.Task == LearningTask.Classification ? data.Labels[index] : null;
-
-    /// <summary>y of example <paramref name="index"/>: one-hot for a class, the (standardised, as the model trained on them)
-    /// real targets for a regression — the targets the cost compares against.</summary>
-    internal static double[] TargetOf(Dataset data, int index, int outputs)
-    {
-        var y = new float[outputs];
-        data.FillTargets(index, y, outputs);
-        return y.Select(v => (double)v).ToArray();
-    }
 
     /// <summary>The most examples one explanation averages: each is a line of output.</summary>
     public const int MaximumExamples = 1000;

@@ -127,9 +127,9 @@ public sealed class GraphCommand : Command<GraphCommand.Settings>
         int index = s.Example ?? 0;
         if (index < 0 || index >= data.Count)
             throw new BackpropException($"--example {index} is out of range: the {part} of {s.Data} has {data.Count} examples; use 0…{data.Count - 1}");
-        var input = data.Example(index).ToArray().Select(v => (double)v).ToArray();
-        var target = ExplainCommand.TargetOf(data, index, architecture.OutputSize);
-        var trace = Backprop.Explaining.NetworkTrace.Compute(model.Network.Convert<double>(), input, target);
+        var network = model.Network.Convert<double>();
+        var (input, target) = Backprop.Explaining.ParameterReceipt.ExampleOf(network, data, index);
+        var trace = Backprop.Explaining.NetworkTrace.Compute(network, input, target);
         Backprop.Serialization.OutputFile.WriteAllText(svgPath, NetworkSvg.Write(trace, parameter));
         Backprop.Serialization.OutputFile.WriteAllText(dotPath, Backprop.Graphs.Dot.Write(trace, parameter));
         if (s.Json) JsonLines.Write(new { model = s.Model, example = index, cost = trace.Cost, svg = svgPath, dot = dotPath });
