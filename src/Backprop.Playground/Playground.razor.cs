@@ -79,7 +79,8 @@ public partial class Playground : IDisposable
             error = $"The address names the file {settings.Data[4..]}, which only your computer has: open it again below. The default data is shown meanwhile.";
             fileTask = settings.CsvTask;
             settings = settings with { Data = "spiral", LabelColumn = null, Standardize = false };
-            if (fileTask == LearningTask.Regression) settings = settings with { OutputActivation = "softmax", Cost = "cross-entropy" };
+            // A regression's output and cost do not fit the spiral's classes.
+            if (fileTask == LearningTask.Regression) settings = OutputFor(settings, LearningTask.Classification);
         }
         if (!Restart(settings)) Restart(new RunSettings());
         else if (hash.Length > 1) ReadSelection(hash);
@@ -367,10 +368,14 @@ public partial class Playground : IDisposable
     static RunSettings WithFileTask(RunSettings next, LearningTask task)
     {
         if (!next.IsCsv || next.Task == task && next.CsvTask == task) return next;
-        return task == LearningTask.Regression
-            ? next with { CsvTask = task, OutputActivation = "identity", Cost = "quadratic" }
-            : next with { CsvTask = task, OutputActivation = "softmax", Cost = "cross-entropy" };
+        return OutputFor(next with { CsvTask = task }, task);
     }
+
+    /// <summary>The output layer and cost of <paramref name="task"/>: a regression's output is the number itself (identity,
+    /// quadratic cost); classes get softmax and cross-entropy.</summary>
+    internal static RunSettings OutputFor(RunSettings settings, LearningTask task) => task == LearningTask.Regression
+        ? settings with { OutputActivation = "identity", Cost = "quadratic" }
+        : settings with { OutputActivation = "softmax", Cost = "cross-entropy" };
 
     /// <summary>What a CSV file's target column holds: the current file is read again as it; the next file opened is read so.</summary>
     void SetFileTask(LearningTask task)

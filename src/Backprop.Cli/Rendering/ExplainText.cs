@@ -112,9 +112,10 @@ internal static class ExplainText
 
         o.WriteLine($"{Path.GetFileName(source.Model)}: layers {architecture.SizesText}, hidden {architecture.HiddenActivationsText}, output {architecture.OutputActivation}, cost {architecture.Cost}");
         var output = trace.Activations[^1];
+        string example = $"example {source.Index} of {source.Data} ({source.Part}{(source.Standardized ? ", standardised as the model asks" : "")})";
         if (source.Label is int label)
         {
-            o.WriteLine($"example {source.Index} of {source.Data} ({source.Part}{(source.Standardized ? ", standardised as the model asks" : "")}): label {source.Name(label)}, target y = {Vector(trace.Target)}");
+            o.WriteLine($"{example}: label {source.Name(label)}, target y = {Vector(trace.Target)}");
             int predicted = Backprop.Training.Targets.Predict<double>(output);
             o.WriteLine($"the network predicts {source.Name(predicted)}{(output.Length > 1 ? $" (a{layerCount}[{predicted}] = {N(output[predicted])}, the largest output)" : $" (a{layerCount} = {N(output[0])})")}" +
                         (predicted == label ? ", the label: right" : ", not the label: wrong"));
@@ -122,7 +123,7 @@ internal static class ExplainText
         else
         {
             // The cost compares the output with the targets the model was trained on: standardised when it keeps a target scale.
-            o.WriteLine($"example {source.Index} of {source.Data} ({source.Part}{(source.Standardized ? ", standardised as the model asks" : "")}): a regression, target y = {Vector(trace.Target)} (as the model was trained on it)");
+            o.WriteLine($"{example}: a regression, target y = {Vector(trace.Target)} (as the model was trained on it)");
             o.WriteLine($"the network gives a{layerCount} = {Vector(output)}");
         }
         WritePicture(o, trace.Input);
