@@ -18,21 +18,6 @@ namespace Backprop.Benchmarks;
 /// </summary>
 public static class EpochPhases
 {
-    static long ThreadCpuNanoseconds()
-    {
-        clock_gettime(3, out var time); // CLOCK_THREAD_CPUTIME_ID
-        return time.Seconds * 1_000_000_000 + time.Nanoseconds;
-    }
-
-    struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc")]
-    static extern int clock_gettime(int clock, out TimeSpec time);
-
     static unsafe void Prefetch(float[] data, int from, int length)
     {
         if (length <= 0 || !System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
@@ -65,11 +50,11 @@ public static class EpochPhases
                 long gather = 0, forward = 0, backward = 0, update = 0;
                 long waitsBefore = GemmWorker.WaitTicksOfCurrentThread;
                 int features = train.FeatureCount, outputs = network.OutputSize, steps = 0;
-                long epochStart = Stopwatch.GetTimestamp(), cpuStart = ThreadCpuNanoseconds();
+                long epochStart = Stopwatch.GetTimestamp(), cpuStart = CpuClock.ThreadNanoseconds();
                 for (int start = 0; start < train.Count; start += batch, steps++)
                 {
                     int count = Math.Min(batch, train.Count - start);
-                    long t0 = ThreadCpuNanoseconds();
+                    long t0 = CpuClock.ThreadNanoseconds();
                     var input = pass.Input;
                     for (int i = 0; i < count; i++)
                     {
@@ -77,16 +62,16 @@ public static class EpochPhases
                         train.FillTargets(start + i, targets.AsSpan(i * outputs, outputs), outputs);
                     }
                     if (prefetch) Prefetch(train.Features, (start + batch) * features, Math.Min(batch, train.Count - start - batch) * features);
-                    long t1 = ThreadCpuNanoseconds();
+                    long t1 = CpuClock.ThreadNanoseconds();
                     pass.Forward(count);
-                    long t2 = ThreadCpuNanoseconds();
+                    long t2 = CpuClock.ThreadNanoseconds();
                     pass.Backward(targets, count);
-                    long t3 = ThreadCpuNanoseconds();
+                    long t3 = CpuClock.ThreadNanoseconds();
                     optimizer.Step(pass);
-                    long t4 = ThreadCpuNanoseconds();
+                    long t4 = CpuClock.ThreadNanoseconds();
                     gather += t1 - t0; forward += t2 - t1; backward += t3 - t2; update += t4 - t3;
                 }
-                double loop = Stopwatch.GetElapsedTime(epochStart).TotalSeconds, cpu = (ThreadCpuNanoseconds() - cpuStart) / 1e9;
+                double loop = Stopwatch.GetElapsedTime(epochStart).TotalSeconds, cpu = (CpuClock.ThreadNanoseconds() - cpuStart) / 1e9;
                 double waits = (double)(GemmWorker.WaitTicksOfCurrentThread - waitsBefore) / Stopwatch.Frequency;
                 Console.WriteLine($"{round + (prefetch ? "p" : ""),5} {trainerSeconds,7:F3} {loop,6:F3} {cpu,8:F3} |        {gather / 1e9,6:F3} {forward / 1e9,7:F3} {backward / 1e9,8:F3} {update / 1e9,6:F3} {waits,6:F3} | {cpu / steps * 1e6,7:F1} {2.0 * multiplyAdds / cpu / 1e9,7:F1}");
             }

@@ -172,21 +172,6 @@ public sealed class InferenceSetup : IDisposable
         return (walls[walls.Length / 2], cpus[cpus.Length / 2]);
     }
 
-    /// <summary>CPU time so far of the calling thread (one thread) or of the process (two), in µs (Linux).</summary>
-    static double CpuMicroseconds(int threads)
-    {
-        clock_gettime(threads == 1 ? ThreadCpuClock : ProcessCpuClock, out var time);
-        return time.Seconds * 1e6 + time.Nanoseconds / 1e3;
-    }
-
-    const int ProcessCpuClock = 2, ThreadCpuClock = 3; // CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID
-
-    struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc")]
-    static extern int clock_gettime(int clock, out TimeSpec time);
+    /// <summary>CPU time so far of the calling thread (one thread) or of the process (two), in µs.</summary>
+    static double CpuMicroseconds(int threads) => (threads == 1 ? CpuClock.ThreadNanoseconds() : CpuClock.ProcessNanoseconds()) / 1e3;
 }
