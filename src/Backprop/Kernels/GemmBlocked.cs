@@ -91,17 +91,18 @@ internal static unsafe class GemmEpilogue
 /// </summary>
 internal sealed unsafe class GemmWorkspace
 {
-    // Block sizes for Zen 4 (32 KiB L1d, 1 MiB L2 per core, shared L3), tuned with `--quick` (bench/RESULTS.md):
-    // Kc 256 → 512 gained ~10% at 1024³ (half the passes over C); Mc and Nc were flat within noise.
+    // Block sizes for Zen 4 and 5 (32–48 KiB L1d, 1 MiB L2 per core, shared L3), tuned with `--quick` (bench/RESULTS.md):
+    // Kc 256 → 512 gained ~10% at 1024³ (half the passes over C); Mc and Nc were flat within noise. The depth of a
+    // block is the kernel's (IMicroKernel.DepthBlock), and its columns fill a B block of a fixed size.
 
-    /// <summary>Rows of A packed at a time: the A block (Mc×Kc floats, 384 KiB) stays in L2.</summary>
+    /// <summary>Rows of A packed at a time: the A block (Mc×Kc floats, up to 768 KiB) stays in L2.</summary>
     public const int Mc = 192;
 
-    /// <summary>Depth of one packed block: a B micro-panel (Kc×32 floats, 64 KiB) is reused from L2 by every A micro-panel.</summary>
-    public const int Kc = 512;
+    /// <summary>The deepest block of any kernel (<see cref="IMicroKernel.DepthBlock"/>).</summary>
+    public const int MaxKc = 1024;
 
-    /// <summary>Columns of B packed at a time (Kc×Nc floats, 4 MiB, in L3).</summary>
-    public const int Nc = 2048;
+    /// <summary>Floats in one packed B block, Kc×Nc (4 MiB, in L3): Nc = 2048 columns at Kc = 512, 1024 at Kc = 1024.</summary>
+    public const int BlockFloats = 1 << 20;
 
     /// <summary>Largest Mr×Nr of any micro-kernel: the edge-tile scratch.</summary>
     const int MaxTile = 12 * 32;
@@ -123,7 +124,7 @@ internal sealed unsafe class GemmWorkspace
 
     GemmWorkspace()
     {
-        const int aLength = Mc * Kc, bLength = Kc * Nc;
+        const int aLength = Mc * MaxKc, bLength = BlockFloats;
         storage = GC.AllocateUninitializedArray<float>(aLength + bLength + MaxTile + Alignment / sizeof(float), pinned: true);
         // 64-byte alignment keeps every 512-bit load of a packed panel inside one cache line.
         nint address = (nint)Unsafe.AsPointer(ref storage[0]);
@@ -155,19 +156,19 @@ internal static unsafe class GemmBlocked
     public static void Run<TKernel>(in GemmProblem problem, int i0, int i1, int j0, int j1, GemmWorkspace workspace)
         where TKernel : struct, IMicroKernel
     {
-        int nr = TKernel.Nr, k = problem.K;
+        int nr = TKernel.Nr, k = problem.K, kcBlock = TKernel.DepthBlock, ncBlock = GemmWorkspace.BlockFloats / kcBlock;
         // A pre-broadcast A block takes ACopies floats a value: fewer rows keep it the same size in L2 (192 / 4 = 48 rows).
         int mcBlock = GemmWorkspace.Mc / TKernel.ACopies;
         // With few rows, each B micro-panel would be used at most a few times after packing: the kernel reads
         // row-major B in place instead (backward Δ·W and gradient Δᵀ·A at small batch), packing only the
         // ragged last panel.
         bool packB = problem.BTransposed || i1 - i0 > UnpackedBMaxRows * TKernel.Mr;
-        for (int jc = j0; jc < j1; jc += GemmWorkspace.Nc)
+        for (int jc = j0; jc < j1; jc += ncBlock)
         {
-            int nc = Math.Min(GemmWorkspace.Nc, j1 - jc);
-            for (int pc = 0; pc < k; pc += GemmWorkspace.Kc)
+            int nc = Math.Min(ncBlock, j1 - jc);
+            for (int pc = 0; pc < k; pc += kcBlock)
             {
-                int kc = Math.Min(GemmWorkspace.Kc, k - pc);
+                int kc = Math.Min(kcBlock, k - pc);
                 if (problem.PackedB != null)
                 {
                     // Packed once for all calls (GemmPackedWeights: jc is on a panel boundary); panels k deep.
@@ -201,7 +202,9 @@ internal static unsafe class GemmBlocked
         // Whole panels of row-major A are read in place when the kernel can (RunInPlaceA; MLAS does the same), and only a
         // short last panel is packed. `--quick`, one thread: 256×128×256 194 → 204 GFLOP/s, 256×256×784 196 → 202,
         // large products flat; inference of 784,256,128,10 at batch 256 615 → 598 µs.
-        bool inPlace = TKernel.ReadsAInPlace && !problem.ATransposed;
+        // Not when A's rows are a multiple of 4 KiB apart: the 12 rows then share one L1 set, and 256×1024×1024 ran at
+        // 138 GFLOP/s in place against 194 packed in two of four processes (never slower packed).
+        bool inPlace = TKernel.ReadsAInPlace && !problem.ATransposed && problem.K % 1024 != 0;
         int packedRows = inPlace ? mc / mr * mr : 0;
         if (packedRows < mc) PackA<TKernel>(problem, ic + packedRows, mc - packedRows, pc, kc, workspace.PackedA);
         nint lda = problem.K;

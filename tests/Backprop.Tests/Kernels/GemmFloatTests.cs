@@ -89,9 +89,12 @@ public class GemmFloatTests
         }
         yield return (193, 70, 300);  // one row past an Mc = 192 row block
         yield return (5, 2049, 3);    // one column past an Nc = 2048 column block
+        yield return (5, 1025, 3);    // one column past the 512-bit kernel's Nc = 1024
         yield return (193, 2050, 5);  // the same, split between two threads
-        yield return (97, 129, 513);  // one step past a Kc = 512 depth block
+        yield return (97, 129, 513);  // one step past a Kc = 512 depth block (the 256- and 128-bit kernels')
         yield return (257, 40, 513);  // the same, shared by two threads
+        yield return (97, 129, 1025); // one step past the 512-bit kernel's Kc = 1024
+        yield return (257, 40, 1025); // the same, shared by two threads
     }
 
     [Theory]
@@ -214,8 +217,8 @@ public class GemmFloatTests
     {
         // Rows 12… of an m-row product sit in the short last tile; in a 24-row product the same rows of A fill a
         // whole tile. Each element's sum is taken in the same order by both kernels, so the bits must agree,
-        // accumulating or not, across a Kc = 512 depth block (k = 600) and a ragged last column panel (n = 70).
-        const int n = 70, k = 600;
+        // accumulating or not, across a depth block of every kernel (k = 1100 > 1024) and a ragged last column panel (n = 70).
+        const int n = 70, k = 1100;
         var rng = new Rng(41);
         float[] a = RandomMatrix(24 * k, rng), b = RandomMatrix(n * k, rng), start = RandomMatrix(24 * n, rng);
         foreach (string path in new[] { "Vector512, 1 thread", "Vector512, 2 threads", "Vector256, 1 thread", "Vector128, 1 thread" })
@@ -239,8 +242,8 @@ public class GemmFloatTests
     {
         // A·B from row-major A (whole panels read in place by the 12×32 kernel) and from Aᵀ storage (always packed)
         // take every sum in the same order: the bits must agree, with a short last panel (30 = 2·12 + 6), a ragged
-        // last column panel (70) and a second depth block (600 > Kc).
-        const int m = 30, n = 70, k = 600;
+        // last column panel (70) and a second depth block (1100 > every kernel's Kc).
+        const int m = 30, n = 70, k = 1100;
         var rng = new Rng(43);
         float[] a = RandomMatrix(m * k, rng), b = RandomMatrix(k * n, rng), start = RandomMatrix(m * n, rng);
         float[] aTransposed = new float[k * m];
@@ -263,7 +266,7 @@ public class GemmFloatTests
     }
 
     [Theory]
-    [InlineData(17, 70, 600)] // packed tiles: a short last row tile, a ragged column panel, two depth blocks
+    [InlineData(17, 70, 1100)] // packed tiles: a short last row tile, a ragged column panel, two depth blocks
     [InlineData(300, 130, 40)] // tall enough for two threads
     [InlineData(5, 40, 300)]  // the direct tiles (n < 64)
     [InlineData(1, 300, 200)] // one example: the matrix-vector kernel
