@@ -42,14 +42,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   # Installing OpenBLAS makes it the system's libblas.so.3 and liblapack.so.3 (priority 95), and with it every later
   # PyTorch run on the machine, .ci/run's fixture check included (a training fixture then differs by 4e-5 relative).
   # The peers below get OpenBLAS through LD_LIBRARY_PATH, so the system's choice is put back as it was.
+  # The alternative's own value (readlink -f would give the versioned file, which --set refuses).
   declare -A before=()
   for lib in libblas.so.3 liblapack.so.3; do
-    [ -e /usr/lib/x86_64-linux-gnu/$lib ] && before[$lib]=$(readlink -f /usr/lib/x86_64-linux-gnu/$lib)
+    value=$(update-alternatives --query "$lib-x86_64-linux-gnu" 2>/dev/null | sed -n 's/^Value: //p')
+    [ -n "$value" ] && before[$lib]=$value
   done
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   for lib in "${!before[@]}"; do
-    update-alternatives --quiet --set "$lib-x86_64-linux-gnu" "${before[$lib]}" || true
+    update-alternatives --quiet --set "$lib-x86_64-linux-gnu" "${before[$lib]}"
   done
 fi
 
