@@ -98,7 +98,7 @@ internal sealed unsafe class GemmWorkspace
     /// <summary>Rows of A packed at a time: the A block (Mc×Kc floats, up to 768 KiB) stays in L2.</summary>
     public const int Mc = 192;
 
-    /// <summary>The deepest block of any kernel (<see cref="IMicroKernel.DepthBlock"/>).</summary>
+    /// <summary>The deepest block of any kernel, the 12×32 kernel's (<see cref="IMicroKernel.DepthBlock"/>): the A buffer is sized by it.</summary>
     public const int MaxKc = 1024;
 
     /// <summary>Floats in one packed B block, Kc×Nc (4 MiB, in L3): Nc = 2048 columns at Kc = 512, 1024 at Kc = 1024.</summary>

@@ -80,7 +80,7 @@ internal readonly unsafe struct MicroKernel512 : IMicroKernel
     /// 1.5–3% less time than with 512 (six interleaved pairs); Fashion-MNIST epochs of C were unchanged. The 256- and
     /// 128-bit kernels keep 512: with 1024 their 256×1024×1024 fell 2–8%.
     /// </remarks>
-    public static int DepthBlock => 1024;
+    public static int DepthBlock => GemmWorkspace.MaxKc;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void CopyPanelRow(float* source, float* destination)
