@@ -120,56 +120,116 @@ public sealed class InferenceSetup : IDisposable
     }
 
     /// <summary>
-    /// `--inference`: a Stopwatch loop over the same cases, median of 15 rounds, for tuning between BenchmarkDotNet runs;
-    /// the allocation column is this thread's bytes per call. Beside each wall time, the CPU time per call: of the calling
-    /// thread with one thread (on a shared machine the steadier figure: time spent descheduled does not count), of the
-    /// whole process with two (spinning counts too). "per call" is the same predictor packing W on every call.
+    /// `--inference`: a Stopwatch comparison of the same cases, for tuning between BenchmarkDotNet runs. On one thread the
+    /// two engines run in alternating rounds (which one goes first alternates too), so a drift of the shared host falls
+    /// on both: two runs minutes apart read 0.90 and 1.10 for the same code in whole blocks, while the round-by-round
+    /// ratio of one run keeps its quartiles within ±1%. Two threads cannot be interleaved: after ONNX Runtime's spinning
+    /// pool has run, our worker often misses its half (the caller then does both) for the next hundreds of milliseconds,
+    /// even after a 200 ms pause, and 784,256,128,10 at batch 256 read 1.2–1.7 against 0.79 with ONNX Runtime's spinning off
+    /// and 0.96 without ONNX Runtime in the rounds. So with two threads each engine runs its rounds in one block, as
+    /// BenchmarkDotNet does. Reported: each engine's median wall and CPU µs per call, the median of the per-round ratios
+    /// with their quartiles, and the rounds Backprop won. CPU time is the calling thread's with one thread (on a shared
+    /// machine the steadier figure: time spent descheduled does not count), the whole process's with two (spinning
+    /// counts too). "per call" is the same predictor packing W on every call; B/call is this thread's bytes.
     /// </summary>
     public static void Quick(string[] layers)
     {
-        if (layers.Length == 0) layers = ["784,256,128,10", "784,1024,1024,10"];
-        Console.WriteLine($"{"layers",-18} {"batch",5} {"threads",7} {"ONNX µs",14} {"Backprop µs",14} {"ratio",11} {"per call µs",14} {"B/call",7}");
-        Console.WriteLine($"{"",-18} {"",5} {"",7} {"wall / CPU",14} {"wall / CPU",14} {"wall / CPU",11} {"wall / CPU",14}");
+        int rounds = 31;
+        var arguments = layers.ToList();
+        int at = arguments.IndexOf("--rounds");
+        if (at >= 0)
+        {
+            rounds = int.Parse(arguments[at + 1]);
+            arguments.RemoveRange(at, 2);
+        }
+        layers = arguments.Count == 0 ? ["784,256,128,10", "784,1024,1024,10"] : [.. arguments];
+        Console.WriteLine($"{rounds} rounds per case; ratio = Backprop / ONNX Runtime: one thread, per pair of rounds, median [quartiles]; two threads, of the medians");
+        Console.WriteLine($"{"layers",-18} {"batch",5} {"threads",7} {"ONNX µs",14} {"Backprop µs",14} {"wall ratio",20} {"CPU ratio",20} {"won",5} {"per call µs",14} {"B/call",7}");
+        Console.WriteLine($"{"",-18} {"",5} {"",7} {"wall / CPU",14} {"wall / CPU",14}");
         foreach (var l in layers)
             foreach (int batch in new[] { 1, 256 })
                 foreach (int threads in new[] { 1, 2 })
                 {
                     using var s = new InferenceSetup(l, batch, threads);
-                    var onnx = Median(s.RunOnnx, batch, threads);
-                    var ours = Median(s.RunBackprop, batch, threads);
-                    var perCall = Median(s.RunBackpropPackingPerCall, batch, threads);
+                    bool interleave = threads == 1;
+                    var (onnx, ours) = Measure(s.RunOnnx, s.RunBackprop, batch, threads, rounds, interleave);
+                    var perCall = Measure(s.RunBackpropPackingPerCall, null, batch, threads, 5, interleave).First;
                     long before = GC.GetAllocatedBytesForCurrentThread();
                     for (int i = 0; i < 100; i++) s.RunBackprop();
                     long bytes = (GC.GetAllocatedBytesForCurrentThread() - before) / 100;
-                    Console.WriteLine($"{l,-18} {batch,5} {threads,7} {onnx.Wall,6:F1} / {onnx.Cpu,-6:F1} {ours.Wall,6:F1} / {ours.Cpu,-6:F1} {ours.Wall / onnx.Wall,4:F2} / {ours.Cpu / onnx.Cpu,-4:F2} {perCall.Wall,6:F1} / {perCall.Cpu,-6:F1} {bytes,7}");
+                    string wall = Ratio(ours.Walls, onnx.Walls, interleave), cpu = Ratio(ours.Cpus, onnx.Cpus, interleave);
+                    string won = interleave ? $"{ours.Walls.Zip(onnx.Walls).Count(pair => pair.First < pair.Second),2}/{rounds,-2}" : "–";
+                    Console.WriteLine($"{l,-18} {batch,5} {threads,7} {Median(onnx.Walls),6:F1} / {Median(onnx.Cpus),-6:F1} {Median(ours.Walls),6:F1} / {Median(ours.Cpus),-6:F1} {wall,20} {cpu,20} {won,5} {Median(perCall.Walls),6:F1} / {Median(perCall.Cpus),-6:F1} {bytes,7}");
                     if (threads == 1)
                     {
-                        var oneOff = Median(() => s.RunNetworkForward(), batch, threads);
+                        var oneOff = Measure(() => s.RunNetworkForward(), null, batch, threads, 5, interleave).First;
                         before = GC.GetAllocatedBytesForCurrentThread();
                         for (int i = 0; i < 100; i++) s.RunNetworkForward();
-                        Console.WriteLine($"{"",-18} Network.Forward(inputs, count): {oneOff.Wall:F1} µs, {(GC.GetAllocatedBytesForCurrentThread() - before) / 100} B/call");
+                        Console.WriteLine($"{"",-18} Network.Forward(inputs, count): {Median(oneOff.Walls):F1} µs, {(GC.GetAllocatedBytesForCurrentThread() - before) / 100} B/call");
                     }
                 }
     }
 
-    /// <summary>Median over 15 rounds of the wall time and the CPU time per call, in µs.</summary>
-    static (double Wall, double Cpu) Median(Action run, int batch, int threads)
+    /// <summary>
+    /// Wall and CPU µs per call of each round of <paramref name="first"/> and <paramref name="second"/> (if any): in
+    /// alternating rounds when <paramref name="interleave"/>, else each warmed up and timed in a block of its own.
+    /// </summary>
+    static ((double[] Walls, double[] Cpus) First, (double[] Walls, double[] Cpus) Second) Measure(Action first, Action? second, int batch, int threads, int rounds, bool interleave)
     {
         int calls = batch == 1 ? 2000 : 40;
-        for (int i = 0; i < calls; i++) run();
-        var walls = new double[15];
-        var cpus = new double[15];
-        for (int r = 0; r < walls.Length; r++)
+        var a = (Walls: new double[rounds], Cpus: new double[rounds]);
+        var b = (Walls: new double[rounds], Cpus: new double[rounds]);
+        if (interleave && second is not null)
+        {
+            Warm(first);
+            Warm(second);
+            for (int r = 0; r < rounds; r++)
+            {
+                var (earlier, later) = r % 2 == 0 ? ((first, a), (second, b)) : ((second, b), (first, a));
+                Time(earlier.Item1, earlier.Item2, r);
+                Time(later.Item1, later.Item2, r);
+            }
+            return (a, b);
+        }
+        Warm(first);
+        for (int r = 0; r < rounds; r++) Time(first, a, r);
+        if (second is not null)
+        {
+            Warm(second);
+            for (int r = 0; r < rounds; r++) Time(second, b, r);
+        }
+        return (a, b);
+
+        void Warm(Action run)
+        {
+            for (int i = 0; i < calls; i++) run();
+        }
+
+        void Time(Action run, (double[] Walls, double[] Cpus) into, int round)
         {
             double cpuStart = CpuMicroseconds(threads);
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < calls; i++) run();
-            walls[r] = Stopwatch.GetElapsedTime(start).TotalMicroseconds / calls;
-            cpus[r] = (CpuMicroseconds(threads) - cpuStart) / calls;
+            into.Walls[round] = Stopwatch.GetElapsedTime(start).TotalMicroseconds / calls;
+            into.Cpus[round] = (CpuMicroseconds(threads) - cpuStart) / calls;
         }
-        Array.Sort(walls);
-        Array.Sort(cpus);
-        return (walls[walls.Length / 2], cpus[cpus.Length / 2]);
+    }
+
+    /// <summary>Ours / theirs: per pair of rounds with quartiles when they were interleaved, else of the medians.</summary>
+    static string Ratio(double[] ours, double[] theirs, bool paired)
+    {
+        if (!paired) return $"{Median(ours) / Median(theirs):F3}";
+        var ratios = ours.Zip(theirs, (o, t) => o / t).ToArray();
+        return $"{Quantile(ratios, 0.5):F3} [{Quantile(ratios, 0.25):F3}–{Quantile(ratios, 0.75):F3}]";
+    }
+
+    static double Median(double[] values) => Quantile(values, 0.5);
+
+    /// <summary>The <paramref name="q"/> quantile of <paramref name="values"/> (nearest rank, on a sorted copy).</summary>
+    static double Quantile(double[] values, double q)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[(int)Math.Round(q * (sorted.Length - 1))];
     }
 
     /// <summary>CPU time so far of the calling thread (one thread) or of the process (two), in µs.</summary>
