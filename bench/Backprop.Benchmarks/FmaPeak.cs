@@ -1,13 +1,16 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Backprop.Kernels;
 
 namespace Backprop.Benchmarks;
 
 /// <summary>
 /// The processor's measured FP32 FMA peak: a loop of independent <see cref="Vector512{T}"/> FMA chains
-/// (Vector256 when 512-bit is not accelerated) on 1 and on 2 threads. 16 chains cover FMA latency × pipes
-/// on any current x86 core, so the loop is throughput-bound, the same bound a GEMM micro-kernel faces.
+/// (or of the widest vectors the matrix-product kernels use here) on 1 and on 2 threads. 16 chains (12 of 128 bits) cover
+/// FMA latency × pipes on any current x86 core, so the loop is throughput-bound, the same bound a GEMM micro-kernel
+/// faces. The 128-bit loop multiplies then adds where there is no FMA (<see cref="MultiplyAdd128"/>, as the 128-bit
+/// kernel does): under DOTNET_EnableAVX=0 it measures the peak of the SSE path, whose Vector256 would be emulated.
 /// </summary>
 public static class FmaPeak
 {
@@ -26,7 +29,7 @@ public static class FmaPeak
                 workers[t] = new Thread(() =>
                 {
                     barrier.SignalAndWait();
-                    Sink(Vector512.IsHardwareAccelerated ? Loop512(Iterations) : Loop256(Iterations));
+                    Sink(Lanes switch { 16 => Loop512(Iterations), 8 => Loop256(Iterations), _ => Loop128(Iterations) });
                 });
                 workers[t].Start();
             }
@@ -34,12 +37,19 @@ public static class FmaPeak
             var clock = Stopwatch.StartNew();
             foreach (var worker in workers) worker.Join();
             double seconds = clock.Elapsed.TotalSeconds;
-            int lanes = Vector512.IsHardwareAccelerated ? 16 : 8;
-            // 16 chains × lanes × 2 flops (multiply and add) per iteration, per thread.
-            best = Math.Max(best, threads * Iterations * 16.0 * lanes * 2 / seconds / 1e9);
+            // Chains × lanes × 2 flops (multiply and add) per iteration, per thread.
+            best = Math.Max(best, threads * Iterations * (Lanes == 4 ? 12.0 : 16.0) * Lanes * 2 / seconds / 1e9);
         }
         return best;
     }
+
+    /// <summary>Float lanes of the vectors the matrix-product kernels run on here (<see cref="GemmFloat.Detected"/>).</summary>
+    static int Lanes => GemmFloat.Detected switch
+    {
+        MatrixInstructionSet.Vector512 => 16,
+        MatrixInstructionSet.Vector256 => 8,
+        _ => 4,
+    };
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     static void Sink(float value)
@@ -89,5 +99,28 @@ public static class FmaPeak
         }
         var sum = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15;
         return Vector256.Sum(sum);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static float Loop128(long iterations)
+    {
+        // 12 chains, not 16: with x and y they stay in x86's 16 SSE registers. 16 spilled two of them, whose stores
+        // and reloads held every chain back (27 GFLOP/s on one thread under DOTNET_EnableAVX=0, against 47–49 with 12;
+        // 14 spilled too and read 49–50). A multiply then an add take about 6 cycles, on two multiply and two add pipes.
+        var x = Vector128.Create(0.999999f);
+        var y = Vector128.Create(1e-7f);
+        Vector128<float> a0 = Vector128.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        Vector128<float> a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+        for (long i = 0; i < iterations; i++)
+        {
+            a0 = MultiplyAdd128.Run(a0, x, y); a1 = MultiplyAdd128.Run(a1, x, y);
+            a2 = MultiplyAdd128.Run(a2, x, y); a3 = MultiplyAdd128.Run(a3, x, y);
+            a4 = MultiplyAdd128.Run(a4, x, y); a5 = MultiplyAdd128.Run(a5, x, y);
+            a6 = MultiplyAdd128.Run(a6, x, y); a7 = MultiplyAdd128.Run(a7, x, y);
+            a8 = MultiplyAdd128.Run(a8, x, y); a9 = MultiplyAdd128.Run(a9, x, y);
+            a10 = MultiplyAdd128.Run(a10, x, y); a11 = MultiplyAdd128.Run(a11, x, y);
+        }
+        var sum = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11;
+        return Vector128.Sum(sum);
     }
 }
