@@ -6,12 +6,13 @@ using Backprop;
 using Backprop.Kernels;
 using Backprop.Benchmarks;
 
-// --peak               FP32 FMA peak on 1 and 2 threads.
+// --peak               FP32 FMA peak on 1 and 2 threads, of the vectors the kernels use (128-bit under DOTNET_EnableAVX=0).
 // --kernel [kc] [isa]  one micro-kernel (by default the detected set's) alone on cache-resident panels.
 // --phases [A B C]    Stopwatch split of one training step into forward, backward and update.
 // --epoch-phases [A B C] whole epochs of Fashion-MNIST split into gather, forward, backward (worker waits), update.
 // --quick [shapes…]    Stopwatch sweep for tuning; --isa, --strategy, --threads force settings.
-// --inference [layers…] Stopwatch comparison of the predictor with ONNX Runtime (batch 1 and 256, 1 and 2 threads).
+// --inference [layers…] [--rounds N] Stopwatch comparison of the predictor with ONNX Runtime (batch 1 and 256, 1 and 2
+//                      threads; one thread in alternating rounds, with the per-round ratios' median and quartiles).
 // anything else        BenchmarkDotNet (e.g. --filter '*Gemm*'), short in-process runs: the machine is shared.
 if (args.Length > 0 && args[0] == "--kernel")
 {
